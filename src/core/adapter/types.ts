@@ -1,0 +1,54 @@
+// The contract between the prometheus-adapter rule engine (src/core/adapter/*) and the validators.
+// A rule set is compiled once at load time (like prometheus-adapter's NamersFromConfig) and is
+// immutable; admission only calls lookup().
+
+/** A Kubernetes group-resource in the adapter's canonical form: plural, lowercase (core group is ""). */
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
+
+/** The three HPA metric sources the adapter serves. Pods/Object → `rules`, External → `externalRules`. */
+export type MetricKind = 'Pods' | 'Object' | 'External';
+
+export interface MetricRequest {
+  kind: MetricKind;
+  /** metric name as the HPA asks for it (spec.metrics[i].pods.metric.name, ...) */
+  name: string;
+  /**
+   * The resource the HPA asks about: Pods → {group:"", resource:"pods"}; Object → the describedObject's
+   * group-resource (see resourceForKind); External → undefined.
+   */
+  resource?: GroupResource;
+  /** whether the HPA controller's query is namespaced (Pods and namespaced Objects: true) */
+  namespaced: boolean;
+}
+
+/** Identifies a rule in the config, for messages: "rules[2] (seriesQuery 'DCGM_FI_DEV_GPU_UTIL{...}')". */
+export interface RuleRef {
+  list: 'rules' | 'externalRules';
+  index: number;
+  seriesQuery: string;
+}
+
+export type MetricVerdict =
+  /** at least one rule derives this name and associates the requested resource */
+  | { status: 'served'; rules: RuleRef[]; notes: string[] }
+  /**
+   * no rule provably serves it, but a rule whose served names or labels cannot be known offline
+   * (seriesQuery selecting __name__ by regex, ...) might: allow with a warning.
+   */
+  | { status: 'unverifiable'; rules: RuleRef[]; reason: string }
+  /**
+   * nothing serves it. explanation says why per rule considered (name derived differently, name served
+   * but without the pod resource, without a namespace label, ...); nearest = served names closest to the ask.
+   */
+  | { status: 'not-served'; considered: RuleRef[]; explanation: string; nearest: string[] };
+
+export interface AdapterRuleSet {
+  /** where the rules came from (file path, "embedded default", configmap ns/name) */
+  readonly source: string;
+  lookup(req: MetricRequest): MetricVerdict;
+  /** every metric name the list provably serves (for suggestions and for `check` output) */
+  servedNames(list: 'rules' | 'externalRules'): string[];
+}

@@ -1,0 +1,30 @@
+// What the core may know about the cluster besides the object under review: the Deployment an HPA
+// targets and the other HPAs in its namespace. The server fills it from an informer cache (or knows
+// nothing when it runs without a cluster); `check` fills it from the manifests it was given.
+// Pure data in, no I/O: a view is a snapshot.
+import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
+
+export interface ClusterView {
+  /** the Deployment namespace/name, or undefined when it is not known (not found, or no cluster) */
+  deployment(namespace: string, name: string): Deployment | undefined;
+  /** HPAs in the namespace (excluding none: callers skip the object under review by name) */
+  hpas(namespace: string): HorizontalPodAutoscaler[];
+  /** false when the view has no cluster behind it: rules that need cluster state say "not verified" */
+  readonly complete: boolean;
+}
+
+export const emptyClusterView: ClusterView = {
+  deployment: () => undefined,
+  hpas: () => [],
+  complete: false,
+};
+
+export function staticClusterView(objects: { deployments: Deployment[]; hpas: HorizontalPodAutoscaler[] }, complete = false): ClusterView {
+  const key = (ns: string | undefined, n: string | undefined) => `${ns ?? 'default'}/${n ?? ''}`;
+  const deps = new Map(objects.deployments.map((d) => [key(d.metadata?.namespace, d.metadata?.name), d]));
+  return {
+    deployment: (ns, name) => deps.get(key(ns, name)),
+    hpas: (ns) => objects.hpas.filter((h) => (h.metadata?.namespace ?? 'default') === ns),
+    complete,
+  };
+}
