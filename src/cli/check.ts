@@ -1,0 +1,120 @@
+// `gpu-hpa-webhook check`: the webhook's mutation and validation, offline, over manifests. Objects are
+// taken in order, as `kubectl apply` would send them: each Deployment is mutated then validated, and HPAs
+// are judged against the (mutated) Deployments and the HPAs that came before them in the input.
+import jsonpatch from 'fast-json-patch';
+import type { Decision } from '../core/admission/decision.js';
+import type { AdmissionRequest } from '../core/admission/request.js';
+import type { AdapterRuleSet } from '../core/adapter/types.js';
+import { staticClusterView } from '../core/cluster.js';
+import { createEngine, handledKind } from '../core/engine.js';
+import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
+import type { Policy } from '../core/policy/schema.js';
+import type { SourcedObject } from '../loaders/manifests.js';
+
+export interface ObjectVerdict {
+  source: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** "allowed" | "denied" | "skipped" (a kind the webhook does not handle) */
+  verdict: 'allowed' | 'denied' | 'skipped';
+  violations: Decision['violations'];
+  warnings: string[];
+  /** the mutation the webhook would apply (RFC 6902), empty when none */
+  patch: jsonpatch.Operation[];
+}
+
+export interface CheckReport {
+  results: ObjectVerdict[];
+  summary: { objects: number; allowed: number; denied: number; skipped: number };
+}
+
+function gvk(obj: Record<string, unknown>): { group: string; version: string; kind: string } {
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  return { group: group ?? '', version: version ?? '', kind: typeof obj.kind === 'string' ? obj.kind : '' };
+}
+
+const RESOURCES: Record<string, string> = { Deployment: 'deployments', HorizontalPodAutoscaler: 'horizontalpodautoscalers' };
+
+export function requestFor(obj: Record<string, unknown>, defaultNamespace: string, uid: string): AdmissionRequest {
+  const kind = gvk(obj);
+  const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+  return {
+    uid,
+    kind,
+    resource: { group: kind.group, version: kind.version, resource: RESOURCES[kind.kind] ?? kind.kind.toLowerCase() + 's' },
+    name: meta.name,
+    namespace: meta.namespace ?? defaultNamespace,
+    operation: 'CREATE',
+    object: obj,
+    dryRun: true,
+  };
+}
+
+/** Mutate, apply the patch, then validate the result: what the API server does with the two webhooks. */
+export function admit(engine: ReturnType<typeof createEngine>, req: AdmissionRequest): { decision: Decision; final: unknown; patch: jsonpatch.Operation[] } {
+  const m = engine.mutate(req);
+  if (!m.allowed) return { decision: m, final: req.object, patch: [] };
+  const patch = m.patch ?? [];
+  const final = patch.length > 0 ? jsonpatch.applyPatch(structuredClone(req.object), patch, false, false).newDocument : req.object;
+  const v = engine.validate({ ...req, object: final });
+  return { decision: { ...v, warnings: [...m.warnings, ...v.warnings] }, final, patch };
+}
+
+export function runCheck(objects: SourcedObject[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
+  const deployments: Deployment[] = [];
+  const hpas: HorizontalPodAutoscaler[] = [];
+  const cluster = staticClusterView({ deployments, hpas }); // filled as we go: later objects see earlier ones
+  const engine = createEngine({ policy, rules, cluster });
+  const results: ObjectVerdict[] = [];
+
+  // Deployments first: an HPA is judged against its target wherever the target sits in the input.
+  const ordered = [
+    ...objects.filter((o) => o.object.kind === 'Deployment'),
+    ...objects.filter((o) => o.object.kind !== 'Deployment'),
+  ];
+  ordered.forEach((o, i) => {
+    const req = requestFor(o.object, defaultNamespace, `check-${i}`);
+    const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
+    if (!handledKind(req)) {
+      results.push({ ...base, verdict: 'skipped', violations: [], warnings: [], patch: [] });
+      return;
+    }
+    const { decision, final, patch } = admit(engine, req);
+    const stored = { ...(final as Record<string, unknown>) };
+    stored.metadata = { ...((stored.metadata as object) ?? {}), namespace: req.namespace };
+    if (decision.allowed) {
+      if (req.kind.kind === 'Deployment') deployments.push(stored as Deployment);
+      else hpas.push(stored as HorizontalPodAutoscaler);
+    }
+    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, warnings: decision.warnings, patch });
+  });
+  // Report in input order.
+  const order = new Map(objects.map((o, i) => [o.source, i]));
+  results.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
+  const count = (v: ObjectVerdict['verdict']) => results.filter((r) => r.verdict === v).length;
+  return { results, summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') } };
+}
+
+function describeOp(op: jsonpatch.Operation): string {
+  const value = 'value' in op ? ` ${JSON.stringify(op.value)}` : '';
+  const shown = value.length > 90 ? `${value.slice(0, 87)}…` : value;
+  return `${op.op} ${op.path}${shown}`;
+}
+
+export function formatCheckText(report: CheckReport, color = false): string {
+  const paint = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const tag = r.verdict === 'allowed' ? paint(32, 'ALLOWED') : r.verdict === 'denied' ? paint(31, 'DENIED ') : paint(90, 'SKIPPED');
+    lines.push(`${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);
+    for (const v of r.violations) lines.push(`  ✗ [${v.reason}] ${v.message}`);
+    for (const w of r.warnings) lines.push(`  ! ${w}`);
+    for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
+    if (r.verdict === 'skipped') lines.push('  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
+  }
+  const s = report.summary;
+  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped`);
+  return lines.join('\n');
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// gpu-hpa-webhook: serve | check | render | certs. Exit codes: 0 all allowed, 1 something denied,
+// 2 usage or configuration error (a bad flag, an unreadable or invalid policy / adapter config / manifest).
+import { Command, CommanderError, Option } from 'commander';
+import { AdapterConfigError } from '../core/adapter/config.js';
+import { PolicyError } from '../core/policy/schema.js';
+import { loadAdapterRules } from '../loaders/adapter-rules.js';
+import { ManifestError, readManifests } from '../loaders/manifests.js';
+import { loadPolicy } from '../loaders/policy.js';
+import { formatCheckText, runCheck } from './check.js';
+import { renderYaml, runRender } from './render.js';
+
+export const EXIT = { ok: 0, denied: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`--port "${v}": must be an integer between 1 and 65535`);
+  return n;
+}
+
+async function loadConfig(opts: { policy?: string; adapterConfig?: string }) {
+  const [policy, rules] = await Promise.all([loadPolicy(opts.policy), loadAdapterRules(opts.adapterConfig)]);
+  return { policy, rules };
+}
+
+function outputOption() {
+  return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+}
+
+export function buildProgram(state: { code: number } = { code: 0 }): Command {
+  const program = new Command('gpu-hpa-webhook')
+    .description('Admission webhook that opts GPU Deployments into safe autoscaling on GPU metrics')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('serve /mutate and /validate over HTTPS')
+    .option('--port <port>', 'HTTPS port', '8443')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
+    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
+    .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')
+    .option('--cert-dir <dir>', 'where a self-signed CA and certificate are generated and reused when --tls-cert/--tls-key are not given', 'certs')
+    .option('--service <name>', 'Service name for the generated certificate', 'gpu-hpa-webhook')
+    .option('--namespace <ns>', 'Service namespace for the generated certificate', 'gpu-hpa-webhook')
+    .option('--kubeconfig <file>', 'kubeconfig (else in-cluster); used for cluster lookups')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (o) => {
+      if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+      const { serve } = await import('./serve.js');
+      await serve({ ...o, port: parsePort(o.port) });
+    });
+
+  program
+    .command('check')
+    .description('mutate and validate manifests offline, as the webhook would; exit 1 if any is denied')
+    .requiredOption('-f, --filename <path...>', 'files or directories of YAML/JSON manifests')
+    .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
+    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .addOption(outputOption())
+    .action(async (o) => {
+      const { policy, rules } = await loadConfig(o);
+      const report = runCheck(await readManifests(o.filename), policy, rules, o.namespace);
+      process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
+      state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+    });
+
+  program
+    .command('render')
+    .description('print the mutated Deployment and its managed HPA as YAML')
+    .requiredOption('-f, --filename <path...>', 'Deployment manifests')
+    .option('--policy <file>', 'policy YAML')
+    .option('--adapter-config <file>', 'prometheus-adapter config file')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .addOption(outputOption())
+    .action(async (o) => {
+      const { policy, rules } = await loadConfig(o);
+      const r = runRender(await readManifests(o.filename), policy, rules, o.namespace);
+      for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+      for (const e of r.errors) process.stderr.write(`denied: ${e.source}:\n  ${e.messages.join('\n  ')}\n`);
+      if (r.documents.length > 0) process.stdout.write(o.output === 'json' ? JSON.stringify(r.documents, null, 2) + '\n' : renderYaml(r.documents));
+      state.code = r.errors.length > 0 ? EXIT.denied : EXIT.ok;
+    });
+
+  program
+    .command('certs')
+    .description('generate a CA, a serving certificate, and the webhook configurations with caBundle filled')
+    .option('--service <name>', 'webhook Service name', 'gpu-hpa-webhook')
+    .option('--namespace <ns>', 'webhook Service namespace', 'gpu-hpa-webhook')
+    .requiredOption('--out <dir>', 'output directory')
+    .addOption(outputOption())
+    .action(async (o) => {
+      const { runCerts, formatCertsResult } = await import('./certs.js');
+      const result = await runCerts({ service: o.service, namespace: o.namespace, outDir: o.out });
+      process.stdout.write(o.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : formatCertsResult(result) + '\n');
+    });
+
+  return program;
+}
+
+/** Errors a user can fix (flags, files, configuration) exit 2 with a one-paragraph message, no stack. */
+function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof PolicyError || e instanceof AdapterConfigError || e instanceof ManifestError || (e instanceof Error && (e.name === 'TlsFileError' || (e as NodeJS.ErrnoException).code === 'ENOENT'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const state = { code: EXIT.ok as number };
+  const program = buildProgram(state);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are not errors; every other parse error is a usage error
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    if (isUsageError(e)) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.usage;
+  }
+}
+
+// Run when executed (node dist/cli/main.js, the bin link, or tsx), not when imported by tests.
+const invoked = process.argv[1] ? await import('node:fs').then((fs) => fs.realpathSync(process.argv[1]!)) : '';
+if (invoked === (await import('node:url')).fileURLToPath(import.meta.url)) {
+  const code = await main(process.argv.slice(2));
+  // serve keeps running; the others end here
+  if (process.argv[2] !== 'serve' || code !== EXIT.ok) process.exitCode = code;
+}

@@ -1,0 +1,153 @@
+// The pure core: (AdmissionRequest + policy + adapter rules + cluster snapshot) → Decision.
+// No I/O, no clock. The HTTP server, the CLI `check` and the tests all decide through this one function
+// pair, so what `check` says offline is what the webhook says in the cluster.
+import jsonpatch from 'fast-json-patch';
+import { allow, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
+import type { AdmissionRequest, Engine } from './admission/request.js';
+import type { AdapterRuleSet } from './adapter/types.js';
+import { isOptedIn, optInLabelTypo, readSettings, type GpuSettings } from './annotations.js';
+import type { ClusterView } from './cluster.js';
+import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
+import { mutateDeployment } from './mutate/deployment.js';
+import { fillBehavior } from './mutate/hpa-behavior.js';
+import type { Policy } from './policy/schema.js';
+import { verifyGpuInjected, verifyManagedMetric } from './validate/deployment.js';
+import { apiServerRules } from './validate/hpa-api-rules.js';
+import { verifyMetricsServed } from './validate/hpa-metrics.js';
+import { verifyResourceRequests } from './validate/hpa-resource-metrics.js';
+import { gpuSafetyRules, managedModeNotice } from './validate/hpa-safety.js';
+import { verifyTargets } from './validate/hpa-targets.js';
+
+export interface EngineContext {
+  policy: Policy;
+  rules: AdapterRuleSet;
+  cluster: ClusterView;
+}
+
+type Handled = 'Deployment' | 'HorizontalPodAutoscaler';
+
+/** Which of our two kinds a request is about (by group and kind; other kinds are allowed untouched). */
+export function handledKind(req: AdmissionRequest): Handled | undefined {
+  const { group, kind } = req.kind;
+  if (group === 'apps' && kind === 'Deployment') return 'Deployment';
+  if (group === 'autoscaling' && kind === 'HorizontalPodAutoscaler') return 'HorizontalPodAutoscaler';
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function subjectOf(kind: Handled, req: AdmissionRequest, obj: { metadata?: { name?: string; generateName?: string } }): string {
+  const name = req.name || obj.metadata?.name || (obj.metadata?.generateName ? `${obj.metadata.generateName}*` : '(unnamed)');
+  return `${kind} ${req.namespace ?? 'default'}/${name}`;
+}
+
+// API-server rules (reason "api-…") always deny: the API server would refuse the object anyway, and
+// saying so first is the point of `check`. Every other rule follows the policy's enforcement.
+function enforce(policy: Policy, subject: string, violations: Violation[], warnings: string[]): Decision {
+  const strip = (m: string) => (m.startsWith(`${subject}: `) ? m.slice(subject.length + 2) : m);
+  let hard = violations;
+  let warn = warnings.map(strip);
+  if (policy.enforcement === 'warn') {
+    hard = violations.filter((v) => v.reason.startsWith('api-'));
+    warn = [...violations.filter((v) => !v.reason.startsWith('api-')).map((v) => `${v.reason}: ${strip(v.message)}`), ...warn];
+  }
+  return hard.length > 0 ? deny(hard, warn) : allow(warn);
+}
+
+export function createEngine(ctx: EngineContext): Engine {
+  const { policy, rules, cluster } = ctx;
+
+  function skip(req: AdmissionRequest): Handled | undefined {
+    if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return undefined;
+    if (req.subResource) return undefined; // scale/status writes carry no spec we judge
+    if (req.namespace && policy.ignoreNamespaces.includes(req.namespace)) return undefined;
+    return handledKind(req);
+  }
+
+  function malformed(kind: Handled): Decision {
+    return deny([{ reason: 'malformed-object', field: 'request.object', message: `request.object is not a ${kind} object` }]);
+  }
+
+  /** The opted-in Deployment an HPA targets, with its valid settings; undefined when unknown or not opted in. */
+  function targetOf(req: AdmissionRequest, hpa: HorizontalPodAutoscaler): { dep: Deployment; settings?: GpuSettings } | undefined {
+    const ref = hpa.spec?.scaleTargetRef;
+    if (ref?.kind !== 'Deployment' || typeof ref.name !== 'string') return undefined;
+    const dep = cluster.deployment(req.namespace ?? hpa.metadata?.namespace ?? 'default', ref.name);
+    if (!dep) return undefined;
+    return { dep, settings: isOptedIn(dep) ? readSettings(dep, policy).settings : undefined };
+  }
+
+  return {
+    mutate(req) {
+      const kind = skip(req);
+      if (!kind) return allow();
+      const obj = req.object;
+      if (!isObject(obj)) return malformed(kind);
+      if (kind === 'Deployment') {
+        const dep = obj as Deployment;
+        const subject = subjectOf(kind, req, dep);
+        if (!isOptedIn(dep)) {
+          const typo = optInLabelTypo(dep);
+          return allow(typo ? [typo] : []);
+        }
+        const read = readSettings(dep, policy);
+        if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
+        const m = mutateDeployment(dep, read.settings, policy);
+        if (m.conflicts.length > 0) return enforce(policy, subject, m.conflicts, read.warnings);
+        return withPatch(allow(read.warnings), jsonpatch.compare(dep, m.object));
+      }
+      if (req.kind.version !== 'v2') return allow();
+      const hpa = obj as HorizontalPodAutoscaler;
+      const settings = targetOf(req, hpa)?.settings;
+      if (!settings) return allow();
+      const f = fillBehavior(hpa, settings.profile);
+      return withPatch(allow(), jsonpatch.compare(hpa, f.object));
+    },
+
+    validate(req) {
+      const kind = skip(req);
+      if (!kind) return allow();
+      const obj = req.object;
+      if (!isObject(obj)) return malformed(kind);
+      if (kind === 'Deployment') {
+        const dep = obj as Deployment;
+        const subject = subjectOf(kind, req, dep);
+        if (!isOptedIn(dep)) return allow();
+        const read = readSettings(dep, policy);
+        if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
+        const metric = verifyManagedMetric(subject, read.settings, rules);
+        const injected = verifyGpuInjected(subject, dep, read.settings, policy);
+        return enforce(policy, subject, [...metric.violations, ...injected], [...read.warnings, ...metric.warnings]);
+      }
+      const hpa = obj as HorizontalPodAutoscaler;
+      const subject = subjectOf(kind, req, hpa);
+      if (req.kind.version !== 'v2') {
+        return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
+      }
+      const violations: Violation[] = [...apiServerRules(hpa), ...verifyTargets(hpa)];
+      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules);
+      violations.push(...served.violations);
+      const warnings = [...served.warnings];
+      const target = targetOf(req, hpa);
+      if (target) violations.push(...verifyResourceRequests(subject, hpa.spec?.metrics, target.dep));
+      if (target?.settings) {
+        violations.push(...gpuSafetyRules(subject, hpa, target.settings, cluster.hpas(req.namespace ?? 'default')));
+        warnings.push(...managedModeNotice(subject, hpa, target.settings));
+      }
+      return enforce(policy, subject, dedupe(violations), warnings);
+    },
+  };
+}
+
+/** hpa-api-rules and hpa-targets may both see one bad field; report each (field, message) once. */
+function dedupe(vs: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return vs.filter((v) => {
+    const k = `${v.field ?? ''}|${v.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,82 @@
+// SPEC Validation 1: every custom metric of an HPA is served by a prometheus-adapter rule — Pods and
+// Object metrics by `rules`, External metrics by `externalRules` — for the resource the HPA asks about.
+// The adapter semantics live in src/core/adapter/; this file turns an HPA metric into a MetricRequest
+// and a verdict into a sentence.
+import type { Violation } from '../admission/decision.js';
+import { resourceForKind } from '../adapter/resources.js';
+import type { AdapterRuleSet, MetricRequest, MetricVerdict, RuleRef } from '../adapter/types.js';
+import type { MetricSpec } from '../k8s-types.js';
+
+export interface MetricCheck {
+  violations: Violation[];
+  warnings: string[];
+}
+
+// The adapter's series registry never treats these as namespaced (pkg/custom-provider/series_registry.go).
+const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'persistentvolumes']);
+
+export function describeRule(r: RuleRef): string {
+  return `${r.list}[${r.index}] (seriesQuery '${r.seriesQuery}')`;
+}
+
+/** The adapter lookup an HPA metric source implies, or undefined for Resource/ContainerResource metrics. */
+export function metricRequest(m: MetricSpec): { request: MetricRequest; field: string } | undefined {
+  if (m.type === 'Pods' && typeof m.pods?.metric?.name === 'string') {
+    return { request: { kind: 'Pods', name: m.pods.metric.name, resource: { group: '', resource: 'pods' }, namespaced: true }, field: 'pods.metric.name' };
+  }
+  if (m.type === 'Object' && typeof m.object?.metric?.name === 'string') {
+    const d = m.object.describedObject;
+    if (typeof d?.kind !== 'string') return undefined; // the API-server rules report the missing describedObject
+    const resource = resourceForKind(typeof d.apiVersion === 'string' ? d.apiVersion : 'v1', d.kind);
+    const namespaced = !(resource.group === '' && CLUSTER_SCOPED.has(resource.resource));
+    return { request: { kind: 'Object', name: m.object.metric.name, resource, namespaced }, field: 'object.metric.name' };
+  }
+  if (m.type === 'External' && typeof m.external?.metric?.name === 'string') {
+    return { request: { kind: 'External', name: m.external.metric.name, namespaced: true }, field: 'external.metric.name' };
+  }
+  return undefined;
+}
+
+/** Turn one verdict into a violation or a warning; `subject` names the object ("HorizontalPodAutoscaler default/x"). */
+export function verdictToFindings(subject: string, field: string, req: MetricRequest, verdict: MetricVerdict, rules: AdapterRuleSet): MetricCheck {
+  const what = `${req.kind} metric "${req.name}"${req.kind === 'Object' && req.resource ? ` on ${req.resource.resource}` : ''}`;
+  switch (verdict.status) {
+    case 'served':
+      return { violations: [], warnings: verdict.notes.map((n) => `${subject}: ${n}`) };
+    case 'unverifiable':
+      return {
+        violations: [],
+        warnings: [`${subject}: ${field}: ${what} could not be verified offline: ${verdict.reason}`],
+      };
+    case 'not-served': {
+      const list = req.kind === 'External' ? 'externalRules' : 'rules';
+      const considered = verdict.considered.length > 0 ? ` Rules considered: ${verdict.considered.map(describeRule).join('; ')}.` : ` The adapter config (${rules.source}) has no ${list}.`;
+      const why = verdict.explanation ? ` ${verdict.explanation}` : '';
+      const hint = verdict.nearest.length > 0 ? ` Did you mean ${verdict.nearest.join(' or ')}?` : '';
+      return {
+        violations: [
+          {
+            reason: 'metric-not-served',
+            field,
+            message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${considered}${why}${hint}`,
+          },
+        ],
+        warnings: [],
+      };
+    }
+  }
+}
+
+export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet): MetricCheck {
+  const out: MetricCheck = { violations: [], warnings: [] };
+  if (!Array.isArray(metrics)) return out;
+  metrics.forEach((m: MetricSpec, i) => {
+    if (m === null || typeof m !== 'object') return;
+    const r = metricRequest(m);
+    if (!r) return;
+    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
+    out.violations.push(...f.violations);
+    out.warnings.push(...f.warnings);
+  });
+  return out;
+}

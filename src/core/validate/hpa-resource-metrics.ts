@@ -1,0 +1,50 @@
+// SPEC Validation 5: a Resource (cpu, memory) metric with a Utilization target needs a request for that
+// resource on every container of the target's pods, or the HPA controller cannot compute utilization
+// and shows <unknown> ("missing request for cpu in container …", pkg/controller/podautoscaler/
+// replica_calculator.go calculatePodRequests). AverageValue targets do not use requests.
+// The API server defaults requests to limits (pkg/apis/core/v1/defaults.go), so a limit counts.
+import type { Violation } from '../admission/decision.js';
+import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
+
+function hasRequest(c: Container, resource: string): boolean {
+  const r = c.resources;
+  return r?.requests?.[resource] !== undefined || r?.limits?.[resource] !== undefined;
+}
+
+export function verifyResourceRequests(subject: string, metrics: unknown, target: Deployment): Violation[] {
+  if (!Array.isArray(metrics)) return [];
+  const containers = (target.spec?.template?.spec?.containers ?? []).filter((c): c is Container => c !== null && typeof c === 'object');
+  const depName = `Deployment ${target.metadata?.name ?? ''}`;
+  const out: Violation[] = [];
+  metrics.forEach((m: MetricSpec, i) => {
+    if (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization' && typeof m.resource.name === 'string') {
+      const name = m.resource.name;
+      const missing = containers.filter((c) => !hasRequest(c, name)).map((c) => c.name ?? '?');
+      if (missing.length > 0) {
+        out.push({
+          reason: 'resource-metric-without-requests',
+          field: `spec.metrics[${i}].resource`,
+          message: `${subject}: spec.metrics[${i}] scales on ${name} utilization, but ${depName} has no ${name} request in container${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; the HPA would show <unknown> — set resources.requests.${name} on every container`,
+        });
+      }
+    }
+    if (m?.type === 'ContainerResource' && m.containerResource?.target?.type === 'Utilization' && typeof m.containerResource.name === 'string') {
+      const { name, container } = m.containerResource;
+      const c = containers.find((x) => x.name === container);
+      if (!c) {
+        out.push({
+          reason: 'resource-metric-without-requests',
+          field: `spec.metrics[${i}].containerResource.container`,
+          message: `${subject}: spec.metrics[${i}].containerResource.container "${container}" is not a container of ${depName} (${containers.map((x) => x.name).join(', ')})`,
+        });
+      } else if (!hasRequest(c, name)) {
+        out.push({
+          reason: 'resource-metric-without-requests',
+          field: `spec.metrics[${i}].containerResource`,
+          message: `${subject}: spec.metrics[${i}] scales on ${name} utilization of container "${container}", which has no ${name} request in ${depName}; set resources.requests.${name}`,
+        });
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,130 @@
+// Holds the configuration in force (policy + adapter rules) and the Engine compiled from it.
+// Files are re-read when they change (polling stat, which also sees Kubernetes' ConfigMap symlink swap);
+// an invalid new version is refused and the last good one stays in force — /readyz, /metrics and the
+// log say so. Parsing and compiling happen here, once per change, never on the admission path.
+import { watchFile, unwatchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Engine } from '../core/admission/request.js';
+import type { AdapterRuleSet } from '../core/adapter/types.js';
+import type { ClusterView } from '../core/cluster.js';
+import { emptyClusterView } from '../core/cluster.js';
+import { createEngine } from '../core/engine.js';
+import type { Policy } from '../core/policy/schema.js';
+import { compileAdapterRulesText, DEFAULT_ADAPTER_RULES_PATH } from './adapter-rules.js';
+import { DEFAULT_POLICY_PATH, parsePolicyText } from './policy.js';
+
+export type SourceName = 'policy' | 'adapter-config';
+
+export interface ReloadListener {
+  (source: SourceName, result: 'success' | 'failure', error?: Error): void;
+}
+
+interface SourceState<T> {
+  name: SourceName;
+  path: string;
+  label: string;
+  parse: (text: string, label: string) => T;
+  value?: T;
+  lastError?: string;
+}
+
+export interface ConfigStoreOptions {
+  policyPath?: string;
+  adapterConfigPath?: string;
+  cluster?: ClusterView;
+  logger?: Logger;
+  onReload?: ReloadListener;
+  /** stat polling interval for reloads (ms) */
+  pollMs?: number;
+}
+
+export class ConfigStore {
+  private readonly policy: SourceState<Policy>;
+  private readonly rules: SourceState<AdapterRuleSet>;
+  private compiled?: Engine;
+  private cluster: ClusterView;
+  private watching: string[] = [];
+
+  constructor(private readonly opts: ConfigStoreOptions = {}) {
+    this.cluster = opts.cluster ?? emptyClusterView;
+    this.policy = {
+      name: 'policy',
+      path: opts.policyPath ?? DEFAULT_POLICY_PATH,
+      label: opts.policyPath ?? 'embedded default policy (policies/default.yaml)',
+      parse: parsePolicyText,
+    };
+    this.rules = {
+      name: 'adapter-config',
+      path: opts.adapterConfigPath ?? DEFAULT_ADAPTER_RULES_PATH,
+      label: opts.adapterConfigPath ?? 'embedded DCGM rules (policies/prometheus-adapter-rules.yaml)',
+      parse: compileAdapterRulesText,
+    };
+  }
+
+  /** First load: any error is thrown (the process should not start on a bad configuration). */
+  async load(): Promise<void> {
+    for (const s of [this.policy, this.rules] as SourceState<unknown>[]) {
+      s.value = s.parse(await readFile(s.path, 'utf8'), s.label);
+      this.opts.onReload?.(s.name, 'success');
+    }
+    this.compiled = undefined;
+  }
+
+  /** Re-read one source; on failure keep the last good value. Returns whether the new version took. */
+  async reload(name: SourceName): Promise<boolean> {
+    const s = (name === 'policy' ? this.policy : this.rules) as SourceState<unknown>;
+    try {
+      s.value = s.parse(await readFile(s.path, 'utf8'), s.label);
+      s.lastError = undefined;
+      this.compiled = undefined;
+      this.opts.logger?.info({ source: name, path: s.path }, 'configuration reloaded');
+      this.opts.onReload?.(name, 'success');
+      return true;
+    } catch (e) {
+      s.lastError = (e as Error).message;
+      this.opts.logger?.error({ source: name, path: s.path, err: s.lastError }, 'configuration reload refused; the last good version stays in force');
+      this.opts.onReload?.(name, 'failure', e as Error);
+      return false;
+    }
+  }
+
+  watch(): void {
+    const poll = this.opts.pollMs ?? 2000;
+    for (const s of [this.policy, this.rules]) {
+      watchFile(s.path, { interval: poll, persistent: false }, (cur, prev) => {
+        if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) void this.reload(s.name);
+      });
+      this.watching.push(s.path);
+    }
+  }
+
+  close(): void {
+    for (const p of this.watching) unwatchFile(p);
+    this.watching = [];
+  }
+
+  setCluster(cluster: ClusterView): void {
+    this.cluster = cluster;
+    this.compiled = undefined;
+  }
+
+  /** The Engine for the configuration in force (compiled once per change). */
+  engine(): Engine {
+    if (!this.policy.value || !this.rules.value) throw new Error('configuration not loaded');
+    this.compiled ??= createEngine({ policy: this.policy.value, rules: this.rules.value, cluster: this.cluster });
+    return this.compiled;
+  }
+
+  current(): { policy?: Policy; rules?: AdapterRuleSet } {
+    return { policy: this.policy.value, rules: this.rules.value };
+  }
+
+  /** Ready once both are loaded; a refused reload keeps it ready (the last good version serves) but is reported. */
+  status(): { ready: boolean; reason?: string; stale: Array<{ source: SourceName; error: string }> } {
+    const stale = [this.policy, this.rules].filter((s) => s.lastError).map((s) => ({ source: s.name, error: s.lastError! }));
+    if (!this.policy.value) return { ready: false, reason: 'policy not loaded', stale };
+    if (!this.rules.value) return { ready: false, reason: 'adapter rules not loaded', stale };
+    return { ready: true, stale };
+  }
+}
