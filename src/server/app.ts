@@ -1,0 +1,306 @@
+// The HTTP shell around the pure core: bytes in, AdmissionReview out. Everything that can go wrong
+// with a client's request is answered here with a 4xx JSON error (a metav1.Status, as the API server
+// itself answers), everything that goes wrong inside with a 500-coded AdmissionResponse that still
+// carries the uid (controller-runtime's Errored). Express's HTML error pages never leave the process.
+//
+// Which requests reach the Engine: CREATE and UPDATE of apps/v1 Deployments and autoscaling/v2
+// HorizontalPodAutoscalers, main resource only (see handles()). DELETE and CONNECT, subresources
+// and other kinds are allowed here without a patch: the webhook configurations should not send
+// them, and when a misconfigured one does, failing them would block unrelated changes.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { allow, type Decision } from '../core/admission/decision.js';
+import type { AdmissionRequest, Endpoint, Engine, GroupVersionKind } from '../core/admission/request.js';
+import {
+  erroredResponse,
+  parseAdmissionReview,
+  parseJson,
+  toAdmissionReviewResponse,
+  type AdmissionReviewResponse,
+} from '../core/admission/review.js';
+import type { ReviewDecisionLabel, WebhookMetrics } from './metrics.js';
+
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
+export interface AppDeps {
+  /** the current engine; called per review, so a config reload can swap it */
+  engine: () => Engine;
+  ready: () => Readiness;
+  logger: Logger;
+  metrics: WebhookMetrics;
+  /** largest request body accepted (default 3 MiB, the API server's own request limit) */
+  bodyLimitBytes?: number;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
+
+const ENDPOINTS: readonly Endpoint[] = ['mutate', 'validate'];
+
+/** The kinds the Engine decides on; anything else is allowed untouched. */
+export function handles(kind: GroupVersionKind): boolean {
+  return (
+    (kind.group === 'apps' && kind.version === 'v1' && kind.kind === 'Deployment') ||
+    (kind.group === 'autoscaling' && kind.version === 'v2' && kind.kind === 'HorizontalPodAutoscaler')
+  );
+}
+
+/** A bounded label for metrics: the kind of the request is client-supplied. */
+function kindLabel(kind: GroupVersionKind): string {
+  return kind.kind === 'Deployment' || kind.kind === 'HorizontalPodAutoscaler' ? kind.kind : 'other';
+}
+
+/** An HTTP error body shaped like the API server's metav1.Status. */
+export interface ErrorBody {
+  kind: 'Status';
+  apiVersion: 'v1';
+  status: 'Failure';
+  code: number;
+  reason: string;
+  message: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+
+function errorBody(code: number, message: string): ErrorBody {
+  return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: REASONS[code] ?? 'Unknown', message };
+}
+
+function endpointOf(req: Request): string {
+  const p = req.path.replace(/\/+$/, '');
+  return p === '/mutate' ? 'mutate' : p === '/validate' ? 'validate' : 'other';
+}
+
+/**
+ * Content-Type must be application/json; a charset parameter, when given, must be UTF-8 (RFC 8259
+ * says JSON is UTF-8). Returns an error message, or undefined when acceptable.
+ */
+export function checkContentType(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === '') return 'Content-Type is required and must be application/json';
+  const [type = '', ...params] = header.split(';');
+  if (type.trim().toLowerCase() !== 'application/json') {
+    return `Content-Type must be application/json, got "${header.slice(0, 100)}"`;
+  }
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    const name = p.slice(0, eq).trim().toLowerCase();
+    const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (name === 'charset' && value !== 'utf-8' && value !== 'utf8') {
+      return `Content-Type charset must be utf-8, got "${value.slice(0, 40)}"`;
+    }
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function createApp(deps: AppDeps): express.Express {
+  const { logger, metrics } = deps;
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
+
+  const badRequest = (req: Request, res: Response, code: number, message: string): void => {
+    const endpoint = endpointOf(req);
+    if (endpoint !== 'other') metrics.badRequests.inc({ endpoint, code: String(code) });
+    logger.info({ endpoint, method: req.method, path: req.path.slice(0, 200), code, error: message }, 'bad request');
+    res.status(code).json(errorBody(code, message));
+  };
+
+  // The raw bytes, with the size limit enforced while reading (Content-Length is checked first, so
+  // an oversized body is refused before it is read). No inflation: the API server does not compress.
+  const rawBody = express.raw({ type: () => true, limit, inflate: false });
+
+  for (const endpoint of ENDPOINTS) {
+    const path = `/${endpoint}`;
+    app.post(
+      path,
+      (req, res, next) => {
+        const problem = checkContentType(req.headers['content-type']);
+        if (problem !== undefined) return badRequest(req, res, 415, problem);
+        next();
+      },
+      rawBody,
+      (req, res) => review(endpoint, req, res),
+    );
+    app.all(path, (req, res) => {
+      res.set('Allow', 'POST');
+      badRequest(req, res, 405, `method ${req.method} is not allowed on ${path}; use POST`);
+    });
+  }
+
+  function review(endpoint: Endpoint, req: Request, res: Response): void {
+    const body: unknown = req.body;
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    if (bytes.length === 0) return badRequest(req, res, 400, 'request body is empty; expected an AdmissionReview');
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return badRequest(req, res, 400, 'request body is not valid UTF-8');
+    }
+    const json = parseJson(text);
+    if (!json.ok) return badRequest(req, res, 400, json.error);
+    const parsed = parseAdmissionReview(json.value);
+    if (!parsed.ok) return badRequest(req, res, 400, `not an admission.k8s.io/v1 AdmissionReview: ${parsed.error}`);
+
+    const request = parsed.review.request;
+    const started = process.hrtime.bigint();
+    metrics.inFlight.inc();
+    let answer: AdmissionReviewResponse;
+    let label: ReviewDecisionLabel;
+    let decision: Decision | undefined;
+    let skipped: string | undefined;
+    try {
+      skipped = skipReason(request);
+      decision = skipped !== undefined ? allow(skipWarnings(request)) : decide(deps.engine(), endpoint, request);
+      answer = toAdmissionReviewResponse(parsed.review, decision, endpoint);
+      label = !decision.allowed ? 'denied' : answer.response.patch !== undefined ? 'patched' : 'allowed';
+    } catch (err) {
+      // A bug or a broken config in the core must not take the process down, nor become a
+      // silent allow/deny: answer 500 with the uid so the API server applies failurePolicy.
+      decision = undefined;
+      label = 'error';
+      const message = err instanceof Error ? err.message : String(err);
+      answer = erroredResponse(request.uid, 500, `gpu-hpa-webhook: internal error: ${message.slice(0, 500)}`);
+      logger.error({ err, endpoint, uid: request.uid }, 'engine failed');
+    } finally {
+      metrics.inFlight.dec();
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const kind = kindLabel(request.kind);
+    metrics.reviews.inc({ endpoint, kind, decision: label });
+    metrics.reviewDuration.observe({ endpoint }, seconds);
+    const reasons = decision?.violations.map((v) => v.reason) ?? [];
+    for (const reason of reasons) metrics.denials.inc({ endpoint, reason });
+
+    logger.info(
+      {
+        endpoint,
+        uid: request.uid,
+        kind: `${request.kind.group ? request.kind.group + '/' : ''}${request.kind.version}/${request.kind.kind}`,
+        namespace: request.namespace,
+        name: request.name,
+        operation: request.operation,
+        dryRun: request.dryRun ?? false,
+        decision: label,
+        ...(skipped !== undefined ? { skipped } : {}),
+        reasons,
+        warnings: decision?.warnings.length ?? 0,
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+      },
+      'admission review',
+    );
+    res.status(200).json(answer);
+  }
+
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.get('/readyz', (_req, res) => {
+    let r: Readiness;
+    try {
+      r = deps.ready();
+    } catch (err) {
+      r = { ready: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+    if (r.ready) res.type('text/plain').send('ok');
+    else res.status(503).type('text/plain').send(`not ready: ${r.reason ?? 'starting'}`);
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const text = await metrics.registry.metrics();
+      res.set('Content-Type', metrics.registry.contentType).send(text);
+    } catch (err) {
+      next(err);
+    }
+  });
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    app.all(path, (req, res) => {
+      res.set('Allow', 'GET, HEAD');
+      badRequest(req, res, 405, `method ${req.method} is not allowed on ${path}; use GET`);
+    });
+  }
+
+  app.use((req, res) => badRequest(req, res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
+
+  // Express 5 hands errors thrown by middleware (the body reader's among them) here; its default
+  // handler would answer an HTML page with a stack trace.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err); // express closes the connection; nothing else can be written
+      return;
+    }
+    const e = (typeof err === 'object' && err !== null ? err : {}) as {
+      type?: unknown;
+      status?: unknown;
+      statusCode?: unknown;
+      expose?: unknown;
+      message?: unknown;
+    };
+    const msg = typeof e.message === 'string' ? e.message.slice(0, 300) : '';
+    switch (e.type) {
+      case 'entity.too.large':
+        return badRequest(req, res, 413, `request body exceeds the limit of ${limit} bytes`);
+      case 'encoding.unsupported':
+        return badRequest(req, res, 415, `Content-Encoding is not supported; send the body uncompressed (${msg})`);
+      case 'charset.unsupported':
+        return badRequest(req, res, 415, msg || 'unsupported charset');
+      case 'entity.parse.failed':
+        return badRequest(req, res, 400, msg || 'request body could not be parsed');
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return badRequest(req, res, 400, msg || 'request body was incomplete');
+    }
+    const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (status >= 400 && status < 500 && e.expose === true) return badRequest(req, res, status, msg || 'bad request');
+    logger.error({ err, method: req.method, path: req.path.slice(0, 200) }, 'request failed');
+    res.status(500).json(errorBody(500, 'internal error'));
+  });
+
+  return app;
+}
+
+/** Why a request is allowed without asking the Engine, or undefined when the Engine decides. */
+function skipReason(request: AdmissionRequest): string | undefined {
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT') return `operation ${request.operation}`;
+  if (request.subResource !== undefined) return `subresource ${request.subResource}`;
+  if (!handles(request.kind)) return 'kind not handled';
+  return undefined;
+}
+
+/**
+ * A Deployment or HPA in another API version means a webhook configuration registered with
+ * matchPolicy: Exact (the API server would otherwise convert to the version we handle): say that
+ * it was not checked rather than let it pass silently.
+ */
+function skipWarnings(request: AdmissionRequest): string[] {
+  const k = request.kind;
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return [];
+  if (request.subResource !== undefined || handles(k)) return [];
+  if (k.kind !== 'Deployment' && k.kind !== 'HorizontalPodAutoscaler') return [];
+  const want = k.kind === 'Deployment' ? 'apps/v1' : 'autoscaling/v2';
+  return [`gpu-hpa-webhook: ${k.group ? k.group + '/' : ''}${k.version} ${k.kind} not checked; it handles ${want} (use matchPolicy: Equivalent)`];
+}
+
+function decide(engine: Engine, endpoint: Endpoint, request: AdmissionRequest): Decision {
+  const decision = endpoint === 'mutate' ? engine.mutate(request) : engine.validate(request);
+  // The type says Decision; a thenable or a malformed object would otherwise be encoded as garbage.
+  if (typeof decision !== 'object' || decision === null || typeof decision.allowed !== 'boolean' || !Array.isArray(decision.violations) || !Array.isArray(decision.warnings)) {
+    throw new Error(`engine.${endpoint} returned a malformed decision`);
+  }
+  return decision;
+}
