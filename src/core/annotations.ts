@@ -129,13 +129,14 @@ export function readSettings(dep: Deployment, policy: Policy): { settings?: GpuS
 
   const podContainers = (dep.spec?.template?.spec?.containers ?? []).map((c) => c?.name).filter((n): n is string => typeof n === 'string');
   let containers: string[] = [];
-  if (ann[A.containers] !== undefined) {
-    const asked = ann[A.containers].split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (asked.length === 0) bad(A.containers, ann[A.containers], 'must name at least one container');
+  const containersRaw = ann[A.containers];
+  if (containersRaw !== undefined) {
+    const asked = containersRaw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (asked.length === 0) bad(A.containers, containersRaw, 'must name at least one container');
     for (const name of asked) {
       if (!podContainers.includes(name)) {
         const guess = nearest(name, podContainers, 1)[0];
-        bad(A.containers, ann[A.containers], `names container "${name}", which is not in spec.template.spec.containers (${podContainers.join(', ') || 'none'})${guess ? `; did you mean ${guess}?` : ''}`);
+        bad(A.containers, containersRaw, `names container "${name}", which is not in spec.template.spec.containers (${podContainers.join(', ') || 'none'})${guess ? `; did you mean ${guess}?` : ''}`);
       }
     }
     containers = podContainers.filter((n) => asked.includes(n));

@@ -1,0 +1,80 @@
+// `gpu-hpa-webhook serve`: wires the shells together — configuration (with reload), TLS (files with
+// reload, or a generated self-signed pair reused on restart), the express app, metrics, signals.
+import { resolve } from 'node:path';
+import { ConfigStore } from '../loaders/config-store.js';
+import { createApp } from '../server/app.js';
+import { createLogger } from '../server/logger.js';
+import { createMetrics, recordConfigReload, recordTlsReload } from '../server/metrics.js';
+import { installSignalHandlers, startServer } from '../server/serve.js';
+import { ensureSelfSignedCerts, TlsReloader, tlsServerOptions } from '../server/tls.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  policy?: string;
+  adapterConfig?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  certDir: string;
+  service: string;
+  namespace: string;
+  kubeconfig?: string;
+  logLevel: string;
+}
+
+export async function serve(o: ServeOptions): Promise<void> {
+  const logger = createLogger({ level: o.logLevel });
+  const metrics = createMetrics();
+  const store = new ConfigStore({
+    policyPath: o.policy,
+    adapterConfigPath: o.adapterConfig,
+    logger,
+    onReload: (source, result) => recordConfigReload(metrics, source, result === 'success'),
+  });
+  await store.load(); // a bad configuration at start is a usage error (exit 2), not a half-ready server
+  store.watch();
+  if (o.kubeconfig) logger.warn({ kubeconfig: o.kubeconfig }, 'cluster lookups are not implemented yet: HPA checks that need the target Deployment are skipped');
+
+  let tls: { keyPem: string; certPem: string };
+  let reloader: TlsReloader | undefined;
+  if (o.tlsCert && o.tlsKey) {
+    reloader = new TlsReloader({
+      certPath: o.tlsCert,
+      keyPath: o.tlsKey,
+      onReload: (m) => {
+        recordTlsReload(metrics, true);
+        logger.info({ fingerprint: m.fingerprint256, notAfter: m.validTo }, 'serving certificate reloaded');
+      },
+      onReject: (e) => {
+        recordTlsReload(metrics, false);
+        logger.error({ err: e.message }, 'new serving certificate refused; the previous one stays in use');
+      },
+    });
+    const m = await reloader.start();
+    tls = { keyPem: m.keyPem, certPem: m.certPem };
+  } else {
+    const dir = resolve(o.certDir);
+    const certs = await ensureSelfSignedCerts(dir, { service: o.service, namespace: o.namespace });
+    logger.info({ certDir: dir, generated: certs.generated, ca: certs.paths.ca }, 'using a self-signed certificate (pass --tls-cert/--tls-key in production)');
+    tls = { keyPem: certs.keyPem, certPem: certs.certPem };
+  }
+
+  const app = createApp({
+    engine: () => store.engine(),
+    ready: () => {
+      const s = store.status();
+      return s.ready ? { ready: true } : { ready: false, reason: s.reason };
+    },
+    logger,
+    metrics,
+  });
+  const running = await startServer({ port: o.port, host: o.host, tls: { secureContextProvider: () => tlsServerOptions(tls) }, app, logger });
+  reloader?.attach(running.server);
+  const src = store.current();
+  logger.info({ url: running.url, policy: o.policy ?? 'embedded default', adapterRules: src.rules?.source }, 'gpu-hpa-webhook serving');
+  installSignalHandlers(running, logger, {});
+  running.server.on('close', () => {
+    reloader?.stop();
+    store.close();
+  });
+}
