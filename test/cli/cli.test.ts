@@ -1,0 +1,107 @@
+// The CLI as a user runs it: a child process, exit codes 0/1/2, text and --output json.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { fixturePath, fixtureText, ROOT } from '../helpers/fixtures.js';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const tmp = () => mkdtempSync(join(tmpdir(), 'gpu-hpa-cli-'));
+
+test('check: the seed-000 HPA with the seed-000 adapter config exits 0', () => {
+  const r = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--adapter-config', fixturePath('seed-000/adapter-config.yaml'));
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /ALLOWED HorizontalPodAutoscaler default\/gpu-hpa-test/);
+  assert.match(r.out, /1 object: 1 allowed, 0 denied, 0 skipped/);
+});
+
+test('check: the same HPA with a misspelt metric exits 1 and suggests the served name', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'hpa.yaml'), fixtureText('seed-000/hpa.yaml').replace('gpu_utilization', 'gpu_utilisation'));
+  const r = cli('check', '-f', join(dir, 'hpa.yaml'), '--adapter-config', fixturePath('seed-000/adapter-config.yaml'));
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /DENIED +HorizontalPodAutoscaler default\/gpu-hpa-test/);
+  assert.match(r.out, /did you mean gpu_utilization\?/i);
+});
+
+test('check --output json over a directory: one verdict per object, machine-readable', () => {
+  const r = cli('check', '-f', fixturePath('seed-003'), '--adapter-config', fixturePath('seed-000/adapter-config.yaml'), '-o', 'json');
+  assert.equal(r.code, 1, r.err);
+  const report = JSON.parse(r.out);
+  // seed-003 holds 4 HPAs and an adapter-config.yaml that is not a Kubernetes object (skipped)
+  const hpas = report.results.filter((x: { kind: string }) => x.kind === 'HorizontalPodAutoscaler');
+  assert.equal(hpas.length, 4);
+  const custom = hpas.find((x: { source: string }) => x.source.endsWith('hpa-custom.yaml#1'));
+  assert.equal(custom.verdict, 'denied');
+  assert.equal(custom.violations[0].reason, 'metric-not-served');
+  assert.equal(report.summary.objects, report.results.length);
+});
+
+test('check: a Deployment and its HPA together — the HPA is judged against the mutated Deployment', () => {
+  const dir = tmp();
+  const dep = fixtureText('seed-000/deployment.yaml');
+  const hpa = fixtureText('seed-000/hpa.yaml');
+  writeFileSync(join(dir, 'all.yaml'), `${hpa}\n---\n${dep}`);
+  const r = cli('check', '-f', join(dir, 'all.yaml'), '--adapter-config', fixturePath('seed-000/adapter-config.yaml'), '-o', 'json');
+  const report = JSON.parse(r.out);
+  const h = report.results.find((x: { kind: string }) => x.kind === 'HorizontalPodAutoscaler');
+  // seed-000's HPA has no behavior: the webhook fills the profile's, so it passes the safety rules
+  assert.equal(h.verdict, 'allowed', JSON.stringify(h));
+  assert.equal(h.patch[0].path, '/spec/behavior');
+  const d = report.results.find((x: { kind: string }) => x.kind === 'Deployment');
+  assert.equal(d.verdict, 'allowed', JSON.stringify(d));
+  assert.ok(d.patch.length > 0);
+  assert.equal(r.code, 0, r.out);
+});
+
+test('check: configuration and usage errors exit 2 with a message naming the problem', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'helm-values.yaml'), 'rules:\n  custom:\n    - seriesQuery: up\n');
+  const bad = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--adapter-config', join(dir, 'helm-values.yaml'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /helm-values\.yaml/);
+  writeFileSync(join(dir, 'policy.yaml'), readFileSync(join(ROOT, 'policies/default.yaml'), 'utf8').replace('enforcement: deny', 'enforcement: block'));
+  const badPolicy = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--policy', join(dir, 'policy.yaml'));
+  assert.equal(badPolicy.code, 2);
+  assert.match(badPolicy.err, /enforcement/);
+  assert.equal(cli('check').code, 2, 'missing -f');
+  assert.equal(cli('check', '-f', '/nonexistent.yaml').code, 2);
+  assert.equal(cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--bogus').code, 2);
+  assert.equal(cli('--help').code, 0);
+});
+
+test('render: the mutated Deployment and its managed HPA as YAML', () => {
+  const r = cli('render', '-f', fixturePath('seed-000/deployment.yaml'));
+  assert.equal(r.code, 0, r.err);
+  const docs = parseAllDocuments(r.out).map((d) => d.toJS());
+  assert.deepEqual(docs.map((d) => d.kind), ['Deployment', 'HorizontalPodAutoscaler']);
+  assert.equal(docs[0].spec.template.spec.nodeSelector['nvidia.com/gpu.present'], 'true');
+  const hpa = docs[1];
+  assert.equal(hpa.apiVersion, 'autoscaling/v2');
+  assert.equal(hpa.metadata.name, 'gpu-hpa-test');
+  assert.equal(hpa.metadata.labels['app.kubernetes.io/managed-by'], 'gpu-hpa-webhook');
+  assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gpu-hpa-test' });
+  assert.deepEqual(hpa.spec.metrics, [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: '60' } } }]);
+  assert.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
+});
+
+test('certs: CA, serving certificate and webhook configurations with caBundle', () => {
+  const out = tmp();
+  const r = cli('certs', '--service', 'gpu-hpa-webhook', '--namespace', 'gpu-hpa-webhook', '--out', out, '-o', 'json');
+  assert.equal(r.code, 0, r.err);
+  const result = JSON.parse(r.out);
+  const ca = readFileSync(join(out, 'ca.crt'), 'utf8');
+  assert.equal(result.caBundle, Buffer.from(ca).toString('base64'));
+  const configs = result.files.map((f: { path: string }) => f.path).filter((p: string) => /webhook/.test(p) && p.endsWith('.yaml'));
+  assert.ok(configs.length >= 1);
+  for (const p of configs) {
+    const text = readFileSync(p.startsWith('/') ? p : join(out, p), 'utf8');
+    for (const doc of parseAllDocuments(text).map((d) => d.toJS())) for (const w of doc.webhooks ?? []) assert.equal(w.clientConfig.caBundle, result.caBundle);
+  }
+});
