@@ -1,0 +1,282 @@
+// Renders manifests/ with kustomize and checks the install against the spec's "Manifests" contract.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MANIFESTS = join(ROOT, 'manifests');
+const NS = 'gpu-hpa-webhook';
+const OPT_IN_LABEL = 'gpu-hpa.io/enabled';
+
+// Rendered objects are untyped YAML; tests walk them with this loose type.
+type Obj = any;
+
+/** kustomize on PATH or in the Go bin directory, else kubectl's built-in kustomize. */
+function findKustomize(): { cmd: string; args: string[] } {
+  const candidates: string[] = [];
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir) candidates.push(join(dir, 'kustomize'));
+  try {
+    const gobin = execFileSync('go', ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
+    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
+    if (gobin) candidates.push(join(gobin, 'kustomize'));
+    if (gopath) candidates.push(join(gopath, 'bin', 'kustomize'));
+  } catch {
+    // no Go: PATH and ~/go/bin only
+  }
+  candidates.push(join(homedir(), 'go', 'bin', 'kustomize'));
+  const found = candidates.find((c) => existsSync(c));
+  if (found) return { cmd: found, args: ['build', MANIFESTS] };
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'kubectl'))) return { cmd: join(dir, 'kubectl'), args: ['kustomize', MANIFESTS] };
+  }
+  throw new Error('kustomize not found on PATH or in $(go env GOPATH)/bin: install it with `bash scripts/install-kustomize.sh`');
+}
+
+let objects: Obj[] = [];
+
+function all(kind: string): Obj[] {
+  return objects.filter((o) => o.kind === kind);
+}
+function one(kind: string, name?: string): Obj {
+  const found = all(kind).filter((o) => name === undefined || o.metadata?.name === name);
+  assert.equal(found.length, 1, `exactly one ${kind}${name ? ` ${name}` : ''} (found ${found.length})`);
+  return found[0];
+}
+
+/** --flag=value or --flag value */
+function flag(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === name) return args[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+before(() => {
+  const { cmd, args } = findKustomize();
+  const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  objects = parseAllDocuments(out).map((d) => {
+    assert.equal(d.errors.length, 0, String(d.errors[0]));
+    return d.toJS();
+  });
+  assert.ok(objects.length > 0, 'kustomize rendered nothing');
+});
+
+describe('manifests/ (kustomize build)', () => {
+  it('renders every kind the install needs', () => {
+    for (const kind of [
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'PodDisruptionBudget',
+      'MutatingWebhookConfiguration',
+      'ValidatingWebhookConfiguration',
+      'ConfigMap',
+    ]) {
+      assert.ok(all(kind).length > 0, `${kind} missing`);
+    }
+    assert.equal(one('Namespace').metadata.name, NS);
+    assert.equal(one('MutatingWebhookConfiguration').apiVersion, 'admissionregistration.k8s.io/v1');
+    assert.equal(one('ValidatingWebhookConfiguration').apiVersion, 'admissionregistration.k8s.io/v1');
+    // Namespaced objects all live in the webhook's namespace.
+    for (const o of objects) {
+      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].includes(o.kind)) {
+        assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
+      } else {
+        assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
+      }
+    }
+  });
+
+  it('grants exactly the RBAC the spec lists, nothing broader', () => {
+    const granted = new Set<string>();
+    for (const role of [...all('ClusterRole'), ...all('Role')]) {
+      const scope = role.kind === 'ClusterRole' ? 'cluster' : `ns:${role.metadata.namespace}`;
+      for (const rule of role.rules ?? []) {
+        assert.equal(rule.nonResourceURLs, undefined, 'no nonResourceURLs');
+        for (const g of rule.apiGroups) for (const r of rule.resources) for (const v of rule.verbs) {
+          for (const x of [g, r, v]) assert.ok(!String(x).includes('*'), `no wildcard in ${role.kind} ${role.metadata.name}`);
+          granted.add(`${scope} ${g}/${r} ${v}`);
+        }
+      }
+    }
+    const expected = [
+      ...['get', 'list', 'watch'].map((v) => `cluster apps/deployments ${v}`),
+      ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v) => `cluster autoscaling/horizontalpodautoscalers ${v}`),
+      ...['create', 'patch'].map((v) => `cluster /events ${v}`),
+      ...['get', 'create', 'update'].map((v) => `ns:${NS} coordination.k8s.io/leases ${v}`),
+      ...['get', 'list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
+    ];
+    assert.deepEqual([...granted].sort(), expected.sort());
+
+    const sa = one('ServiceAccount');
+    for (const [binding, roleKind] of [
+      [one('ClusterRoleBinding'), 'ClusterRole'],
+      [one('RoleBinding'), 'Role'],
+    ] as const) {
+      assert.equal(binding.roleRef.kind, roleKind);
+      assert.ok(all(roleKind).some((r) => r.metadata.name === binding.roleRef.name), `${binding.kind} refers to an existing ${roleKind}`);
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NS }]);
+    }
+  });
+
+  it('configures both webhooks as the spec says', () => {
+    const service = one('Service');
+    for (const [config, path, failurePolicy] of [
+      [one('MutatingWebhookConfiguration'), '/mutate', 'Ignore'],
+      [one('ValidatingWebhookConfiguration'), '/validate', 'Fail'],
+    ] as const) {
+      const webhooks: Obj[] = config.webhooks;
+      assert.equal(new Set(webhooks.map((w) => w.name)).size, webhooks.length, 'webhook names unique');
+      for (const w of webhooks) {
+        const where = `${config.kind} ${w.name}`;
+        assert.deepEqual(w.admissionReviewVersions, ['v1'], where);
+        assert.equal(w.sideEffects, 'None', where);
+        assert.ok(Number.isInteger(w.timeoutSeconds) && w.timeoutSeconds >= 1 && w.timeoutSeconds <= 5, `${where} timeoutSeconds`);
+        assert.equal(w.failurePolicy, failurePolicy, where);
+        assert.equal(w.matchPolicy, 'Equivalent', where);
+        if (config.kind === 'MutatingWebhookConfiguration') assert.equal(w.reinvocationPolicy, 'IfNeeded', where);
+        assert.equal(w.clientConfig.url, undefined, where);
+        assert.deepEqual(w.clientConfig.service, { name: service.metadata.name, namespace: NS, path, port: 443 }, where);
+        const excluded = w.namespaceSelector?.matchExpressions?.find(
+          (e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn',
+        );
+        assert.ok(excluded, `${where} namespaceSelector NotIn`);
+        assert.deepEqual([...excluded.values].sort(), ['gpu-hpa-webhook', 'kube-system'], where);
+      }
+
+      const deployments = webhooks.filter((w) => w.rules.some((r: Obj) => r.resources.includes('deployments')));
+      assert.equal(deployments.length, 1, `${config.kind}: one webhook for deployments`);
+      const d = deployments[0];
+      assert.deepEqual(d.rules, [
+        { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], scope: 'Namespaced' },
+      ]);
+      assert.deepEqual(d.objectSelector, { matchLabels: { [OPT_IN_LABEL]: 'true' } });
+
+      const hpas = webhooks.filter((w) => w.rules.some((r: Obj) => r.resources.includes('horizontalpodautoscalers')));
+      assert.equal(hpas.length, 1, `${config.kind}: one webhook for horizontalpodautoscalers`);
+      const h = hpas[0];
+      assert.notEqual(h, d, 'HPAs and Deployments in separate webhooks');
+      assert.deepEqual(h.rules, [
+        {
+          apiGroups: ['autoscaling'],
+          apiVersions: ['*'],
+          operations: ['CREATE', 'UPDATE'],
+          resources: ['horizontalpodautoscalers'],
+          scope: 'Namespaced',
+        },
+      ]);
+      assert.equal(h.objectSelector, undefined, 'no objectSelector on HPAs: the opt-in label is on the Deployment');
+    }
+  });
+
+  it('runs two hardened replicas with HTTPS probes, resources and the certificate Secret', () => {
+    const dep = one('Deployment');
+    assert.equal(dep.spec.replicas, 2);
+    const pod = dep.spec.template.spec;
+    const podLabels = dep.spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(dep.spec.selector.matchLabels)) assert.equal(podLabels[k], v, 'selector matches pods');
+    assert.equal(pod.serviceAccountName, one('ServiceAccount').metadata.name);
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+    assert.ok(pod.topologySpreadConstraints?.length > 0 || pod.affinity?.podAntiAffinity, 'replicas spread across nodes');
+    assert.equal(pod.hostNetwork, undefined);
+
+    assert.equal(pod.containers.length, 1);
+    const c = pod.containers[0];
+    const sc = c.securityContext;
+    assert.equal(sc.runAsNonRoot, true);
+    assert.ok(sc.runAsUser === undefined || sc.runAsUser > 0);
+    assert.equal(sc.readOnlyRootFilesystem, true);
+    assert.equal(sc.allowPrivilegeEscalation, false);
+    assert.deepEqual(sc.capabilities.drop, ['ALL']);
+    assert.equal(sc.capabilities.add, undefined);
+    assert.equal(sc.privileged ?? false, false);
+
+    const port = c.ports.find((p: Obj) => p.containerPort === 8443);
+    assert.ok(port, 'container port 8443');
+    for (const [probe, path] of [
+      [c.livenessProbe, '/healthz'],
+      [c.readinessProbe, '/readyz'],
+    ]) {
+      assert.equal(probe.httpGet.path, path);
+      assert.equal(probe.httpGet.scheme, 'HTTPS');
+      assert.ok(probe.httpGet.port === 8443 || probe.httpGet.port === port.name, `${path} probe on 8443`);
+    }
+    for (const r of ['cpu', 'memory']) assert.ok(c.resources.requests[r], `requests.${r}`);
+    assert.ok(c.resources.limits.memory, 'limits.memory');
+
+    // serve --tls-cert/--tls-key from the Secret volume
+    const args: string[] = c.args;
+    assert.equal(args[0], 'serve');
+    const mountOf = (file: string) => {
+      const m = c.volumeMounts.find((vm: Obj) => file.startsWith(`${vm.mountPath.replace(/\/$/, '')}/`));
+      assert.ok(m, `${file} is on a mounted volume`);
+      const vol = pod.volumes.find((v: Obj) => v.name === m.name);
+      assert.ok(vol, `volume ${m.name}`);
+      return { mount: m, vol, key: file.slice(m.mountPath.replace(/\/$/, '').length + 1) };
+    };
+    for (const f of ['--tls-cert', '--tls-key']) {
+      const file = flag(args, f);
+      assert.ok(file, `${f} set`);
+      const { vol, mount, key } = mountOf(file);
+      assert.ok(vol.secret?.secretName, `${f} from a Secret`);
+      assert.equal(mount.readOnly, true);
+      assert.ok(['tls.crt', 'tls.key'].includes(key));
+    }
+    // --adapter-config and --policy from ConfigMaps rendered here, under the key they read
+    for (const f of ['--adapter-config', '--policy']) {
+      const file = flag(args, f);
+      assert.ok(file, `${f} set`);
+      const { vol, key } = mountOf(file);
+      const cm = one('ConfigMap', vol.configMap?.name);
+      assert.ok(key in cm.data, `${f}: ConfigMap ${cm.metadata.name} has key ${key}`);
+    }
+  });
+
+  it('exposes the webhook on 443 and keeps one replica through disruptions', () => {
+    const svc = one('Service');
+    const dep = one('Deployment');
+    const podLabels = dep.spec.template.metadata.labels;
+    assert.equal(svc.spec.ports.length, 1);
+    const p = svc.spec.ports[0];
+    assert.equal(p.port, 443);
+    const c = dep.spec.template.spec.containers[0];
+    const target = c.ports.find((cp: Obj) => cp.name === p.targetPort || cp.containerPort === p.targetPort);
+    assert.equal(target?.containerPort, 8443, 'Service targets 8443');
+    for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(podLabels[k], v, 'Service selects the pods');
+
+    const pdb = one('PodDisruptionBudget');
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.equal(pdb.spec.minAvailable, 1);
+    for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) assert.equal(podLabels[k], v, 'PDB selects the pods');
+  });
+
+  it('ships the prometheus-adapter rules and the policy of policies/, unchanged', () => {
+    const rulesPath = join(ROOT, 'policies', 'prometheus-adapter-rules.yaml');
+    assert.ok(existsSync(rulesPath), 'policies/prometheus-adapter-rules.yaml exists');
+    const rules = readFileSync(rulesPath, 'utf8');
+    const hint = 'copy it: cp policies/prometheus-adapter-rules.yaml manifests/';
+    assert.equal(readFileSync(join(MANIFESTS, 'prometheus-adapter-rules.yaml'), 'utf8'), rules, `manifests/ copy drifted; ${hint}`);
+    const adapter = one('ConfigMap', 'prometheus-adapter-gpu-rules');
+    assert.deepEqual(Object.keys(adapter.data), ['config.yaml'], "the adapter's own config key");
+    assert.equal(adapter.data['config.yaml'], rules);
+
+    const policy = readFileSync(join(ROOT, 'policies', 'default.yaml'), 'utf8');
+    assert.equal(readFileSync(join(MANIFESTS, 'policy.yaml'), 'utf8'), policy, 'manifests/policy.yaml drifted; cp policies/default.yaml manifests/policy.yaml');
+    const policyCm = all('ConfigMap').filter((c) => c.metadata.name.startsWith('gpu-hpa-webhook-policy'));
+    assert.equal(policyCm.length, 1);
+    assert.deepEqual(Object.values(policyCm[0].data), [policy]);
+  });
+});
