@@ -1,0 +1,68 @@
+// Runtime reloads: a valid new file takes effect; an invalid one is refused and the last good stays.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigStore } from '../../src/loaders/config-store.js';
+import { fixture, fixturePath, ROOT } from '../helpers/fixtures.js';
+import { reviewOf } from '../helpers/webhook.js';
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-hpa-store-'));
+  const policy = join(dir, 'policy.yaml');
+  const rules = join(dir, 'rules.yaml');
+  copyFileSync(join(ROOT, 'policies/default.yaml'), policy);
+  copyFileSync(fixturePath('seed-000/adapter-config.yaml'), rules);
+  const events: string[] = [];
+  const store = new ConfigStore({ policyPath: policy, adapterConfigPath: rules, onReload: (s, r) => events.push(`${s}:${r}`) });
+  return { dir, policy, rules, store, events };
+}
+
+test('a valid new adapter config takes effect; an invalid one keeps the last good and reports it', async () => {
+  const { rules, store, events } = setup();
+  await store.load();
+  assert.deepEqual(store.status(), { ready: true, stale: [] });
+  const hpa = fixture('seed-003/hpa-custom.yaml');
+  const req = reviewOf(hpa).request as never;
+  assert.equal(store.engine().validate(req).allowed, false, 'seed-000 rules do not serve http_requests_per_second');
+
+  copyFileSync(fixturePath('seed-003/adapter-config.yaml'), rules);
+  assert.equal(await store.reload('adapter-config'), true);
+  assert.equal(store.engine().validate(req).allowed, true, 'seed-003 rules serve it');
+
+  writeFileSync(rules, 'rules:\n  - seriesQuery: up\n    bogusKey: 1\n');
+  assert.equal(await store.reload('adapter-config'), false);
+  assert.equal(store.engine().validate(req).allowed, true, 'the last good rules stay in force');
+  const st = store.status();
+  assert.equal(st.ready, true);
+  assert.equal(st.stale[0]?.source, 'adapter-config');
+  assert.match(st.stale[0]!.error, /bogusKey/);
+  assert.deepEqual(events, ['policy:success', 'adapter-config:success', 'adapter-config:success', 'adapter-config:failure']);
+});
+
+test('an invalid policy at runtime is refused; at start it is an error', async () => {
+  const { policy, store } = setup();
+  await store.load();
+  writeFileSync(policy, readFileSync(policy, 'utf8').replace('enforcement: deny', 'enforcement: sometimes'));
+  assert.equal(await store.reload('policy'), false);
+  assert.equal(store.current().policy?.enforcement, 'deny');
+  const fresh = new ConfigStore({ policyPath: policy });
+  await assert.rejects(fresh.load(), /enforcement/);
+  assert.equal(fresh.status().ready, false);
+});
+
+test('the store notices a changed file by itself (stat polling)', async () => {
+  const { rules, store, events } = setup();
+  await store.load();
+  const s = new ConfigStore({ adapterConfigPath: rules, pollMs: 50, onReload: (src, r) => events.push(`watched-${src}:${r}`) });
+  await s.load();
+  s.watch();
+  try {
+    writeFileSync(rules, 'rules: 5\n');
+    for (let i = 0; i < 100 && !events.some((e) => e.startsWith('watched-adapter-config:failure')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(events.includes('watched-adapter-config:failure'), events.join(','));
+  } finally {
+    s.close();
+  }
+});
