@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# gpu-hpa-webhook: build with the full Node image, run on the slim one with production
+# dependencies only, as the non-root `node` user.
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-bookworm AS build
+WORKDIR /app
+# Dependencies first: this layer is cached until package*.json change.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: nothing in production needs them, and they are code we would run as root.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY policies ./policies
+# The webhook configurations `gpu-hpa-webhook certs` fills with a caBundle.
+COPY manifests ./manifests
+# --cert-dir default (certs/) for a self-signed certificate when no --tls-cert is given.
+RUN mkdir -p /app/certs && chown 1000:1000 /app/certs
+# The image's `node` user, numeric so Kubernetes can check runAsNonRoot.
+USER 1000:1000
+EXPOSE 8443
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["serve"]
