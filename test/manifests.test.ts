@@ -232,6 +232,7 @@ describe('manifests/ (kustomize build)', () => {
       assert.ok(file, `${f} set`);
       const { vol, mount, key } = mountOf(file);
       assert.ok(vol.secret?.secretName, `${f} from a Secret`);
+      assert.equal((vol.secret.defaultMode ?? 0o644) & 0o007, 0, 'the key is not world-readable');
       assert.equal(mount.readOnly, true);
       assert.ok(['tls.crt', 'tls.key'].includes(key));
     }
