@@ -5,7 +5,9 @@ import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
-import { ensureSelfSignedCerts, type SelfSignedCerts } from '../server/tls.js';
+import { CertOptionsError, ensureSelfSignedCerts, type SelfSignedCerts } from '../server/tls.js';
+
+export { CertOptionsError };
 
 const WEBHOOK_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
@@ -50,7 +52,7 @@ export async function runCerts(opts: CertsOptions): Promise<CertsResult> {
   const manifestsDir = opts.manifestsDir ?? DEFAULT_MANIFESTS_DIR;
   const sources = await findWebhookConfigurations(manifestsDir);
   if (sources.length === 0) {
-    throw new Error(`no MutatingWebhookConfiguration or ValidatingWebhookConfiguration found in ${manifestsDir}`);
+    throw new CertOptionsError(`no MutatingWebhookConfiguration or ValidatingWebhookConfiguration found in ${manifestsDir}`);
   }
 
   const certs = await ensureSelfSignedCerts(opts.outDir, {
@@ -98,7 +100,7 @@ async function findWebhookConfigurations(dir: string): Promise<Source[]> {
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n) && n !== 'kustomization.yaml').sort();
   } catch (err) {
-    throw new Error(`cannot read manifests directory ${dir}: ${(err as Error).message}`);
+    throw new CertOptionsError(`cannot read manifests directory ${dir}: ${(err as Error).message}`);
   }
   const sources: Source[] = [];
   for (const name of names) {

@@ -19,6 +19,14 @@ export const TLS_KEY_FILE = 'tls.key';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A bad service, namespace or host given by the user (a usage error, not a failure of the tool). */
+export class CertOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertOptionsError';
+  }
+}
+
 export interface CertPaths {
   ca: string;
   /** kept so the serving certificate can be renewed under the same CA (caBundle stays valid) */
@@ -70,11 +78,12 @@ export function serviceHosts(service: string, namespace: string, extraHosts: str
  */
 export async function ensureSelfSignedCerts(certDir: string, opts: SelfSignedOptions): Promise<SelfSignedCerts> {
   const { service, namespace } = opts;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(service)) {
-    throw new Error(`invalid service name "${service}": must be a DNS-1035 label`);
+  const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+  if (!label.test(service) || !/^[a-z]/.test(service)) {
+    throw new CertOptionsError(`invalid service name "${service}": must be a DNS-1035 label`);
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
-    throw new Error(`invalid namespace "${namespace}": must be a DNS-1123 label`);
+  if (!label.test(namespace)) {
+    throw new CertOptionsError(`invalid namespace "${namespace}": must be a DNS-1123 label`);
   }
   const now = opts.now ?? new Date();
   const renewBefore = (opts.renewBeforeDays ?? 30) * DAY_MS;

@@ -122,7 +122,8 @@ describe('ensureSelfSignedCerts', () => {
   });
 
   it('refuses names that are not DNS labels', async () => {
-    await assert.rejects(ensureSelfSignedCerts(await dir('bad'), { service: 'Bad_Name', namespace: 'x' }), /invalid service name/);
+    await assert.rejects(ensureSelfSignedCerts(await dir('bad'), { service: 'Bad_Name', namespace: 'x' }), { name: 'CertOptionsError', message: /invalid service name "Bad_Name"/ });
+    await assert.rejects(ensureSelfSignedCerts(await dir('bad'), { service: 'ok', namespace: 'No.Dots' }), { name: 'CertOptionsError', message: /invalid namespace/ });
   });
 
   it('serviceHosts lists the in-cluster names and extra hosts without duplicates', () => {
