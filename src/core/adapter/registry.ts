@@ -332,13 +332,17 @@ class RuleSet implements CompiledAdapterRuleSet {
     const assoc = (cr: CompiledRule): Assoc => (list === 'rules' ? customAssoc(cr, resource, req.namespaced) : externalAssoc(cr, req.namespaced));
 
     const served: RuleRef[] = [];
+    const servedRules: CompiledRule[] = [];
     const maybe: Array<{ cr: CompiledRule; reason: string }> = [];
     const reasons: string[] = [];
     const considered: RuleRef[] = [];
 
     for (const cr of this.byName[list].get(req.name) ?? []) {
       const a = assoc(cr);
-      if (a.status === 'yes') served.push(cr.ref);
+      if (a.status === 'yes') {
+        served.push(cr.ref);
+        servedRules.push(cr);
+      }
       else if (a.status === 'maybe') maybe.push({ cr, reason: `${cr.label} derives ${req.name}, but ${a.reason}` });
       else {
         considered.push(cr.ref);
@@ -347,7 +351,14 @@ class RuleSet implements CompiledAdapterRuleSet {
     }
     if (served.length > 0) {
       const notes = maybe.map((m) => m.reason);
-      if (served.length > 1 && list === 'rules') notes.push(`${served.length} rules serve ${req.name} for ${what}; the adapter keeps the last one's series where they overlap`);
+      if (servedRules.length > 1 && list === 'rules') {
+        const exclusive = servedRules.every((a, i) => servedRules.every((b, j) => i === j || disjoint(a.query, b.query)));
+        notes.push(
+          exclusive
+            ? `${servedRules.length} mutually exclusive rules serve ${req.name} for ${what} (alternative label layouts); if more than one finds series, the adapter keeps the last one's`
+            : `${servedRules.length} rules serve ${req.name} for ${what}; the adapter keeps only the last one's series (series_registry.go)`,
+        );
+      }
       return { status: 'served', rules: served, notes };
     }
     for (const cr of this.unknownNames[list]) {
