@@ -268,14 +268,14 @@ describe('manifests/ (kustomize build)', () => {
     const rulesPath = join(ROOT, 'policies', 'prometheus-adapter-rules.yaml');
     assert.ok(existsSync(rulesPath), 'policies/prometheus-adapter-rules.yaml exists');
     const rules = readFileSync(rulesPath, 'utf8');
-    const hint = 'copy it: cp policies/prometheus-adapter-rules.yaml manifests/';
+    const hint = 'run scripts/sync-manifests.sh';
     assert.equal(readFileSync(join(MANIFESTS, 'prometheus-adapter-rules.yaml'), 'utf8'), rules, `manifests/ copy drifted; ${hint}`);
     const adapter = one('ConfigMap', 'prometheus-adapter-gpu-rules');
     assert.deepEqual(Object.keys(adapter.data), ['config.yaml'], "the adapter's own config key");
     assert.equal(adapter.data['config.yaml'], rules);
 
     const policy = readFileSync(join(ROOT, 'policies', 'default.yaml'), 'utf8');
-    assert.equal(readFileSync(join(MANIFESTS, 'policy.yaml'), 'utf8'), policy, 'manifests/policy.yaml drifted; cp policies/default.yaml manifests/policy.yaml');
+    assert.equal(readFileSync(join(MANIFESTS, 'policy.yaml'), 'utf8'), policy, 'manifests/policy.yaml drifted; run scripts/sync-manifests.sh');
     const policyCm = all('ConfigMap').filter((c) => c.metadata.name.startsWith('gpu-hpa-webhook-policy'));
     assert.equal(policyCm.length, 1);
     assert.deepEqual(Object.values(policyCm[0].data), [policy]);

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Copies the files of policies/ that manifests/ ships into manifests/ (kustomize reads no file
+# outside its folder, and a symlink out of it is refused). test/manifests.test.ts fails when they drift.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cp policies/default.yaml manifests/policy.yaml
+cp policies/prometheus-adapter-rules.yaml manifests/prometheus-adapter-rules.yaml
