@@ -129,6 +129,11 @@ export function createApp(deps: AppDeps): express.Express {
     app.post(
       path,
       (req, res, next) => {
+        // In flight and timed from the moment the headers are in: reading and decoding the body
+        // is part of what the API server waits for.
+        res.locals.started = process.hrtime.bigint();
+        metrics.inFlight.inc();
+        res.once('close', () => metrics.inFlight.dec());
         const problem = checkContentType(req.headers['content-type']);
         if (problem !== undefined) return badRequest(req, res, 415, problem);
         next();
@@ -158,8 +163,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (!parsed.ok) return badRequest(req, res, 400, `not an admission.k8s.io/v1 AdmissionReview: ${parsed.error}`);
 
     const request = parsed.review.request;
-    const started = process.hrtime.bigint();
-    metrics.inFlight.inc();
+    const started = typeof res.locals.started === 'bigint' ? res.locals.started : process.hrtime.bigint();
     let answer: AdmissionReviewResponse;
     let label: ReviewDecisionLabel;
     let decision: Decision | undefined;
@@ -177,8 +181,6 @@ export function createApp(deps: AppDeps): express.Express {
       const message = err instanceof Error ? err.message : String(err);
       answer = erroredResponse(request.uid, 500, `gpu-hpa-webhook: internal error: ${message.slice(0, 500)}`);
       logger.error({ err, endpoint, uid: request.uid }, 'engine failed');
-    } finally {
-      metrics.inFlight.dec();
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const kind = kindLabel(request.kind);

@@ -48,14 +48,14 @@ export function createMetrics(opts: MetricsOptions = {}): WebhookMetrics {
     }),
     reviewDuration: new Histogram({
       name: 'gpu_hpa_webhook_admission_review_duration_seconds',
-      help: 'Time to answer an AdmissionReview, from decoded request to encoded response.',
+      help: 'Time to answer an AdmissionReview, from the request headers to the encoded response.',
       labelNames: ['endpoint'] as const,
       buckets: REVIEW_DURATION_BUCKETS,
       registers,
     }),
     inFlight: new Gauge({
       name: 'gpu_hpa_webhook_admission_in_flight',
-      help: 'AdmissionReviews being decided right now.',
+      help: 'Requests to /mutate and /validate being read or decided right now.',
       registers,
     }),
     badRequests: new Counter({

@@ -77,7 +77,7 @@ async function rawPost(app: ReturnType<typeof setup>['app'] | Server, path: stri
     return await new Promise<{ status: number; contentType: string; body: Record<string, unknown> }>((resolve, reject) => {
       const headers: Record<string, string | number> = { 'Content-Length': body.length };
       if (contentType !== undefined) headers['Content-Type'] = contentType;
-      const req = http.request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, method: 'POST', path, headers }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, method: 'POST', path, headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -425,7 +425,10 @@ test('an error deep in a route is 500 JSON without a stack, never an HTML page',
 // ----- property: nothing a client sends gets an HTTP 5xx -----
 
 let server: Server | undefined;
-after(() => server?.close());
+after(() => {
+  server?.closeAllConnections();
+  server?.close();
+});
 
 test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5xx (property)', async () => {
   // an engine that reads the object carelessly, as a buggy rule might: it may throw
@@ -480,4 +483,40 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
   );
   // the generator must reach the engine often enough for the property to mean something
   assert.ok(twoHundreds > 40, `only ${twoHundreds} reviews reached a decision`);
+});
+
+test('the in-flight gauge counts a review while its body is still arriving', async () => {
+  const { app, metrics } = setup();
+  const srv = app.listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  try {
+    const body = Buffer.from(JSON.stringify(review()));
+    const gauge = async () => (await metrics.inFlight.get()).values[0]?.value;
+    const done = new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: (srv.address() as AddressInfo).port, method: 'POST', path: '/mutate', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.subarray(0, 10));
+      setTimeout(async () => {
+        try {
+          assert.equal(await gauge(), 1);
+          req.end(body.subarray(10));
+        } catch (e) {
+          req.destroy();
+          reject(e);
+        }
+      }, 100);
+    });
+    assert.equal(await done, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await gauge(), 0);
+  } finally {
+    srv.closeAllConnections();
+    srv.close();
+  }
 });
