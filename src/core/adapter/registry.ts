@@ -227,7 +227,8 @@ class NearestIndex {
   }
   nearest(ask: string, k = 3): string[] {
     const cands = new Set<string>();
-    for (const d of deletions(ask, 2)) for (const n of this.deletes.get(d) ?? []) cands.add(n);
+    // short asks: one deletion level, or every short name in the list becomes a candidate
+    for (const d of deletions(ask, ask.length <= 4 ? 1 : 2)) for (const n of this.deletes.get(d) ?? []) cands.add(n);
     // small lists: also consider farther names (still "did you mean" material)
     const pool = cands.size === 0 && this.names.length <= 64 ? this.names : [...cands];
     const limit = Math.max(2, Math.floor(ask.length / 3));
@@ -318,10 +319,19 @@ class RuleSet implements CompiledAdapterRuleSet {
     return [...this.served[list]];
   }
 
+  // Misses repeat (the same HPA is re-validated on every update), so suggestions are memoized per list.
+  private readonly nearestCache = new Map<string, string[]>();
+
   private nearest(list: ListName, name: string): string[] {
+    const key = `${list}\u0000${name}`;
+    const hit = this.nearestCache.get(key);
+    if (hit) return [...hit];
     let idx = this.nearestIdx[list];
     if (!idx) idx = this.nearestIdx[list] = new NearestIndex(this.served[list]);
-    return idx.nearest(name);
+    const out = idx.nearest(name);
+    if (this.nearestCache.size >= 4096) this.nearestCache.delete(this.nearestCache.keys().next().value as string);
+    this.nearestCache.set(key, out);
+    return [...out];
   }
 
   lookup(req: MetricRequest): MetricVerdict {
