@@ -4,12 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AdapterConfigError, parseAdapterConfig } from '../../../src/core/adapter/config.js';
 import { compileAdapterConfig } from '../../../src/core/adapter/registry.js';
 
-const FIXTURES = '/work/shared/fixtures';
+// shared/ sits beside the repository (CI: a fresh clone with shared/ next to it)
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function issuesOf(text: string): string[] {
   try {

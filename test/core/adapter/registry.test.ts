@@ -5,12 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { AdapterConfigError } from '../../../src/core/adapter/config.js';
 import { compileAdapterConfig } from '../../../src/core/adapter/registry.js';
 import { parseSeriesQuery } from '../../../src/core/adapter/series-query.js';
 import type { MetricRequest } from '../../../src/core/adapter/types.js';
 
-const FIXTURES = '/work/shared/fixtures';
+// shared/ sits beside the repository (CI: a fresh clone with shared/ next to it)
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (seed: string) => compileAdapterConfig(readFileSync(`${FIXTURES}/${seed}/adapter-config.yaml`, 'utf8'), `${seed}/adapter-config.yaml`);
 const pods = (name: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true });
 const external = (name: string): MetricRequest => ({ kind: 'External', name, namespaced: true });
@@ -51,7 +54,7 @@ test('seed-001 parses; its third rule (template <<.Resource>>) serves gpu_memory
 });
 
 test('the shipped DCGM rules serve both metrics for pods, without collisions', () => {
-  const rs = compileAdapterConfig(readFileSync('policies/prometheus-adapter-rules.yaml', 'utf8'), 'shipped');
+  const rs = compileAdapterConfig(readFileSync(`${ROOT}policies/prometheus-adapter-rules.yaml`, 'utf8'), 'shipped');
   assert.deepEqual(rs.warnings, []);
   assert.deepEqual(rs.servedNames('rules'), ['gpu_memory_utilization', 'gpu_utilization']);
   for (const name of ['gpu_utilization', 'gpu_memory_utilization']) {
