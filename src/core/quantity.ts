@@ -13,8 +13,8 @@ export const ERR_FORMAT_WRONG = `quantities must match the regular expression '$
 export const ERR_NUMERIC = 'unable to parse numeric part of quantity';
 export const ERR_SUFFIX = "unable to parse quantity's suffix";
 
-const ALLOWED =
-  'allowed: a number with an optional suffix n u m k M G T P E (powers of 1000), Ki Mi Gi Ti Pi Ei (powers of 1024) or e<N> (×10^N), e.g. 30, 500m, 1k, 1Gi';
+const SUFFIXES_ALLOWED =
+  'suffixes n u m k M G T P E (powers of 1000), Ki Mi Gi Ti Pi Ei (powers of 1024) or e<N> (×10^N), e.g. 30, 500m, 1k, 1Gi';
 
 const NANO = 10n ** 9n;
 // quantity.go maxAllowed: BinarySI values are silently capped at 2^63-1.
@@ -309,7 +309,10 @@ function canonicalize(nanos: bigint, format: QuantityFormat): string {
 function withHint(original: string, r: ParseQuantityResult): ParseQuantityResult {
   if (r.ok) return r;
   const hint = hintFor(goTrimSpace(original));
-  return { ok: false, error: `invalid quantity ${JSON.stringify(original)}: ${r.error}${hint ? ` (${hint})` : ''}; ${ALLOWED}` };
+  // Say what is allowed. For a suffix error Go's text does not show the grammar, so add the
+  // API server's regular expression; for a format error it is already there.
+  const allowed = r.error === ERR_FORMAT_WRONG ? `allowed ${SUFFIXES_ALLOWED}` : `${ERR_FORMAT_WRONG} with one of the ${SUFFIXES_ALLOWED}`;
+  return { ok: false, error: `invalid quantity ${JSON.stringify(original)}: ${r.error}${hint ? ` (${hint})` : ''}; ${allowed}` };
 }
 
 function hintFor(s: string): string | undefined {

@@ -336,7 +336,7 @@ test('Go keeps a canonical-looking input verbatim (quantity.go `s: str`), and ot
     assert.equal(r.quantity.canonical(), canon, input);
   }
   // a lone sign, "." or a bare suffix is zero (no digit is required); the exponent is truncated to int32, so 1e4294967296 is 1
-  for (const zero of ['-', '+', '.', '-.', '000', 'm', 'Mi', 'E']) {
+  for (const zero of ['-', '+', '.', '-.', '000', 'm', 'Mi', 'E', 'E0']) {
     const r = parseQuantityExact(zero);
     assert.ok(r.ok, zero);
     assert.equal(r.quantity.nanos, 0n, zero);
@@ -413,7 +413,7 @@ test('property: whatever parses also matches the API server regular expression',
     fc.property(fc.oneof(validQuantityArb, fc.stringMatching(/^[-+0-9.eEinumkKMGTP ]{0,10}$/)), (s) => {
       const r = parseQuantityExact(s);
       // parseQuantityString never requires a digit: a bare sign or suffix ("-", "m", "Mi") is 0
-      if (r.ok && s !== '') assert.ok(re.test(s) || (/^[+-]?[eEinumkKMGTP]*$/.test(s) && r.quantity.isZero()), s);
+      if (r.ok && s !== '') assert.ok(re.test(s) || (/^[+-]?\.?([eEinumkKMGTP].*)?$/.test(s) && r.quantity.isZero()), s);
     }),
     { numRuns: 2000 },
   );
