@@ -17,6 +17,7 @@ import {
   verifyScaleTargetRef,
 } from '../../../src/core/validate/hpa-api-rules.js';
 import type { HorizontalPodAutoscaler } from '../../../src/core/k8s-types.js';
+import { SHARED_FIXTURES } from '../../helpers/fixtures.js';
 
 type J = Record<string, unknown>;
 
@@ -80,7 +81,7 @@ test('success cases (validation_test.go TestValidateHorizontalPodAutoscaler succ
 });
 
 test('the seed fixtures are valid for the API server', () => {
-  const root = '/work/shared/fixtures';
+  const root = SHARED_FIXTURES;
   let n = 0;
   for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
     for (const f of readdirSync(join(root, dir)).filter((f) => /^hpa.*\.ya?ml$/.test(f))) {

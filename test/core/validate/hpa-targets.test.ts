@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { apiTargetViolations, verifyTargets } from '../../../src/core/validate/hpa-targets.js';
 import { apiServerRules } from '../../../src/core/validate/hpa-api-rules.js';
 import type { HorizontalPodAutoscaler } from '../../../src/core/k8s-types.js';
+import { SHARED_FIXTURES } from '../../helpers/fixtures.js';
 
 type J = Record<string, unknown>;
 const hpa = (...metrics: J[]): HorizontalPodAutoscaler =>
@@ -35,7 +36,7 @@ test('valid targets and the seed fixtures pass', () => {
     hpa(container({ type: 'Utilization', averageUtilization: 50 })),
   ];
   for (const o of ok) assert.deepEqual(verifyTargets(o), [], JSON.stringify(o.spec?.metrics));
-  const root = '/work/shared/fixtures';
+  const root = SHARED_FIXTURES;
   for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const f of readdirSync(join(root, dir.name)).filter((f) => /^hpa.*\.ya?ml$/.test(f))) {
       assert.deepEqual(verifyTargets(parse(readFileSync(join(root, dir.name, f), 'utf8')) as HorizontalPodAutoscaler), [], `${dir.name}/${f}`);
