@@ -43,6 +43,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
     .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from a ConfigMap, read and watched through the API (key default config.yaml)')
     .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')
     .option('--cert-dir <dir>', 'where a self-signed CA and certificate are generated and reused when --tls-cert/--tls-key are not given', 'certs')
@@ -52,6 +53,16 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o) => {
       if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+      if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
+      if (o.adapterConfigmap) {
+        if (!o.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST) throw new UsageError('--adapter-configmap needs a cluster: give --kubeconfig, or run in a pod');
+        const { parseConfigMapRef } = await import('../loaders/adapter-configmap.js');
+        try {
+          parseConfigMapRef(o.adapterConfigmap);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+      }
       const { serve } = await import('./serve.js');
       await serve({ ...o, port: parsePort(o.port) });
     });

@@ -1,6 +1,8 @@
 // `gpu-hpa-webhook serve`: wires the shells together — configuration (with reload), TLS (files with
 // reload, or a generated self-signed pair reused on restart), the express app, metrics, signals.
 import { resolve } from 'node:path';
+import { adapterConfigMapLabel, startClusterIntegration, type ClusterIntegration } from '../controller/index.js';
+import { clusterAvailable } from '../controller/kube.js';
 import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
@@ -19,21 +21,33 @@ export interface ServeOptions {
   service: string;
   namespace: string;
   kubeconfig?: string;
+  /** NAMESPACE/NAME[:KEY]: adapter rules from a ConfigMap, watched through the API */
+  adapterConfigmap?: string;
   logLevel: string;
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
   const logger = createLogger({ level: o.logLevel });
   const metrics = createMetrics();
+  let cluster: ClusterIntegration | undefined;
   const store = new ConfigStore({
     policyPath: o.policy,
     adapterConfigPath: o.adapterConfig,
+    adapterRulesExternal: adapterConfigMapLabel(o.adapterConfigmap),
     logger,
-    onReload: (source, result) => recordConfigReload(metrics, source, result === 'success'),
+    onReload: (source, result) => {
+      recordConfigReload(metrics, source, result === 'success');
+      if (result === 'success') cluster?.configChanged(); // managed HPAs follow the profile in force
+    },
   });
   await store.load(); // a bad configuration at start is a usage error (exit 2), not a half-ready server
   store.watch();
-  if (o.kubeconfig) logger.warn({ kubeconfig: o.kubeconfig }, 'cluster lookups are not implemented yet: HPA checks that need the target Deployment are skipped');
+  if (clusterAvailable(o.kubeconfig)) {
+    // informer-backed ClusterView for admission, adapter ConfigMap watch, leader-elected managed-HPA controller
+    cluster = await startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });
+  } else {
+    logger.info('no cluster (no --kubeconfig, not in a pod): no managed HPAs; HPA checks that need the target Deployment are skipped');
+  }
 
   let tls: { keyPem: string; certPem: string };
   let reloader: TlsReloader | undefined;
@@ -72,7 +86,9 @@ export async function serve(o: ServeOptions): Promise<void> {
   reloader?.attach(running.server);
   const src = store.current();
   logger.info({ url: running.url, policy: o.policy ?? 'embedded default', adapterRules: src.rules?.source }, 'gpu-hpa-webhook serving');
-  installSignalHandlers(running, logger, {});
+  // Hand the Lease over (release it) before exiting, so another replica takes over at once.
+  const exit = (code: number) => void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+  installSignalHandlers(running, logger, { exit });
   running.server.on('close', () => {
     reloader?.stop();
     store.close();

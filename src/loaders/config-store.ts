@@ -32,6 +32,9 @@ interface SourceState<T> {
 export interface ConfigStoreOptions {
   policyPath?: string;
   adapterConfigPath?: string;
+  /** the adapter rules come from elsewhere (a ConfigMap, see adapter-configmap.ts) through
+   * setAdapterRulesText: this labels them, and the rules file is neither read nor watched */
+  adapterRulesExternal?: string;
   cluster?: ClusterView;
   logger?: Logger;
   onReload?: ReloadListener;
@@ -64,7 +67,7 @@ export class ConfigStore {
 
   /** First load: any error is thrown (the process should not start on a bad configuration). */
   async load(): Promise<void> {
-    for (const s of [this.policy, this.rules] as SourceState<unknown>[]) {
+    for (const s of this.fileSources() as SourceState<unknown>[]) {
       s.value = s.parse(await readFile(s.path, 'utf8'), s.label);
       this.opts.onReload?.(s.name, 'success');
     }
@@ -91,11 +94,33 @@ export class ConfigStore {
 
   watch(): void {
     const poll = this.opts.pollMs ?? 2000;
-    for (const s of [this.policy, this.rules]) {
+    for (const s of this.fileSources()) {
       watchFile(s.path, { interval: poll, persistent: false }, (cur, prev) => {
         if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) void this.reload(s.name);
       });
       this.watching.push(s.path);
+    }
+  }
+
+  private fileSources(): Array<SourceState<Policy> | SourceState<AdapterRuleSet>> {
+    return this.opts.adapterRulesExternal ? [this.policy] : [this.policy, this.rules];
+  }
+
+  /** New adapter rules from a non-file source; on failure the last good rules stay. Returns whether they took. */
+  setAdapterRulesText(text: string, label = this.opts.adapterRulesExternal ?? 'adapter rules'): boolean {
+    try {
+      this.rules.value = this.rules.parse(text, label);
+      this.rules.label = label;
+      this.rules.lastError = undefined;
+      this.compiled = undefined;
+      this.opts.logger?.info({ source: 'adapter-config', from: label }, 'adapter rules loaded');
+      this.opts.onReload?.('adapter-config', 'success');
+      return true;
+    } catch (e) {
+      this.rules.lastError = (e as Error).message;
+      this.opts.logger?.error({ source: 'adapter-config', from: label, err: this.rules.lastError }, 'adapter rules refused; the last good version stays in force');
+      this.opts.onReload?.('adapter-config', 'failure', e as Error);
+      return false;
     }
   }
 

@@ -1,0 +1,77 @@
+// Watches of Deployments and HPAs in every namespace: the cache behind the webhook's ClusterView
+// (the target Deployment of an HPA, the other HPAs of its namespace) and the managed-HPA controller.
+// Every replica runs them (admission needs them); only the leader writes.
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ObjectCache,
+  type V1Deployment,
+  type V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ClusterView } from '../core/cluster.js';
+import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
+
+export type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+
+/** Start an informer and keep it running: a watch that fails (apiserver restart, expired resourceVersion) is restarted with backoff. */
+export async function runInformer<T extends KubernetesObject>(inf: Watched<T>, what: string, logger?: Logger, stopped?: () => boolean): Promise<void> {
+  let delay = 1000;
+  inf.on('error', (err: unknown) => {
+    if (stopped?.()) return;
+    logger?.warn({ watch: what, err: (err as Error)?.message ?? String(err) }, 'watch failed; restarting');
+    setTimeout(() => {
+      if (stopped?.()) return;
+      inf.start().then(
+        () => (delay = 1000),
+        () => undefined, // reported through 'error' again
+      );
+      delay = Math.min(delay * 2, 30_000);
+    }, delay).unref();
+  });
+  await inf.start();
+}
+
+export class ClusterCache {
+  readonly deployments: Watched<V1Deployment>;
+  readonly hpas: Watched<V2HorizontalPodAutoscaler>;
+  private synced = false;
+  private stopped = false;
+
+  constructor(kc: KubeConfig, private readonly logger?: Logger) {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+    this.deployments = makeInformer(kc, '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
+    this.hpas = makeInformer(kc, '/apis/autoscaling/v2/horizontalpodautoscalers', () => autoscaling.listHorizontalPodAutoscalerForAllNamespaces());
+  }
+
+  /** Resolves once both caches hold a full list. */
+  async start(): Promise<void> {
+    await Promise.all([
+      runInformer(this.deployments, 'deployments', this.logger, () => this.stopped),
+      runInformer(this.hpas, 'horizontalpodautoscalers', this.logger, () => this.stopped),
+    ]);
+    this.synced = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([this.deployments.stop(), this.hpas.stop()]);
+  }
+
+  /** A live view: each call reads the cache as it is now. Incomplete until the first full list. */
+  view(): ClusterView {
+    const self = this;
+    return {
+      deployment: (ns, name) => self.deployments.get(name, ns) as Deployment | undefined,
+      hpas: (ns) => self.hpas.list(ns) as unknown as HorizontalPodAutoscaler[],
+      get complete() {
+        return self.synced;
+      },
+    };
+  }
+}

@@ -1,0 +1,200 @@
+// The managed-HPA controller (SPEC "Managed HPAs"): for each opted-in Deployment with
+// gpu-hpa.io/hpa: managed, server-side apply the HPA that core/managed-hpa.ts builds; delete it when
+// the Deployment opts out or switches to external; never touch an HPA the team wrote (an Event on
+// the Deployment says why). Driven by the shared informers; only the Lease holder writes.
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { isOptedIn, MANAGED_BY_LABEL, MANAGER_NAME, readSettings } from '../core/annotations.js';
+import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
+import { managedHpa } from '../core/managed-hpa.js';
+import type { Policy } from '../core/policy/schema.js';
+import type { ClusterCache } from './informers.js';
+import { apiMessage, httpStatus } from './kube.js';
+import { WorkQueue } from './workqueue.js';
+
+export const FIELD_MANAGER = MANAGER_NAME;
+
+export interface ManagedHpaControllerOptions {
+  kc: KubeConfig;
+  cache: ClusterCache;
+  /** the policy in force (it can change on reload) */
+  policy: () => Policy | undefined;
+  logger?: Logger;
+  /** reported as the Event's reportingInstance */
+  identity?: string;
+  retry?: { baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export function isManaged(hpa: { metadata?: { labels?: Record<string, string> } } | undefined): boolean {
+  return hpa?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGER_NAME;
+}
+
+const key = (ns: string, name: string) => `${ns}/${name}`;
+
+export class ManagedHpaController {
+  private readonly objects: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
+  private readonly queue: WorkQueue;
+  private leading = false;
+  /** last Event message per Deployment, so a resync does not repeat it */
+  private readonly lastEvent = new Map<string, string>();
+  /** counters for /metrics-like introspection and tests */
+  readonly stats = { applies: 0, deletes: 0, conflicts: 0, errors: 0 };
+
+  constructor(private readonly o: ManagedHpaControllerOptions) {
+    this.objects = KubernetesObjectApi.makeApiClient(o.kc);
+    this.core = o.kc.makeApiClient(CoreV1Api);
+    this.queue = new WorkQueue(
+      (k) => this.reconcile(k),
+      (k, err, attempt, retryIn) => {
+        this.stats.errors++;
+        o.logger?.warn({ deployment: k, attempt, retryInMs: retryIn, err: apiMessage(err) }, 'managed HPA: reconcile failed; retrying');
+      },
+      { ...o.retry, concurrency: 2 },
+    );
+    const { deployments, hpas } = o.cache;
+    const onDep = (d: KubernetesObject) => this.enqueue(d.metadata?.namespace, d.metadata?.name);
+    deployments.on('add', onDep);
+    deployments.on('update', onDep);
+    deployments.on('delete', onDep);
+    const onHpa = (h: V2HorizontalPodAutoscaler) => {
+      const ns = h.metadata?.namespace;
+      // a team HPA appearing or going away changes what we may write for its target
+      if (h.spec?.scaleTargetRef?.kind === 'Deployment') this.enqueue(ns, h.spec.scaleTargetRef.name);
+      if (isManaged(h)) this.enqueue(ns, h.metadata?.name);
+    };
+    hpas.on('add', onHpa);
+    hpas.on('update', onHpa);
+    hpas.on('delete', onHpa);
+  }
+
+  private enqueue(ns: string | undefined, name: string | undefined): void {
+    if (this.leading && ns && name) this.queue.add(key(ns, name));
+  }
+
+  /** Leadership gained: work through everything the caches hold. */
+  startLeading(): void {
+    this.leading = true;
+    this.queue.start();
+    this.resyncAll();
+  }
+
+  stopLeading(): void {
+    this.leading = false;
+    this.queue.stop();
+  }
+
+  /** Re-examine every opted-in Deployment and every managed HPA (start, policy change). */
+  resyncAll(): void {
+    if (!this.leading) return;
+    for (const d of this.o.cache.deployments.list()) if (isOptedIn(d as Deployment)) this.enqueue(d.metadata?.namespace, d.metadata?.name);
+    for (const h of this.o.cache.hpas.list()) if (isManaged(h)) this.enqueue(h.metadata?.namespace, h.metadata?.name);
+  }
+
+  /** Resolves when no work is queued or in flight (tests). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async reconcile(k: string): Promise<void> {
+    const [ns = '', name = ''] = k.split('/');
+    const dep = this.o.cache.deployments.get(name, ns) as Deployment | undefined;
+    const existing = this.o.cache.hpas.get(name, ns) as unknown as HorizontalPodAutoscaler | undefined;
+    const policy = this.o.policy();
+    if (!policy) throw new Error('policy not loaded');
+
+    const live = dep && isOptedIn(dep) && !dep.metadata?.deletionTimestamp;
+    const read = live ? readSettings(dep, policy) : undefined;
+    if (dep && read && !read.settings) {
+      // Admission refuses such annotations; one that got in anyway (webhook down) leaves the HPA as it was.
+      this.o.logger?.warn({ deployment: k, violations: read.violations.map((v) => v.message) }, 'managed HPA: invalid annotations; HPA left as it is');
+      return;
+    }
+    const settings = read?.settings;
+    if (dep && settings?.hpaMode === 'managed') {
+      if (existing && !isManaged(existing)) {
+        return this.refuse(dep, `HorizontalPodAutoscaler ${name} exists and is not managed by ${MANAGER_NAME} (no label ${MANAGED_BY_LABEL}=${MANAGER_NAME}): it is left as the team wrote it; delete it, or set gpu-hpa.io/hpa: external`);
+      }
+      const other = (this.o.cache.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]).find(
+        (h) => h.metadata?.name !== name && !isManaged(h) && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === name,
+      );
+      if (other) {
+        return this.refuse(dep, `HorizontalPodAutoscaler ${other.metadata?.name ?? ''} already scales this Deployment: no managed HPA is written; delete it, or set gpu-hpa.io/hpa: external`);
+      }
+      this.lastEvent.delete(k);
+      const desired = managedHpa(dep, settings);
+      if (existing && upToDate(existing, desired)) return;
+      await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      this.stats.applies++;
+      this.o.logger?.info({ deployment: k, maxReplicas: settings.maxReplicas, metric: settings.metric }, existing ? 'managed HPA updated' : 'managed HPA created');
+      return;
+    }
+    this.lastEvent.delete(k);
+    // Opted out, external, or gone: our HPA (and only ours) goes.
+    if (existing && isManaged(existing)) {
+      const owner = existing.metadata?.ownerReferences?.find((r) => r.controller);
+      // An HPA owned by another object that happens to carry our label is not ours to delete.
+      if (owner && (owner.kind !== 'Deployment' || owner.name !== name)) return;
+      try {
+        await this.objects.delete(
+          { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: ns } },
+          undefined, undefined, undefined, undefined, undefined,
+          // the uid precondition: never delete an HPA that replaced the one we looked at
+          { preconditions: { uid: existing.metadata?.uid } },
+        );
+        this.stats.deletes++;
+        this.o.logger?.info({ deployment: k, reason: !dep ? 'deployment deleted' : settings ? 'gpu-hpa.io/hpa: external' : 'opted out' }, 'managed HPA deleted');
+      } catch (e) {
+        const s = httpStatus(e);
+        if (s !== 404 && s !== 409) throw e;
+      }
+    }
+  }
+
+  private async refuse(dep: Deployment, message: string): Promise<void> {
+    const ns = dep.metadata?.namespace ?? 'default';
+    const name = dep.metadata?.name ?? '';
+    const k = key(ns, name);
+    if (this.lastEvent.get(k) === message) return;
+    this.stats.conflicts++;
+    this.o.logger?.warn({ deployment: k, message }, 'managed HPA not written');
+    const now = new Date();
+    await this.core.createNamespacedEvent({
+      namespace: ns,
+      body: {
+        metadata: { generateName: `${name}.`, namespace: ns },
+        involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: ns, uid: dep.metadata?.uid },
+        reason: 'ManagedHPAConflict',
+        message,
+        type: 'Warning',
+        source: { component: MANAGER_NAME },
+        reportingComponent: MANAGER_NAME,
+        reportingInstance: this.o.identity ?? MANAGER_NAME,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      },
+    });
+    this.lastEvent.set(k, message);
+  }
+}
+
+/** Whether the live HPA already says everything desired says (the API server adds defaults, so a subset check). */
+export function upToDate(live: HorizontalPodAutoscaler, desired: HorizontalPodAutoscaler): boolean {
+  const labels = desired.metadata?.labels ?? {};
+  if (!Object.entries(labels).every(([k, v]) => live.metadata?.labels?.[k] === v)) return false;
+  const owner = desired.metadata?.ownerReferences?.[0];
+  if (owner && !live.metadata?.ownerReferences?.some((r) => r.uid === owner.uid && r.controller === true)) return false;
+  return subset(desired.spec, live.spec);
+}
+
+function subset(want: unknown, have: unknown): boolean {
+  if (want === undefined) return true;
+  if (Array.isArray(want)) return Array.isArray(have) && want.length === have.length && want.every((w, i) => subset(w, have[i]));
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object') return false;
+    return Object.entries(want).every(([k, v]) => subset(v, (have as Record<string, unknown>)[k]));
+  }
+  // quantities come back canonical ("30" for 30): compare as strings
+  return String(want) === String(have);
+}
