@@ -20,10 +20,9 @@ export const emptyClusterView: ClusterView = {
 };
 
 export function staticClusterView(objects: { deployments: Deployment[]; hpas: HorizontalPodAutoscaler[] }, complete = false): ClusterView {
-  const key = (ns: string | undefined, n: string | undefined) => `${ns ?? 'default'}/${n ?? ''}`;
-  const deps = new Map(objects.deployments.map((d) => [key(d.metadata?.namespace, d.metadata?.name), d]));
+  // read the arrays on every call: `check` appends to them as it admits objects in order
   return {
-    deployment: (ns, name) => deps.get(key(ns, name)),
+    deployment: (ns, name) => objects.deployments.find((d) => (d.metadata?.namespace ?? 'default') === ns && d.metadata?.name === name),
     hpas: (ns) => objects.hpas.filter((h) => (h.metadata?.namespace ?? 'default') === ns),
     complete,
   };

@@ -11,6 +11,7 @@ import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
 import { mutateDeployment } from './mutate/deployment.js';
 import { fillBehavior } from './mutate/hpa-behavior.js';
 import type { Policy } from './policy/schema.js';
+import { deploymentShape } from './shape.js';
 import { verifyGpuInjected, verifyManagedMetric } from './validate/deployment.js';
 import { apiServerRules } from './validate/hpa-api-rules.js';
 import { verifyMetricsServed } from './validate/hpa-metrics.js';
@@ -45,8 +46,10 @@ function subjectOf(kind: Handled, req: AdmissionRequest, obj: { metadata?: { nam
 
 // API-server rules (reason "api-…") always deny: the API server would refuse the object anyway, and
 // saying so first is the point of `check`. Every other rule follows the policy's enforcement.
-function enforce(policy: Policy, subject: string, violations: Violation[], warnings: string[]): Decision {
+function enforce(policy: Policy, subject: string, found: Violation[], warnings: string[]): Decision {
   const strip = (m: string) => (m.startsWith(`${subject}: `) ? m.slice(subject.length + 2) : m);
+  // every denial message names the object first, whichever rule wrote it
+  const violations = found.map((v) => (v.message.startsWith(`${subject}: `) ? v : { ...v, message: `${subject}: ${v.message}` }));
   let hard = violations;
   let warn = warnings.map(strip);
   if (policy.enforcement === 'warn') {
@@ -92,6 +95,8 @@ export function createEngine(ctx: EngineContext): Engine {
           const typo = optInLabelTypo(dep);
           return allow(typo ? [typo] : []);
         }
+        const shape = deploymentShape(dep);
+        if (shape.length > 0) return enforce(policy, subject, shape, []);
         const read = readSettings(dep, policy);
         if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
         const m = mutateDeployment(dep, read.settings, policy);
@@ -115,6 +120,8 @@ export function createEngine(ctx: EngineContext): Engine {
         const dep = obj as Deployment;
         const subject = subjectOf(kind, req, dep);
         if (!isOptedIn(dep)) return allow();
+        const shape = deploymentShape(dep);
+        if (shape.length > 0) return enforce(policy, subject, shape, []);
         const read = readSettings(dep, policy);
         if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
         const metric = verifyManagedMetric(subject, read.settings, rules);

@@ -103,7 +103,8 @@ const targetCases: Array<[string, object, RegExp]> = [
   ['Pods metric with a Value target', podsMetric('gpu_utilization', { type: 'Value', value: '30' }), /AverageValue/],
   ['Pods metric with Utilization', podsMetric('gpu_utilization', { type: 'Utilization', averageUtilization: 30 }), /AverageValue/],
   ['a zero target', podsMetric('gpu_utilization', { type: 'AverageValue', averageValue: '0' }), /must be positive/],
-  ['1K (Kubernetes has no K suffix)', podsMetric('gpu_utilization', { type: 'AverageValue', averageValue: '1K' }), /quantities must match the regular expression/],
+  // ParseQuantity: "1K" matches the format regexp, then the suffix K is unknown (quantity.go ErrSuffix)
+  ['1K (Kubernetes has no K suffix)', podsMetric('gpu_utilization', { type: 'AverageValue', averageValue: '1K' }), /unable to parse quantity's suffix \(did you mean 1k/],
   ['type AverageValue with only value set', podsMetric('gpu_utilization', { type: 'AverageValue', value: '30' }), /averageValue/],
 ];
 for (const [name, metric, re] of targetCases) {

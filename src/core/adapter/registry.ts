@@ -362,12 +362,10 @@ class RuleSet implements CompiledAdapterRuleSet {
     if (served.length > 0) {
       const notes = maybe.map((m) => m.reason);
       if (servedRules.length > 1 && list === 'rules') {
+        // Mutually exclusive selectors (alternative label layouts, as the shipped DCGM rules have) are by
+        // design; only overlapping ones are worth a warning.
         const exclusive = servedRules.every((a, i) => servedRules.every((b, j) => i === j || disjoint(a.query, b.query)));
-        notes.push(
-          exclusive
-            ? `${servedRules.length} mutually exclusive rules serve ${req.name} for ${what} (alternative label layouts); if more than one finds series, the adapter keeps the last one's`
-            : `${servedRules.length} rules serve ${req.name} for ${what}; the adapter keeps only the last one's series (series_registry.go)`,
-        );
+        if (!exclusive) notes.push(`${servedRules.length} rules serve ${req.name} for ${what}; the adapter keeps only the last one's series (series_registry.go)`);
       }
       return { status: 'served', rules: served, notes };
     }
@@ -394,8 +392,15 @@ class RuleSet implements CompiledAdapterRuleSet {
       );
     }
     if (reasons.length === 0) {
-      const total = this.compiled[list].length;
-      reasons.push(total === 0 ? `${this.source} has no ${list}` : `no entry of ${list} (${total} rule${total === 1 ? '' : 's'}) derives ${req.name}`);
+      const all = this.compiled[list];
+      if (all.length === 0) reasons.push(`${this.source} has no ${list}`);
+      // Name what each rule does derive (first few), so the reader sees the rules considered.
+      for (const cr of all.slice(0, 5)) {
+        considered.push(cr.ref);
+        const names = cr.derived ? [...cr.derived.keys()] : [];
+        reasons.push(`${cr.label} derives ${names.length > 0 ? names.join(', ') : 'no name offline'}`);
+      }
+      if (all.length > 5) reasons.push(`and ${all.length - 5} more ${list} entries, none deriving ${req.name}`);
     }
     return { status: 'not-served', considered, explanation: reasons.join('; '), nearest: this.nearest(list, req.name) };
   }

@@ -39,7 +39,6 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   const dep = structuredClone(received);
   const injected: Injected = {};
   const conflicts: Violation[] = [];
-  const name = dep.metadata?.name ?? dep.metadata?.generateName ?? '(unnamed)';
 
   dep.spec ??= {};
   dep.spec.template ??= {};
@@ -70,7 +69,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
         conflicts.push({
           reason: 'gpu-resource-conflict',
           field: `${path}.limits["${key}"]`,
-          message: `Deployment ${name}: container "${c.name}" already asks for ${key}, but ${A.gpuResource} is ${settings.gpuResource}; set ${A.gpuResource}: ${key} or remove the limit`,
+          message: `container "${c.name}" already asks for ${key}, but ${A.gpuResource} is ${settings.gpuResource}; set ${A.gpuResource}: ${key} or remove the limit`,
         });
       }
     }
@@ -79,7 +78,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       conflicts.push({
         reason: 'gpu-count-conflict',
         field: `${path}.limits["${settings.gpuResource}"]`,
-        message: `Deployment ${name}: container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
+        message: `container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
       });
     }
     const haveReq = isRecord(requests) ? requests[settings.gpuResource] : undefined;
@@ -87,7 +86,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       conflicts.push({
         reason: 'gpu-count-conflict',
         field: `${path}.requests["${settings.gpuResource}"]`,
-        message: `Deployment ${name}: container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
+        message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }
     if (have === undefined && (limits === undefined || isRecord(limits))) {

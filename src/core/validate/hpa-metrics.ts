@@ -50,15 +50,15 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
       };
     case 'not-served': {
       const list = req.kind === 'External' ? 'externalRules' : 'rules';
-      const considered = verdict.considered.length > 0 ? ` Rules considered: ${verdict.considered.map(describeRule).join('; ')}.` : ` The adapter config (${rules.source}) has no ${list}.`;
-      const why = verdict.explanation ? ` ${verdict.explanation}` : '';
+      // the registry's explanation names each rule it considered and why it does not serve this ask
+      const why = verdict.explanation ? ` Considered: ${verdict.explanation}.` : '';
       const hint = verdict.nearest.length > 0 ? ` Did you mean ${verdict.nearest.join(' or ')}?` : '';
       return {
         violations: [
           {
             reason: 'metric-not-served',
             field,
-            message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${considered}${why}${hint}`,
+            message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
           },
         ],
         warnings: [],

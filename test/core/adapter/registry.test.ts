@@ -27,7 +27,7 @@ test('seed-000 serves Pods gpu_utilization (exported_pod/exported_namespace over
 test("seed-000's rules do not serve http_requests_per_second", () => {
   const v = fixture('seed-000').lookup(pods('http_requests_per_second'));
   assert.equal(v.status, 'not-served');
-  assert.match(v.status === 'not-served' ? v.explanation : '', /no entry of rules \(1 rule\) derives http_requests_per_second/);
+  assert.match(v.status === 'not-served' ? v.explanation : '', /rules\[0\] \(seriesQuery 'DCGM_FI_DEV_GPU_UTIL\{exported_namespace!="",exported_pod!=""\}'\) derives gpu_utilization/);
 });
 
 test('a misspelt gpu_utilisation is not served, nearest gpu_utilization', () => {
@@ -184,24 +184,18 @@ test('invalid rules throw AdapterConfigError listing every bad rule', () => {
   );
 });
 
-test('lookup uses the name index: 1,000 rules cost about as much as 10', () => {
+// Lookups with 1,000 rules: correct answers here; their cost relative to 10 rules is measured by the
+// benchmarks (bench/), never by a timing assertion in a test.
+test('1,000 rules: every derived name is served, a near miss suggests its neighbours', () => {
   const build = (n: number): string =>
     'rules:\n' +
     Array.from({ length: n }, (_, i) => `- seriesQuery: 'm${i}_total{namespace!="",pod!=""}'\n  resources: {template: "<<.Resource>>"}\n  name: {matches: '^(.*)_total$'}\n  metricsQuery: q\n`).join('');
-  const small = compileAdapterConfig(build(10), 's');
   const large = compileAdapterConfig(build(1000), 'l');
-  const time = (rs: typeof small, ask: string): number => {
-    for (let i = 0; i < 500; i++) rs.lookup(pods(ask)); // warm up
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 5000; i++) rs.lookup(pods(ask));
-    return Number(process.hrtime.bigint() - t0);
-  };
   assert.equal(large.lookup(pods('m999')).status, 'served');
-  const served = time(large, 'm5') / time(small, 'm5');
-  const missed = time(large, 'm5x') / time(small, 'm5x');
-  // generous bounds (CI noise); a scan over 1,000 rules would be ~100x
-  assert.ok(served < 4, `served lookups: 1000 rules cost ${served.toFixed(2)}x 10 rules`);
-  assert.ok(missed < 8, `missed lookups: 1000 rules cost ${missed.toFixed(2)}x 10 rules`);
+  assert.equal(large.lookup(pods('m0')).status, 'served');
+  const miss = large.lookup(pods('m5x'));
+  assert.equal(miss.status, 'not-served');
+  assert.ok(miss.status === 'not-served' && miss.nearest.includes('m5'), JSON.stringify(miss));
 });
 
 // series-query.ts: what a seriesQuery guarantees offline.
