@@ -117,7 +117,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
 
 /** Errors a user can fix (flags, files, configuration) exit 2 with a one-paragraph message, no stack. */
 function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof PolicyError || e instanceof AdapterConfigError || e instanceof ManifestError || (e instanceof Error && (e.name === 'TlsFileError' || (e as NodeJS.ErrnoException).code === 'ENOENT'));
+  return e instanceof UsageError || e instanceof PolicyError || e instanceof AdapterConfigError || e instanceof ManifestError || (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || (e as NodeJS.ErrnoException).code === 'ENOENT'));
 }
 
 export async function main(argv: string[]): Promise<number> {

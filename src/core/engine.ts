@@ -133,7 +133,9 @@ export function createEngine(ctx: EngineContext): Engine {
       if (req.kind.version !== 'v2') {
         return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
       }
-      const violations: Violation[] = [...apiServerRules(hpa), ...verifyTargets(hpa)];
+      // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
+      const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
+      const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
       const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules);
       violations.push(...served.violations);
       const warnings = [...served.warnings];
