@@ -5,7 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { parsePolicy, type Policy } from '../../src/core/policy/schema.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SHARED_FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+// The seeds' fixtures, copied from shared/fixtures into the repository (see test/fixtures/seeds/README.md).
+export const SHARED_FIXTURES = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url));
 
 export function fixturePath(rel: string): string {
   return SHARED_FIXTURES + rel;

@@ -11,7 +11,7 @@ import { AdapterConfigError, parseAdapterConfig } from '../../../src/core/adapte
 import { compileAdapterConfig } from '../../../src/core/adapter/registry.js';
 
 // shared/ sits beside the repository (CI: a fresh clone with shared/ next to it)
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/seeds', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function issuesOf(text: string): string[] {

@@ -12,7 +12,7 @@ import { parseSeriesQuery } from '../../../src/core/adapter/series-query.js';
 import type { MetricRequest } from '../../../src/core/adapter/types.js';
 
 // shared/ sits beside the repository (CI: a fresh clone with shared/ next to it)
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/seeds', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (seed: string) => compileAdapterConfig(readFileSync(`${FIXTURES}/${seed}/adapter-config.yaml`, 'utf8'), `${seed}/adapter-config.yaml`);
 const pods = (name: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true });
