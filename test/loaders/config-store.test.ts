@@ -59,6 +59,8 @@ test('the store notices a changed file by itself (stat polling)', async () => {
   await s.load();
   s.watch();
   try {
+    // fs.watchFile takes its baseline stat asynchronously: change the file only after it has one
+    await new Promise((r) => setTimeout(r, 300));
     writeFileSync(rules, 'rules: 5\n');
     for (let i = 0; i < 100 && !events.some((e) => e.startsWith('watched-adapter-config:failure')); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(events.includes('watched-adapter-config:failure'), events.join(','));
