@@ -171,12 +171,15 @@ describe('manifests/ (kustomize build)', () => {
       assert.deepEqual(h.rules, [
         {
           apiGroups: ['autoscaling'],
-          apiVersions: ['*'],
+          // only v2: with matchPolicy Equivalent the API server converts autoscaling/v1 requests to v2,
+          // so every HPA is judged on the v2 fields (metrics, behavior) the rules read
+          apiVersions: ['v2'],
           operations: ['CREATE', 'UPDATE'],
           resources: ['horizontalpodautoscalers'],
           scope: 'Namespaced',
         },
       ]);
+      assert.equal(h.matchPolicy, 'Equivalent');
       assert.equal(h.objectSelector, undefined, 'no objectSelector on HPAs: the opt-in label is on the Deployment');
     }
   });
