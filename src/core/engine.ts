@@ -82,54 +82,59 @@ export function createEngine(ctx: EngineContext): Engine {
     return { dep, settings: isOptedIn(dep) ? readSettings(dep, policy).settings : undefined };
   }
 
+  /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
+  function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown> } {
+    const kind = skip(req);
+    if (!kind) return { done: allow() };
+    return isObject(req.object) ? { kind, obj: req.object } : { done: malformed(kind) };
+  }
+
+  /** An opted-in Deployment's valid settings, or the decision that ends its review (not opted in, malformed, bad annotations). */
+  function optedIn(req: AdmissionRequest, dep: Deployment, endpoint: 'mutate' | 'validate'): { done: Decision } | { subject: string; settings: GpuSettings; warnings: string[] } {
+    if (!isOptedIn(dep)) {
+      const typo = endpoint === 'mutate' ? optInLabelTypo(dep) : undefined; // said once, not by both webhooks
+      return { done: allow(typo ? [typo] : []) };
+    }
+    const subject = subjectOf('Deployment', req, dep);
+    const shape = deploymentShape(dep);
+    if (shape.length > 0) return { done: enforce(policy, subject, shape, []) };
+    const read = readSettings(dep, policy);
+    if (!read.settings) return { done: enforce(policy, subject, read.violations, read.warnings) };
+    return { subject, settings: read.settings, warnings: read.warnings };
+  }
+
   return {
     mutate(req) {
-      const kind = skip(req);
-      if (!kind) return allow();
-      const obj = req.object;
-      if (!isObject(obj)) return malformed(kind);
-      if (kind === 'Deployment') {
-        const dep = obj as Deployment;
-        const subject = subjectOf(kind, req, dep);
-        if (!isOptedIn(dep)) {
-          const typo = optInLabelTypo(dep);
-          return allow(typo ? [typo] : []);
-        }
-        const shape = deploymentShape(dep);
-        if (shape.length > 0) return enforce(policy, subject, shape, []);
-        const read = readSettings(dep, policy);
-        if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
-        const m = mutateDeployment(dep, read.settings, policy);
-        if (m.conflicts.length > 0) return enforce(policy, subject, m.conflicts, read.warnings);
-        return withPatch(allow(read.warnings), jsonpatch.compare(dep, m.object));
+      const a = admitted(req);
+      if ('done' in a) return a.done;
+      if (a.kind === 'Deployment') {
+        const dep = a.obj as Deployment;
+        const o = optedIn(req, dep, 'mutate');
+        if ('done' in o) return o.done;
+        const m = mutateDeployment(dep, o.settings, policy);
+        if (m.conflicts.length > 0) return enforce(policy, o.subject, m.conflicts, o.warnings);
+        return withPatch(allow(o.warnings), jsonpatch.compare(dep, m.object));
       }
       if (req.kind.version !== 'v2') return allow();
-      const hpa = obj as HorizontalPodAutoscaler;
+      const hpa = a.obj as HorizontalPodAutoscaler;
       const settings = targetOf(req, hpa)?.settings;
       if (!settings) return allow();
-      const f = fillBehavior(hpa, settings.profile);
-      return withPatch(allow(), jsonpatch.compare(hpa, f.object));
+      return withPatch(allow(), jsonpatch.compare(hpa, fillBehavior(hpa, settings.profile).object));
     },
 
     validate(req) {
-      const kind = skip(req);
-      if (!kind) return allow();
-      const obj = req.object;
-      if (!isObject(obj)) return malformed(kind);
-      if (kind === 'Deployment') {
-        const dep = obj as Deployment;
-        const subject = subjectOf(kind, req, dep);
-        if (!isOptedIn(dep)) return allow();
-        const shape = deploymentShape(dep);
-        if (shape.length > 0) return enforce(policy, subject, shape, []);
-        const read = readSettings(dep, policy);
-        if (!read.settings) return enforce(policy, subject, read.violations, read.warnings);
-        const metric = verifyManagedMetric(subject, read.settings, rules);
-        const injected = verifyGpuInjected(subject, dep, read.settings, policy);
-        return enforce(policy, subject, [...metric.violations, ...injected], [...read.warnings, ...metric.warnings]);
+      const a = admitted(req);
+      if ('done' in a) return a.done;
+      if (a.kind === 'Deployment') {
+        const dep = a.obj as Deployment;
+        const o = optedIn(req, dep, 'validate');
+        if ('done' in o) return o.done;
+        const metric = verifyManagedMetric(o.subject, o.settings, rules);
+        const injected = verifyGpuInjected(o.subject, dep, o.settings, policy);
+        return enforce(policy, o.subject, [...metric.violations, ...injected], [...o.warnings, ...metric.warnings]);
       }
-      const hpa = obj as HorizontalPodAutoscaler;
-      const subject = subjectOf(kind, req, hpa);
+      const hpa = a.obj as HorizontalPodAutoscaler;
+      const subject = subjectOf('HorizontalPodAutoscaler', req, hpa);
       if (req.kind.version !== 'v2') {
         return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
       }

@@ -9,6 +9,7 @@ import { asTemplateWarnings, compileNamer, couldProduce, metricNameForSeries, ty
 import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } from './resources.js';
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
+import { editDistance } from '../suggest.js';
 
 type ListName = 'rules' | 'externalRules';
 
@@ -198,23 +199,6 @@ function associatedResources(cr: CompiledRule): GroupResource[] {
   return cr.converter.resourcesForLabels(cr.labels).resources;
 }
 
-function levenshtein(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** Nearest-name index: deletion neighbourhoods up to distance 2 (SymSpell), so a miss costs O(|ask|²), not O(rules). */
 class NearestIndex {
   private readonly deletes = new Map<string, Set<string>>();
@@ -234,7 +218,7 @@ class NearestIndex {
     const limit = Math.max(2, Math.floor(ask.length / 3));
     return pool
       .filter((n) => n !== ask)
-      .map((n) => ({ n, d: levenshtein(ask, n, limit) }))
+      .map((n) => ({ n, d: editDistance(ask, n, limit) }))
       .filter((x) => x.d <= limit)
       .sort((x, y) => x.d - y.d || x.n.localeCompare(y.n))
       .slice(0, k)
