@@ -1,0 +1,44 @@
+// A benchmarked server, in a process of its own: `webhook` (the real app and HTTPS listener, as
+// `serve` wires them, logging to stdout) or `floor` (a bare Node HTTPS server that reads and
+// JSON-parses the body and answers allowed — the least any webhook must do). Tells the parent its
+// port over IPC.
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/server/app.js';
+import { createLogger } from '../src/server/logger.js';
+import { createMetrics } from '../src/server/metrics.js';
+import { startServer } from '../src/server/serve.js';
+import { benchEngine } from './workload.js';
+
+const [kind, certDir] = process.argv.slice(2);
+if ((kind !== 'webhook' && kind !== 'floor') || !certDir) {
+  console.error('usage: server.ts webhook|floor CERT_DIR');
+  process.exit(2);
+}
+const key = readFileSync(`${certDir}/tls.key`);
+const cert = readFileSync(`${certDir}/tls.crt`);
+
+let port: number;
+if (kind === 'webhook') {
+  const engine = benchEngine();
+  const logger = createLogger({ level: 'info' });
+  const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger, metrics: createMetrics() });
+  const running = await startServer({ port: 0, host: '127.0.0.1', tls: { key, cert }, app, logger });
+  port = running.address.port;
+} else {
+  const server = https.createServer({ key, cert, minVersion: 'TLSv1.2' }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { apiVersion: string; kind: string; request: { uid: string } };
+      const body = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, allowed: true } });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+}
+process.send?.({ port });
+process.on('disconnect', () => process.exit(0));

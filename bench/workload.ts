@@ -1,0 +1,43 @@
+// The AdmissionReviews the benchmark sends and the configuration the benchmarked webhook runs with:
+// the seeds' real objects, so the numbers are for what the API server actually sends.
+import { readFileSync } from 'node:fs';
+import { compileAdapterConfig } from '../src/core/adapter/registry.js';
+import { staticClusterView } from '../src/core/cluster.js';
+import { createEngine } from '../src/core/engine.js';
+import type { Engine } from '../src/core/admission/request.js';
+import { defaultPolicy, fixture, plainDeployment, ROOT } from '../test/helpers/fixtures.js';
+import { reviewOf } from '../test/helpers/webhook.js';
+
+export interface Scenario {
+  name: string;
+  path: '/mutate' | '/validate';
+  body: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const withUid = (object: any, uid: string) => {
+  const r = reviewOf(object);
+  r.request.uid = uid;
+  return JSON.stringify(r);
+};
+
+export function scenarios(): Scenario[] {
+  const seedDeployment = fixture('seed-000/deployment.yaml');
+  // opted in but with no GPU settings at all: the whole patch (limits, tolerations, nodeSelector) is computed
+  const noGpu = plainDeployment();
+  return [
+    { name: 'mutate seed Deployment', path: '/mutate', body: withUid(seedDeployment, 'b-1') },
+    { name: 'mutate no-GPU Deployment', path: '/mutate', body: withUid(noGpu, 'b-2') },
+    { name: 'validate seed Deployment', path: '/validate', body: withUid(seedDeployment, 'b-3') },
+    { name: 'validate seed-000 HPA', path: '/validate', body: withUid(fixture('seed-000/hpa.yaml'), 'b-4') },
+    { name: 'validate seed-001 multi-metric HPA', path: '/validate', body: withUid(fixture('seed-001/hpa-multi-metric.yaml'), 'b-5') },
+    { name: 'validate seed-003 multi HPA', path: '/validate', body: withUid(fixture('seed-003/hpa-multi.yaml'), 'b-6') },
+  ];
+}
+
+/** The engine as `serve` builds it: the embedded policy and the shipped DCGM rules, the seed Deployment in the cluster. */
+export function benchEngine(): Engine {
+  const rules = compileAdapterConfig(readFileSync(ROOT + 'policies/prometheus-adapter-rules.yaml', 'utf8'), 'shipped rules');
+  const cluster = staticClusterView({ deployments: [fixture('seed-000/deployment.yaml'), plainDeployment()], hpas: [] });
+  return createEngine({ policy: defaultPolicy(), rules, cluster });
+}
