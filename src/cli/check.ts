@@ -108,11 +108,13 @@ export function formatCheckText(report: CheckReport, color = false): string {
   const lines: string[] = [];
   for (const r of report.results) {
     const tag = r.verdict === 'allowed' ? paint(32, 'ALLOWED') : r.verdict === 'denied' ? paint(31, 'DENIED ') : paint(90, 'SKIPPED');
-    lines.push(`${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);
+    lines.push(r.kind === '(no kind)' ? `${tag} ${r.source}` : `${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);
     for (const v of r.violations) lines.push(`  ✗ [${v.reason}] ${v.message}`);
     for (const w of r.warnings) lines.push(`  ! ${w}`);
     for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
-    if (r.verdict === 'skipped') lines.push('  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
+    if (r.verdict === 'skipped') {
+      lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
+    }
   }
   const s = report.summary;
   lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped`);

@@ -15,7 +15,7 @@ import { deploymentShape } from './shape.js';
 import { verifyGpuInjected, verifyManagedMetric } from './validate/deployment.js';
 import { apiServerRules } from './validate/hpa-api-rules.js';
 import { verifyMetricsServed } from './validate/hpa-metrics.js';
-import { verifyResourceRequests } from './validate/hpa-resource-metrics.js';
+import { needsRequests, verifyResourceRequests } from './validate/hpa-resource-metrics.js';
 import { gpuSafetyRules, managedModeNotice } from './validate/hpa-safety.js';
 import { verifyTargets } from './validate/hpa-targets.js';
 
@@ -146,6 +146,9 @@ export function createEngine(ctx: EngineContext): Engine {
       const warnings = [...served.warnings];
       const target = targetOf(req, hpa);
       if (target) violations.push(...verifyResourceRequests(subject, hpa.spec?.metrics, target.dep));
+      else if (!cluster.complete && needsRequests(hpa.spec?.metrics)) {
+        warnings.push(`${subject}: ${hpa.spec?.scaleTargetRef?.kind ?? 'target'} ${hpa.spec?.scaleTargetRef?.name ?? ''} unknown here; its cpu/memory requests were not checked`);
+      }
       if (target?.settings) {
         violations.push(...gpuSafetyRules(subject, hpa, target.settings, cluster.hpas(req.namespace ?? 'default')));
         warnings.push(...managedModeNotice(subject, hpa, target.settings));

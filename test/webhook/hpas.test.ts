@@ -219,6 +219,12 @@ test('resource metrics: cpu Utilization on a Deployment with a container lacking
   assert.equal(b.allowed, true, b.message);
 });
 
+test('resource metrics: with the target unknown (no cluster), the requests are reported as not checked', async () => {
+  const a = await post(webhook({ deployments: [] }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
+  assert.equal(a.allowed, true);
+  assert.deepEqual(a.warnings, ['Deployment web-app unknown here; its cpu/memory requests were not checked']);
+});
+
 // --- HPA mutation: behavior filled from the profile ---------------------------------------------------
 
 test('/mutate: an HPA of an opted-in Deployment without behavior gets the profile\'s', async () => {

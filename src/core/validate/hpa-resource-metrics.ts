@@ -11,6 +11,11 @@ function hasRequest(c: Container, resource: string): boolean {
   return r?.requests?.[resource] !== undefined || r?.limits?.[resource] !== undefined;
 }
 
+/** Whether any metric is a Resource/ContainerResource Utilization target (the ones that read requests). */
+export function needsRequests(metrics: unknown): boolean {
+  return Array.isArray(metrics) && metrics.some((m: MetricSpec) => (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization') || (m?.type === 'ContainerResource' && m.containerResource?.target?.type === 'Utilization'));
+}
+
 export function verifyResourceRequests(subject: string, metrics: unknown, target: Deployment): Violation[] {
   if (!Array.isArray(metrics)) return [];
   const containers = (target.spec?.template?.spec?.containers ?? []).filter((c): c is Container => c !== null && typeof c === 'object');
