@@ -25,6 +25,16 @@ async function loadConfig(opts: { policy?: string; adapterConfig?: string }) {
   return { policy, rules };
 }
 
+/** --prometheus-url: a usage error when it is not an http(s) URL. */
+async function prometheusTarget(url: string) {
+  const { parsePrometheusUrl } = await import('../discovery/index.js');
+  try {
+    return parsePrometheusUrl(url);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 function outputOption() {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 }
@@ -50,8 +60,14 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--service <name>', 'Service name for the generated certificate', 'gpu-hpa-webhook')
     .option('--namespace <ns>', 'Service namespace for the generated certificate', 'gpu-hpa-webhook')
     .option('--kubeconfig <file>', 'kubeconfig (else in-cluster); used for cluster lookups')
+    .option('--prometheus-url <url>', "Prometheus the adapter reads: each rule's seriesQuery is checked against the series it really has")
+    .option('--discovery-interval <duration>', 'how often series discovery runs (like the adapter\'s --metrics-relist-interval)', '1m')
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o) => {
+      const { parseDuration } = await import('../discovery/index.js');
+      const interval = parseDuration(o.discoveryInterval);
+      if (interval === undefined || interval < 1000) throw new UsageError(`--discovery-interval "${o.discoveryInterval}": a duration of at least 1s (e.g. 30s, 1m, 1m30s)`);
+      if (o.prometheusUrl) await prometheusTarget(o.prometheusUrl);
       if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
       if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
       if (o.adapterConfigmap) {
@@ -64,7 +80,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
         }
       }
       const { serve } = await import('./serve.js');
-      await serve({ ...o, port: parsePort(o.port) });
+      await serve({ ...o, port: parsePort(o.port), discoveryIntervalMs: interval });
     });
 
   program
@@ -74,9 +90,20 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
     .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .option('--prometheus-url <url>', "also check each rule's seriesQuery against the series this Prometheus has (one discovery pass)")
     .addOption(outputOption())
     .action(async (o) => {
-      const { policy, rules } = await loadConfig(o);
+      const loaded = await loadConfig(o);
+      const { policy } = loaded;
+      let rules = loaded.rules;
+      if (o.prometheusUrl) {
+        const target = await prometheusTarget(o.prometheusUrl);
+        const { discoverOnce } = await import('../discovery/index.js');
+        const live = await discoverOnce(rules, target);
+        rules = live.rules;
+        // the verdicts fall back to the adapter config alone (each says so); the exit code follows them
+        if (live.state.error) process.stderr.write(`warning: series discovery failed, judging by the adapter config alone: ${live.state.error}\n`);
+      }
       const report = runCheck(await readManifests(o.filename), policy, rules, o.namespace);
       process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
       state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;

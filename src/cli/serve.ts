@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { adapterConfigMapLabel, startClusterIntegration, type ClusterIntegration } from '../controller/index.js';
 import { clusterAvailable } from '../controller/kube.js';
+import { startDiscovery, type DiscoveryRefresher } from '../discovery/index.js';
 import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
@@ -23,6 +24,9 @@ export interface ServeOptions {
   kubeconfig?: string;
   /** NAMESPACE/NAME[:KEY]: adapter rules from a ConfigMap, watched through the API */
   adapterConfigmap?: string;
+  /** live series discovery against this Prometheus (src/discovery/) */
+  prometheusUrl?: string;
+  discoveryIntervalMs?: number;
   logLevel: string;
 }
 
@@ -30,6 +34,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const logger = createLogger({ level: o.logLevel });
   const metrics = createMetrics();
   let cluster: ClusterIntegration | undefined;
+  let discovery: DiscoveryRefresher | undefined;
   const store = new ConfigStore({
     policyPath: o.policy,
     adapterConfigPath: o.adapterConfig,
@@ -38,10 +43,12 @@ export async function serve(o: ServeOptions): Promise<void> {
     onReload: (source, result) => {
       recordConfigReload(metrics, source, result === 'success');
       if (result === 'success') cluster?.configChanged(); // managed HPAs follow the profile in force
+      if (result === 'success' && source === 'adapter-config') void discovery?.refresh(); // new seriesQueries
     },
   });
   await store.load(); // a bad configuration at start is a usage error (exit 2), not a half-ready server
   store.watch();
+  if (o.prometheusUrl) discovery = startDiscovery({ prometheusUrl: o.prometheusUrl, intervalMs: o.discoveryIntervalMs, store, logger, registry: metrics.registry });
   if (clusterAvailable(o.kubeconfig)) {
     // informer-backed ClusterView for admission, adapter ConfigMap watch, leader-elected managed-HPA controller
     cluster = await startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });
@@ -91,6 +98,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   installSignalHandlers(running, logger, { exit });
   running.server.on('close', () => {
     reloader?.stop();
+    discovery?.stop();
     store.close();
   });
 }

@@ -46,6 +46,7 @@ export class ConfigStore {
   private readonly policy: SourceState<Policy>;
   private readonly rules: SourceState<AdapterRuleSet>;
   private compiled?: Engine;
+  private rulesOverlay?: (rules: AdapterRuleSet) => AdapterRuleSet;
   private cluster: ClusterView;
   private watching: string[] = [];
 
@@ -129,6 +130,12 @@ export class ConfigStore {
     this.watching = [];
   }
 
+  /** Live series discovery (src/discovery/) wraps the rules in force; set again after every discovery pass. */
+  setRulesOverlay(overlay: ((rules: AdapterRuleSet) => AdapterRuleSet) | undefined): void {
+    this.rulesOverlay = overlay;
+    this.compiled = undefined;
+  }
+
   setCluster(cluster: ClusterView): void {
     this.cluster = cluster;
     this.compiled = undefined;
@@ -137,7 +144,10 @@ export class ConfigStore {
   /** The Engine for the configuration in force (compiled once per change). */
   engine(): Engine {
     if (!this.policy.value || !this.rules.value) throw new Error('configuration not loaded');
-    this.compiled ??= createEngine({ policy: this.policy.value, rules: this.rules.value, cluster: this.cluster });
+    if (!this.compiled) {
+      const rules = this.rulesOverlay ? this.rulesOverlay(this.rules.value) : this.rules.value;
+      this.compiled = createEngine({ policy: this.policy.value, rules, cluster: this.cluster });
+    }
     return this.compiled;
   }
 

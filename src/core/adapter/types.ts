@@ -38,12 +38,24 @@ export type MetricVerdict =
    * no rule provably serves it, but a rule whose served names or labels cannot be known offline
    * (seriesQuery selecting __name__ by regex, ...) might: allow with a warning.
    */
-  | { status: 'unverifiable'; rules: RuleRef[]; reason: string }
+  | { status: 'unverifiable'; rules: RuleRef[]; reason: string; notes?: string[] }
   /**
    * nothing serves it. explanation says why per rule considered (name derived differently, name served
    * but without the pod resource, without a namespace label, ...); nearest = served names closest to the ask.
    */
-  | { status: 'not-served'; considered: RuleRef[]; explanation: string; nearest: string[] };
+  | {
+      status: 'not-served';
+      considered: RuleRef[];
+      explanation: string;
+      nearest: string[];
+      /**
+       * Live discovery (live.ts) knows more than the config: a rule could serve the metric but Prometheus has no
+       * series for it, or the series carry no label for the resource asked about. Its own reason code and sentence.
+       */
+      live?: { reason: 'metric-no-series' | 'metric-series-unassociated'; message: string };
+      /** warnings whatever the outcome (e.g. live discovery is stale, so this is the offline verdict) */
+      notes?: string[];
+    };
 
 export interface AdapterRuleSet {
   /** where the rules came from (file path, "embedded default", configmap ns/name) */

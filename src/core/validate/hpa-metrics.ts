@@ -46,9 +46,12 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
     case 'unverifiable':
       return {
         violations: [],
-        warnings: [`${subject}: ${field}: ${what} could not be verified offline: ${verdict.reason}`],
+        warnings: [`${subject}: ${field}: ${what} could not be verified offline: ${verdict.reason}`, ...(verdict.notes ?? []).map((n) => `${subject}: ${n}`)],
       };
     case 'not-served': {
+      const notes = (verdict.notes ?? []).map((n) => `${subject}: ${n}`);
+      // live discovery (adapter/live.ts) writes its own sentence: the rule exists, Prometheus has no usable series
+      if (verdict.live) return { violations: [{ reason: verdict.live.reason, field, message: `${subject}: ${field}: ${what}: ${verdict.live.message}` }], warnings: notes };
       const list = req.kind === 'External' ? 'externalRules' : 'rules';
       // the registry's explanation names each rule it considered and why it does not serve this ask
       const why = verdict.explanation ? ` Considered: ${verdict.explanation}.` : '';
@@ -61,7 +64,7 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
             message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
           },
         ],
-        warnings: [],
+        warnings: notes,
       };
     }
   }

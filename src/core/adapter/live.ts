@@ -1,0 +1,305 @@
+// A compiled rule set overlaid with the series Prometheus really has: what prometheus-adapter registers after
+// its discovery pass, predicted from the same data it reads. Pure: the I/O shell (src/discovery/) fetches
+// each rule's seriesQuery from /api/v1/series and hands the answer in as a DiscoveryState.
+//
+// The adapter's discovery, followed here:
+// - pkg/custom-provider/provider.go (cachingMetricsLister.updateMetrics) and pkg/external-provider/
+//   basic_metric_lister.go (ListAllMetrics): every rule's seriesQuery is sent once (identical selectors are
+//   fetched once and shared), then each rule's FilterSeries drops names its seriesFilters/name.matches reject;
+//   one failed query fails the whole pass and the previous result stays in force.
+// - pkg/custom-provider/series_registry.go SetSeries: each series registers (resource, namespaced, name) for every
+//   resource its label names map to (ResourcesForSeries), namespaced when a label maps to namespaces
+//   (never for namespaces/nodes/persistentvolumes); a later rule's registration replaces an earlier one's.
+// - pkg/external-provider/external_series_registry.go filterAndStoreMetrics: external metrics by name alone.
+import { couldProduce, metricNameForSeries } from './naming.js';
+import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
+import { grKey, NAMESPACES } from './resources.js';
+import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
+
+type ListName = 'rules' | 'externalRules';
+
+/** Series with the same name and label names register identically, so discovery keeps one entry per layout. */
+export interface SeriesGroup {
+  /** __name__ */
+  name: string;
+  /** label names other than __name__, sorted */
+  labels: string[];
+  /** how many series have this layout */
+  count: number;
+  /** one series' labels (without __name__), for messages */
+  example: Record<string, string>;
+}
+
+export interface DiscoverySnapshot {
+  /** where the series came from (Prometheus URL, credentials removed), for messages */
+  source: string;
+  /** seriesQuery → the series /api/v1/series returned for it, grouped by layout */
+  series: ReadonlyMap<string, readonly SeriesGroup[]>;
+  /** when the pass finished (ms since the epoch; from the shell, the core has no clock) */
+  at: number;
+}
+
+export interface DiscoveryState {
+  /** the last pass that succeeded */
+  snapshot?: DiscoverySnapshot;
+  /** why the latest pass failed (undefined when it succeeded, or none has finished yet) */
+  error?: string;
+  /** the same, short (no seriesQuery), for warnings */
+  errorShort?: string;
+  /** true when verdicts must not rely on the snapshot: no pass succeeded yet, or the latest one failed */
+  stale: boolean;
+}
+
+/** Group the series of one /api/v1/series answer by (name, label names). */
+export function groupSeries(raw: ReadonlyArray<Record<string, string>>): SeriesGroup[] {
+  const out = new Map<string, SeriesGroup>();
+  for (const s of raw) {
+    const name = s.__name__ ?? '';
+    const labels = Object.keys(s)
+      .filter((k) => k !== '__name__')
+      .sort();
+    const key = `${name}\u0000${labels.join('\u0000')}`;
+    const g = out.get(key);
+    if (g) g.count++;
+    else {
+      const example: Record<string, string> = {};
+      for (const l of labels) example[l] = s[l]!;
+      out.set(key, { name, labels, count: 1, example });
+    }
+  }
+  return [...out.values()];
+}
+
+function isCompiled(r: AdapterRuleSet): r is CompiledAdapterRuleSet {
+  return 'compiled' in r && typeof (r as CompiledAdapterRuleSet).compiled === 'object';
+}
+
+const PODS: GroupResource = { group: '', resource: 'pods' };
+
+function regKey(gr: GroupResource, namespaced: boolean, metric: string): string {
+  return `${grKey(gr)}\u0000${namespaced}\u0000${metric}`;
+}
+
+function exampleText(g: SeriesGroup): string {
+  const parts = Object.entries(g.example).map(([k, v]) => `${k}="${v}"`);
+  const text = `${g.name}{${parts.join(',')}}`;
+  return text.length > 240 ? `${text.slice(0, 237)}…` : text;
+}
+
+/** What one rule's series do, after its filters and naming. */
+interface RuleLive {
+  cr: CompiledRule;
+  /** series the seriesQuery returned */
+  matched: number;
+  /** derived metric name → series groups producing it */
+  named: Map<string, SeriesGroup[]>;
+  /** why the first dropped series was dropped (seriesFilters, name.matches) */
+  firstDrop?: string;
+  /** true when this rule's seriesQuery was not part of the pass (the rules changed since) */
+  pending: boolean;
+}
+
+/** The state line that goes with an offline verdict when discovery cannot be trusted. */
+export function staleNote(state: DiscoveryState): string {
+  // AdmissionResponse warnings are clipped at 120 characters: what the operator must know comes first
+  if (!state.snapshot && !state.error) return 'series discovery not done yet: judged by the adapter config alone';
+  return `series discovery stale, judged by the adapter config alone: ${state.errorShort ?? state.error ?? 'no successful pass'}`;
+}
+
+/**
+ * The rule set admission uses with live discovery. Stale or absent discovery → the offline verdicts plus a
+ * warning; otherwise verdicts from the registrations the adapter makes for the series Prometheus has.
+ */
+export function liveRuleSet(base: AdapterRuleSet, state: DiscoveryState): AdapterRuleSet {
+  if (!isCompiled(base)) return base;
+  if (state.stale || !state.snapshot) return new OfflineWithNote(base, staleNote(state));
+  return new LiveRuleSet(base, state.snapshot);
+}
+
+function withNotes(v: MetricVerdict, notes: string[]): MetricVerdict {
+  if (notes.length === 0) return v;
+  if (v.status === 'served') return { ...v, notes: [...v.notes, ...notes] };
+  return { ...v, notes: [...(v.notes ?? []), ...notes] };
+}
+
+class OfflineWithNote implements AdapterRuleSet {
+  readonly source: string;
+  constructor(
+    private readonly base: AdapterRuleSet,
+    private readonly note: string,
+  ) {
+    this.source = base.source;
+  }
+  lookup(req: MetricRequest): MetricVerdict {
+    return withNotes(this.base.lookup(req), [this.note]);
+  }
+  servedNames(list: ListName): string[] {
+    return this.base.servedNames(list);
+  }
+}
+
+class LiveRuleSet implements AdapterRuleSet {
+  readonly source: string;
+  private readonly live: Record<ListName, RuleLive[]> = { rules: [], externalRules: [] };
+  /** custom metrics: (resource, namespaced, name) → the rule whose registration is in force (the last one) */
+  private readonly customRegs = new Map<string, RuleLive>();
+  /** external metrics: name → the rule in force */
+  private readonly externalRegs = new Map<string, RuleLive>();
+  private readonly served: Record<ListName, string[]>;
+
+  constructor(
+    private readonly base: CompiledAdapterRuleSet,
+    private readonly snap: DiscoverySnapshot,
+  ) {
+    this.source = `${base.source} + series in ${snap.source}`;
+    const names: Record<ListName, Set<string>> = { rules: new Set(), externalRules: new Set() };
+    for (const list of ['rules', 'externalRules'] as const) {
+      for (const cr of base.compiled[list]) {
+        const groups = snap.series.get(cr.rule.seriesQuery);
+        const rl: RuleLive = { cr, matched: 0, named: new Map(), pending: groups === undefined };
+        for (const g of groups ?? []) {
+          rl.matched += g.count;
+          const r = metricNameForSeries(cr.namer, g.name);
+          if (!r.ok) {
+            rl.firstDrop ??= r.reason;
+            continue;
+          }
+          const arr = rl.named.get(r.name);
+          if (arr) arr.push(g);
+          else rl.named.set(r.name, [g]);
+          if (list === 'rules') {
+            for (const reg of registrationsForSeries(cr, [g])) {
+              this.customRegs.set(regKey(reg, reg.namespaced, reg.metric), rl);
+              names.rules.add(reg.metric);
+            }
+          } else {
+            this.externalRegs.set(r.name, rl);
+            names.externalRules.add(r.name);
+          }
+        }
+        this.live[list].push(rl);
+      }
+    }
+    this.served = { rules: [...names.rules].sort(), externalRules: [...names.externalRules].sort() };
+  }
+
+  servedNames(list: ListName): string[] {
+    return [...this.served[list]];
+  }
+
+  private where(): string {
+    return `Prometheus ${this.snap.source}`;
+  }
+
+  lookup(req: MetricRequest): MetricVerdict {
+    const list: ListName = req.kind === 'External' ? 'externalRules' : 'rules';
+    const resource: GroupResource = req.kind === 'Pods' ? PODS : (req.resource ?? { group: '', resource: '' });
+    // rules that could derive the name, judging by the config alone (the offline view)
+    const candidates = this.live[list].filter((rl) => (rl.cr.derived ? rl.cr.derived.has(req.name) : couldProduce(rl.cr.namer, req.name)) || rl.named.has(req.name));
+    const pending = candidates.filter((rl) => rl.pending);
+    if (pending.length > 0) {
+      // the rules changed after the last pass: until the next one, the offline verdict
+      return withNotes(this.base.lookup(req), [`series discovery has not yet run for ${pending.map((p) => p.cr.label).join(', ')}; judged by the adapter config alone`]);
+    }
+    const owner = list === 'rules' ? this.customRegs.get(regKey(resource, req.namespaced, req.name)) : this.externalRegs.get(req.name);
+    if (owner) return this.registered(req, list, resource, owner);
+    const producing = candidates.filter((rl) => rl.named.has(req.name));
+    if (producing.length > 0) return this.unassociated(req, list, resource, producing);
+    if (candidates.length > 0) return this.noSeries(req, candidates);
+    // no rule could serve it at all: exactly the offline verdict
+    return this.base.lookup(req);
+  }
+
+  /** The metric is registered for what the HPA asks; check the registration is usable. */
+  private registered(req: MetricRequest, list: ListName, resource: GroupResource, owner: RuleLive): MetricVerdict {
+    const offline = this.base.lookup(req);
+    const groups = owner.named.get(req.name) ?? [];
+    const ref = owner.cr.ref;
+    if (owner.cr.rule.metricsQuery.trim() === '' && offline.status === 'not-served') return offline;
+    if (list === 'externalRules') {
+      // BuildExternal (pkg/naming/metrics_query.go) adds the namespace label matcher unless namespaced: false
+      if (req.namespaced && owner.cr.rule.resources.namespaced !== false) {
+        const l = owner.cr.converter.labelForResource(NAMESPACES);
+        if (l.label === null) return offline; // the config-level error, already explained offline
+        if (!groups.some((g) => g.labels.includes(l.label))) {
+          return this.deny(req, [ref], 'metric-series-unassociated', `${owner.cr.label} derives it from ${sum(groups)} series in ${this.where()}, but none carries ${l.label}, the label the adapter filters by namespace with, so every namespaced query returns nothing and the HPA would show <unknown> forever (e.g. ${exampleText(groups[0]!)}); add resources.namespaced: false, or a namespace label`);
+        }
+      }
+      return { status: 'served', rules: [ref], notes: [] };
+    }
+    // Series that carry both L and exported_L were scraped with honor_labels: false; L is then the
+    // scrape target's own label (the exporter's pod), and the workload's moved to exported_L.
+    const notes: string[] = [];
+    for (const gr of resource.resource === 'pods' && resource.group === '' ? [PODS, NAMESPACES] : [NAMESPACES]) {
+      const l = owner.cr.converter.labelForResource(gr);
+      if (l.label === null || l.label.startsWith('exported_')) continue;
+      const clashing = groups.filter((g) => g.labels.includes(l.label) && g.labels.includes(`exported_${l.label}`));
+      if (clashing.length === 0) continue;
+      const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label}="${clashing[0]!.example[l.label]}" is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
+      if (gr === PODS && clashing.length === groups.length) {
+        return this.deny(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
+      }
+      notes.push(msg);
+    }
+    if (offline.status === 'served') notes.push(...offline.notes);
+    return { status: 'served', rules: [ref], notes };
+  }
+
+  /** Series derive the name, but register it for other resources (or non-namespaced) than the HPA asks about. */
+  private unassociated(req: MetricRequest, list: ListName, resource: GroupResource, producing: RuleLive[]): MetricVerdict {
+    const what = list === 'externalRules' ? 'external' : grKey(resource);
+    const reasons: string[] = [];
+    for (const rl of producing) {
+      const groups = rl.named.get(req.name)!;
+      const regs: Registration[] = registrationsForSeries(rl.cr, groups);
+      const got = regs.filter((r) => r.metric === req.name).map((r) => `${grKey(r)}${r.namespaced ? '' : ' (cluster-scoped)'}`);
+      let why: string;
+      const l = rl.cr.converter.labelForResource(resource);
+      const carriesResource = l.label !== null && groups.some((g) => g.labels.includes(l.label!));
+      if (l.label === null) why = `it has no label for ${what} (no resources.overrides entry and no resources.template)`;
+      else if (!carriesResource) why = `none carries ${l.label}, the rule's label for ${what}`;
+      else why = `they carry no label the rule maps to namespaces, so the adapter registers ${req.name} for ${what} cluster-scoped while the HPA asks per namespace`;
+      let hint = '';
+      if (!carriesResource && l.label !== null && resource.resource === 'pods') {
+        const alt = ['exported_pod', 'pod', 'pod_name', 'kubernetes_pod_name'].find((a) => a !== l.label && groups.some((g) => g.labels.includes(a)));
+        if (alt) hint = `; they carry ${alt}${alt === 'exported_pod' ? ' (the workload pod when Prometheus scrapes the exporter with honor_labels: false)' : ''} — map it with resources.overrides ${alt}: {resource: pod}`;
+      }
+      reasons.push(
+        `${rl.cr.label} derives ${req.name} from ${sum(groups)} series in ${this.where()}, registered for ${got.length > 0 ? got.join(', ') : 'no resource'}: ${why} (e.g. ${exampleText(groups[0]!)})${hint}`,
+      );
+    }
+    return this.deny(req, producing.map((p) => p.cr.ref), 'metric-series-unassociated', `the adapter would not serve it for ${what}, so the HPA would show <unknown> forever: ${reasons.join('; ')}`);
+  }
+
+  /** A rule could serve the name, but the series Prometheus has now do not produce it. */
+  private noSeries(req: MetricRequest, candidates: RuleLive[]): MetricVerdict {
+    const reasons = candidates.map((rl) => {
+      const q = `seriesQuery '${rl.cr.rule.seriesQuery}'`;
+      const ruleName = `${rl.cr.ref.list}[${rl.cr.ref.index}]`;
+      const hints = this.base.warnings.filter((w) => (rl.cr.query.names ?? []).some((n) => w.startsWith(`${rl.cr.label}: ${n} `))).map((w) => w.slice(rl.cr.label.length + 2));
+      const hint = hints.length > 0 ? ` (${hints.join('; ')})` : '';
+      if (rl.matched === 0) return `${ruleName}'s ${q} matches no series in ${this.where()}${hint}`;
+      const produced = [...rl.named.keys()];
+      return `${ruleName}'s ${q} matches ${rl.matched} series, but none is named ${req.name}: ${produced.length > 0 ? `they give ${produced.slice(0, 5).join(', ')}` : rl.firstDrop ?? 'every one is dropped'}${hint}`;
+    });
+    return this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+  }
+
+  private deny(req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
+    return { status: 'not-served', considered, explanation: message, nearest: [], live: { reason, message } };
+  }
+}
+
+function sum(groups: readonly SeriesGroup[]): number {
+  return groups.reduce((n, g) => n + g.count, 0);
+}
+
+/** Every distinct seriesQuery of a rule set, in config order (what a discovery pass fetches, each once). */
+export function seriesQueries(rules: AdapterRuleSet): string[] {
+  if (!isCompiled(rules)) return [];
+  const out = new Set<string>();
+  for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
+  return [...out];
+}
+
+export { isCompiled as isCompiledRuleSet };
