@@ -1,0 +1,269 @@
+// End to end through a real kube-apiserver (issue 3): the webhook registered by the configurations
+// `gpu-hpa-webhook certs` writes from manifests/, two replicas running with the ServiceAccount and
+// RBAC of manifests/, the managed-HPA controller writing through the API, the garbage collector of a
+// real kube-controller-manager. Slow (a control plane per run): `npm run test:e2e`, not `npm test`.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { KubernetesObject, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { readSettings } from '../../src/core/annotations.js';
+import type { Deployment } from '../../src/core/k8s-types.js';
+import { defaultPolicy, fixture } from '../helpers/fixtures.js';
+import { apiMessage, apply, deployment, hpa, httpStatus, NS, setUp, waitUntil, type Env } from './harness.js';
+
+const policy = defaultPolicy();
+const MANAGED = { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' };
+
+let env: Env;
+
+async function getHpa(name: string, namespace = 'default'): Promise<V2HorizontalPodAutoscaler | undefined> {
+  try {
+    return await env.autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace });
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+async function getDeployment(name: string, namespace = 'default'): Promise<V1Deployment | undefined> {
+  try {
+    return await env.apps.readNamespacedDeployment({ name, namespace });
+  } catch (e) {
+    if (httpStatus(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+async function waitHpa(name: string, ok: (h: V2HorizontalPodAutoscaler) => boolean = () => true, namespace = 'default', timeoutMs = 30_000): Promise<V2HorizontalPodAutoscaler> {
+  let last: V2HorizontalPodAutoscaler | undefined;
+  await waitUntil(`HPA ${namespace}/${name}`, timeoutMs, async () => {
+    last = await getHpa(name, namespace);
+    return last !== undefined && ok(last);
+  });
+  return last!;
+}
+
+async function waitGone(what: string, read: () => Promise<unknown>, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(`${what} to be deleted`, timeoutMs, async () => (await read()) === undefined);
+}
+
+/** create, expecting the API server to refuse; returns its message */
+async function refused(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return apiMessage(e);
+  }
+  assert.fail('expected the API server to refuse the request');
+}
+
+function expectGpuInjected(d: V1Deployment, gpus = '1'): void {
+  const pod = d.spec?.template.spec;
+  assert.ok(pod?.tolerations?.some((t) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists' && t.effect === 'NoSchedule'), 'GPU toleration stored');
+  assert.equal(String(pod?.containers[0]?.resources?.limits?.['nvidia.com/gpu']), gpus, 'GPU limit stored');
+}
+
+function toPlain<T>(o: unknown): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}
+
+describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
+  before(async () => {
+    env = await setUp(2);
+    await env.core.createNamespace({ body: { metadata: { name: 'team-a' } } });
+  }, { timeout: 5 * 60_000 });
+
+  after(async () => {
+    if (env) await env.stop();
+  });
+
+  test('seed-000 and a Deployment with no GPU settings are stored with tolerations and GPU limits; the managed HPA follows', async () => {
+    const seed = fixture<KubernetesObject & { metadata: { namespace: string } }>('seed-000/deployment.yaml');
+    const plain = deployment('no-gpu-settings', {});
+    for (const d of [seed, plain]) await apply(env.objects, d as KubernetesObject, { manager: 'team' });
+
+    const stored = await getDeployment(seed.metadata.name!, seed.metadata.namespace);
+    expectGpuInjected(stored!);
+    const storedPlain = (await getDeployment('no-gpu-settings'))!;
+    expectGpuInjected(storedPlain);
+    assert.equal(storedPlain.spec?.template.spec?.nodeSelector?.['nvidia.com/gpu.present'], 'true');
+    assert.ok(storedPlain.metadata?.annotations?.['gpu-hpa.io/mutated'], 'records what was injected');
+
+    for (const d of [stored!, storedPlain]) {
+      const h = await waitHpa(d.metadata!.name!, () => true, d.metadata!.namespace);
+      assert.deepEqual(h.metadata?.labels, MANAGED);
+      assert.deepEqual(
+        toPlain(h.metadata?.ownerReferences),
+        [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata!.name, uid: d.metadata!.uid, controller: true, blockOwnerDeletion: true }],
+      );
+      const settings = readSettings(toPlain<Deployment>(d), policy).settings!;
+      assert.deepEqual(toPlain(h.spec?.behavior), settings.profile.behavior, "the profile's behavior");
+      assert.deepEqual(toPlain(h.spec?.metrics), [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: settings.target } } }]);
+      assert.equal(h.spec?.maxReplicas, settings.maxReplicas);
+      assert.ok(h.metadata?.managedFields?.some((m) => m.manager === 'gpu-hpa-webhook' && m.operation === 'Apply'), 'server-side applied by gpu-hpa-webhook');
+    }
+
+    // The same Deployment applied again: nothing changes, neither it nor its HPA.
+    const hpaBefore = (await getHpa('no-gpu-settings'))!;
+    await apply(env.objects, plain, { manager: 'team' });
+    await apply(env.objects, seed as KubernetesObject, { manager: 'team' });
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await getDeployment('no-gpu-settings'))!.metadata?.resourceVersion, storedPlain.metadata?.resourceVersion);
+    assert.equal((await getDeployment(seed.metadata.name!, seed.metadata.namespace))!.metadata?.resourceVersion, stored!.metadata?.resourceVersion);
+    assert.equal((await getHpa('no-gpu-settings'))!.metadata?.resourceVersion, hpaBefore.metadata?.resourceVersion);
+  });
+
+  test('max-replicas change updates the HPA; removing the label deletes it; deleting the Deployment lets the GC delete it', async () => {
+    const d = deployment('lifecycle', { 'gpu-hpa.io/max-replicas': '4' });
+    await apply(env.objects, d, { manager: 'team' });
+    await waitHpa('lifecycle', (h) => h.spec?.maxReplicas === 4);
+
+    (d.metadata as { annotations: Record<string, string> }).annotations['gpu-hpa.io/max-replicas'] = '6';
+    await apply(env.objects, d, { manager: 'team' });
+    await waitHpa('lifecycle', (h) => h.spec?.maxReplicas === 6);
+
+    // opt out: the label goes (the team's apply no longer carries it)
+    const out = deployment('lifecycle', { 'gpu-hpa.io/max-replicas': '6' }, { optIn: false });
+    await apply(env.objects, out, { manager: 'team' });
+    assert.equal((await getDeployment('lifecycle'))!.metadata?.labels?.['gpu-hpa.io/enabled'], undefined);
+    await waitGone('HPA default/lifecycle after opt-out', () => getHpa('lifecycle'));
+
+    // Back in, then delete with foreground propagation: only the garbage collector removes the
+    // Deployment's foregroundDeletion finalizer, after deleting its dependents.
+    await apply(env.objects, d, { manager: 'team' });
+    await waitHpa('lifecycle');
+    await env.apps.deleteNamespacedDeployment({ name: 'lifecycle', namespace: 'default', propagationPolicy: 'Foreground' });
+    await waitGone('HPA default/lifecycle', () => getHpa('lifecycle'));
+    await waitGone('Deployment default/lifecycle (foreground: finished by the garbage collector)', () => getDeployment('lifecycle'));
+  });
+
+  test('a dry-run create (dryRun=All) stores nothing and creates no HPA', async () => {
+    const d = await env.apps.createNamespacedDeployment({ namespace: 'default', dryRun: 'All', body: deployment('dry-run', {}) as never });
+    expectGpuInjected(d); // admission ran (sideEffects: None)
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await getDeployment('dry-run'), undefined);
+    assert.equal(await getHpa('dry-run'), undefined);
+  });
+
+  test('an HPA whose metric no adapter rule serves is refused with the webhook\'s message', async () => {
+    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') as never }));
+    assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
+    assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
+    assert.equal(await getHpa('unserved', 'team-a'), undefined);
+  });
+
+  test('a second HPA for the same Deployment is refused', async () => {
+    await waitHpa('no-gpu-settings');
+    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: hpa('second', 'no-gpu-settings', 'gpu_utilization') as never }));
+    assert.match(msg, /denied the request/);
+    assert.match(msg, /no-gpu-settings/);
+  });
+
+  test("a team's HPA for a gpu-hpa.io/hpa: external Deployment is validated and kept as written", async () => {
+    await apply(env.objects, deployment('byo', { 'gpu-hpa.io/hpa': 'external' }), { manager: 'team' });
+    const behavior = {
+      scaleUp: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] },
+    };
+    // validated: an unsafe one is refused (scale-down stabilization under the profile's minimum)
+    const unsafe = hpa('byo-hpa', 'byo', 'gpu_utilization', { behavior: { ...behavior, scaleDown: { ...behavior.scaleDown, stabilizationWindowSeconds: 0 } } });
+    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: unsafe as never })), /denied the request/);
+
+    const written = hpa('byo-hpa', 'byo', 'gpu_utilization', { behavior });
+    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: written as never });
+    assert.deepEqual(toPlain(created.spec), written.spec);
+    await new Promise((r) => setTimeout(r, 3000));
+    const now = (await getHpa('byo-hpa'))!;
+    assert.equal(now.metadata?.resourceVersion, created.metadata?.resourceVersion, 'the controller leaves it alone');
+    assert.equal(await getHpa('byo'), undefined, 'no managed HPA for an external Deployment');
+  });
+
+  test("a team's own HPA named like a managed Deployment is never overwritten; an Event says why", async () => {
+    const team = hpa('teams-own', 'teams-own', 'gpu_utilization', { behavior: { scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } }, 'team-a');
+    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: team as never });
+    await apply(env.objects, deployment('teams-own', {}, { namespace: 'team-a' }), { manager: 'team' });
+    let message = '';
+    await waitUntil('ManagedHPAConflict Event', 30_000, async () => {
+      const evs = await env.core.listNamespacedEvent({ namespace: 'team-a', fieldSelector: 'involvedObject.name=teams-own,reason=ManagedHPAConflict' });
+      message = evs.items[0]?.message ?? '';
+      return evs.items.length > 0;
+    });
+    assert.match(message, /not managed by gpu-hpa-webhook/);
+    const now = (await getHpa('teams-own', 'team-a'))!;
+    assert.equal(now.metadata?.resourceVersion, created.metadata?.resourceVersion);
+    assert.equal(now.metadata?.labels?.['app.kubernetes.io/managed-by'], undefined);
+  });
+
+  test('the adapter ConfigMap is watched: the rules in force change when it changes', async () => {
+    const custom = hpa('queue-depth', 'anything', 'queue_depth', {}, 'team-a');
+    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: custom as never })), /queue_depth/);
+    const cm = await env.core.readNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS });
+    const config = parse(cm.data!['config.yaml']!) as { rules: unknown[] };
+    config.rules.push({
+      seriesQuery: 'queue_depth{namespace!="",pod!=""}',
+      resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+      name: { matches: '^queue_depth$' },
+      metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
+    });
+    cm.data!['config.yaml'] = JSON.stringify(config);
+    await env.core.replaceNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS, body: cm });
+    // both replicas must have it before every create is allowed; poll through the proxy
+    await waitUntil('queue_depth served', 30_000, async () => {
+      await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: custom as never });
+      return true;
+    });
+    await waitUntil('every replica reloaded', 10_000, () => env.webhooks.every((w) => w.lines.some((l) => l.msg === 'adapter rules loaded' && l.from !== undefined) && w.lines.filter((l) => l.msg === 'adapter rules loaded').length >= 2));
+  });
+
+  test('every object in manifests/ is accepted by the API server with server-side dry run', async () => {
+    // As the installer's own field manager, so the applied webhook configurations (service) replace
+    // the loopback url the test installed instead of being merged with it.
+    for (const o of env.manifests) {
+      await apply(env.objects, o, { dryRun: true }).catch((e: unknown) => {
+        assert.fail(`${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}: ${apiMessage(e)}`);
+      });
+    }
+    assert.ok(env.manifests.some((o) => o.kind === 'MutatingWebhookConfiguration'));
+    assert.ok(env.manifests.some((o) => o.kind === 'ValidatingWebhookConfiguration'));
+  });
+
+  test('two webhook processes: only the Lease holder writes HPAs; stop it and the other takes over', async () => {
+    const holder = async () => (await env.coordination.readNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS })).spec?.holderIdentity;
+    const leaderId = await holder();
+    const leader = env.webhooks.find((w) => w.identity === leaderId);
+    const follower = env.webhooks.find((w) => w.identity !== leaderId);
+    assert.ok(leader && follower, `lease holder ${leaderId} is one of the replicas (${env.webhooks.map((w) => w.identity).join(', ')})`);
+    assert.ok(leader.writes().length > 0, 'the leader wrote the managed HPAs so far');
+    assert.equal(follower.writes().length, 0, `the follower wrote nothing:\n${JSON.stringify(follower.writes())}`);
+
+    assert.equal(await leader.stop(), 0, 'SIGTERM: drained, lease released, exit 0');
+    env.proxy.backends = [follower.port];
+    await waitUntil('the other replica holds the lease', 30_000, async () => (await holder()) === follower.identity);
+
+    await apply(env.objects, deployment('after-failover', { 'gpu-hpa.io/max-replicas': '3' }), { manager: 'team' });
+    await waitHpa('after-failover', (h) => h.spec?.maxReplicas === 3);
+    assert.ok(follower.writes().some((l) => l.deployment === 'default/after-failover'), 'the new leader wrote it');
+
+    // back to two replicas for what follows
+    await leader.start();
+    env.proxy.backends = env.webhooks.map((w) => w.port);
+  });
+
+  test('with the webhook down and the shipped failure policies: mutation fails open, validation fails closed', async () => {
+    for (const w of env.webhooks) await w.stop();
+    const down = env.webhooks.map((w) => w.port);
+    env.proxy.backends = down; // nothing listens there any more: every call fails
+
+    // A Deployment outside the opt-in never reaches the webhook.
+    await env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('plain', {}, { namespace: 'team-a', optIn: false }) as never });
+    // An opted-in Deployment passes the mutating webhook (failurePolicy Ignore) and is stopped by
+    // the validating one (failurePolicy Fail), which would otherwise catch the missing GPU settings.
+    const depMsg = await refused(env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('while-down', {}, { namespace: 'team-a' }) as never }));
+    assert.match(depMsg, /failed calling webhook "deployments\.validate\.gpu-hpa\.io"/);
+    assert.doesNotMatch(depMsg, /deployments\.mutate/);
+
+    const hpaMsg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('while-down', 'plain', 'gpu_utilization', {}, 'team-a') as never }));
+    assert.match(hpaMsg, /failed calling webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io"/);
+  });
+});
+
