@@ -167,6 +167,15 @@ export class WebhookProcess {
     return code;
   }
 
+  /** SIGKILL: a crash, no lease release. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const done = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill('SIGKILL');
+    await done;
+  }
+
   /** log lines saying this process wrote a managed HPA */
   writes(): LogLine[] {
     return this.lines.filter((l) => typeof l.msg === 'string' && /^managed HPA (created|updated|deleted)$/.test(l.msg));

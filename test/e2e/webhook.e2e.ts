@@ -227,7 +227,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.ok(env.manifests.some((o) => o.kind === 'ValidatingWebhookConfiguration'));
   });
 
-  test('two webhook processes: only the Lease holder writes HPAs; stop it and the other takes over', async () => {
+  test('two webhook processes: only the Lease holder writes HPAs; stop it (or crash it) and the other takes over', async () => {
     const holder = async () => (await env.coordination.readNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS })).spec?.holderIdentity;
     const leaderId = await holder();
     const leader = env.webhooks.find((w) => w.identity === leaderId);
@@ -244,8 +244,17 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     await waitHpa('after-failover', (h) => h.spec?.maxReplicas === 3);
     assert.ok(follower.writes().some((l) => l.deployment === 'default/after-failover'), 'the new leader wrote it');
 
-    // back to two replicas for what follows
+    // back to two replicas; then a crash (no release): the other takes over once the lease expires
     await leader.start();
+    env.proxy.backends = env.webhooks.map((w) => w.port);
+    assert.equal(await holder(), follower.identity, 'a restarted replica does not take the lease from a live holder');
+    await follower.kill();
+    env.proxy.backends = [leader.port];
+    await waitUntil('the restarted replica holds the lease after the old one crashed', 40_000, async () => (await holder()) === leader.identity, 1000);
+    await apply(env.objects, deployment('after-crash', {}), { manager: 'team' });
+    await waitHpa('after-crash');
+    assert.ok(leader.writes().some((l) => l.deployment === 'default/after-crash'));
+    await follower.start();
     env.proxy.backends = env.webhooks.map((w) => w.port);
   });
 
