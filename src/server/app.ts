@@ -7,6 +7,7 @@
 // HorizontalPodAutoscalers, main resource only (see handles()). DELETE and CONNECT, subresources
 // and other kinds are allowed here without a patch: the webhook configurations should not send
 // them, and when a misconfigured one does, failing them would block unrelated changes.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { allow, type Decision } from '../core/admission/decision.js';
@@ -76,8 +77,15 @@ function errorBody(code: number, message: string): ErrorBody {
   return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: REASONS[code] ?? 'Unknown', message };
 }
 
-function endpointOf(req: Request): string {
-  const p = req.path.replace(/\/+$/, '');
+/** The path without the query string (express's req.path, for a raw request too). */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function endpointOf(req: IncomingMessage): string {
+  const p = pathOf(req).replace(/\/+$/, '');
   return p === '/mutate' ? 'mutate' : p === '/validate' ? 'validate' : 'other';
 }
 
@@ -105,7 +113,19 @@ export function checkContentType(header: string | undefined): string | undefined
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function createApp(deps: AppDeps): express.Express {
+/** The answer to a JSON request, written the way express's res.json writes it, without express. */
+function sendJson(res: ServerResponse, code: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** A request listener for an HTTP(S) server; listen() is plain HTTP, as express's, for tests. */
+export type WebhookHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  listen(port: number, host: string): http.Server;
+};
+
+export function createApp(deps: AppDeps): WebhookHandler {
   const { logger, metrics } = deps;
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = express();
@@ -113,11 +133,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('etag');
   app.set('case sensitive routing', true);
 
-  const badRequest = (req: Request, res: Response, code: number, message: string): void => {
+  const badRequest = (req: IncomingMessage, res: ServerResponse, code: number, message: string): void => {
     const endpoint = endpointOf(req);
     if (endpoint !== 'other') metrics.badRequests.inc({ endpoint, code: String(code) });
-    logger.info({ endpoint, method: req.method, path: req.path.slice(0, 200), code, error: message }, 'bad request');
-    res.status(code).json(errorBody(code, message));
+    logger.info({ endpoint, method: req.method, path: pathOf(req).slice(0, 200), code, error: message }, 'bad request');
+    sendJson(res, code, errorBody(code, message));
   };
 
   // The raw bytes, with the size limit enforced while reading (Content-Length is checked first, so
@@ -139,7 +159,11 @@ export function createApp(deps: AppDeps): express.Express {
         next();
       },
       rawBody,
-      (req, res) => review(endpoint, req, res),
+      (req, res) => {
+        const body: unknown = req.body;
+        const started = typeof res.locals.started === 'bigint' ? res.locals.started : process.hrtime.bigint();
+        review(endpoint, Buffer.isBuffer(body) ? body : Buffer.alloc(0), started, req, res);
+      },
     );
     app.all(path, (req, res) => {
       res.set('Allow', 'POST');
@@ -147,9 +171,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
 
-  function review(endpoint: Endpoint, req: Request, res: Response): void {
-    const body: unknown = req.body;
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  function review(endpoint: Endpoint, bytes: Buffer, started: bigint, req: IncomingMessage, res: ServerResponse): void {
     if (bytes.length === 0) return badRequest(req, res, 400, 'request body is empty; expected an AdmissionReview');
     let text: string;
     try {
@@ -163,7 +185,6 @@ export function createApp(deps: AppDeps): express.Express {
     if (!parsed.ok) return badRequest(req, res, 400, `not an admission.k8s.io/v1 AdmissionReview: ${parsed.error}`);
 
     const request = parsed.review.request;
-    const started = typeof res.locals.started === 'bigint' ? res.locals.started : process.hrtime.bigint();
     let answer: AdmissionReviewResponse;
     let label: ReviewDecisionLabel;
     let decision: Decision | undefined;
@@ -206,7 +227,7 @@ export function createApp(deps: AppDeps): express.Express {
       },
       'admission review',
     );
-    res.status(200).json(answer);
+    sendJson(res, 200, answer);
   }
 
   app.get('/healthz', (_req, res) => {
@@ -273,7 +294,45 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(500).json(errorBody(500, 'internal error'));
   });
 
-  return app;
+  // The admission routes carry all the traffic, and express's per-request work (prototype swaps,
+  // router, body-parser, res.json) cost several times the review itself in the benchmark
+  // (docs/benchmarks.md). So POST /mutate and /validate, exactly, are served here with the same
+  // checks and answers; everything else (trailing slashes, other methods and paths) goes to express.
+  const fast = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.method === 'POST' ? pathOf(req) : '';
+    const endpoint: Endpoint | undefined = path === '/mutate' ? 'mutate' : path === '/validate' ? 'validate' : undefined;
+    if (endpoint === undefined) return void app(req, res);
+    const started = process.hrtime.bigint();
+    metrics.inFlight.inc();
+    res.once('close', () => metrics.inFlight.dec());
+    // a client that goes away mid-body: nothing to answer, and an unhandled 'error' would crash
+    req.on('error', () => {});
+    const problem = checkContentType(req.headers['content-type']);
+    if (problem !== undefined) return badRequest(req, res, 415, problem);
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      return badRequest(req, res, 415, `Content-Encoding is not supported; send the body uncompressed (unsupported content encoding "${encoding.slice(0, 40)}")`);
+    }
+    // As raw-body does: a declared length over the limit is refused before reading; otherwise count
+    // while reading. The rest of an oversized body is drained so the client can read the 413.
+    const declared = Number(req.headers['content-length']);
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooLarge) return badRequest(req, res, 413, `request body exceeds the limit of ${limit} bytes`);
+      review(endpoint, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), started, req, res);
+    });
+  };
+  return Object.assign(fast, { listen: (port: number, host: string) => http.createServer(fast).listen(port, host) });
 }
 
 /** Why a request is allowed without asking the Engine, or undefined when the Engine decides. */
