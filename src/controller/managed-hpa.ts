@@ -121,10 +121,22 @@ export class ManagedHpaController {
       if (other) {
         return this.refuse(dep, `HorizontalPodAutoscaler ${other.metadata?.name ?? ''} already scales this Deployment: no managed HPA is written; delete it, or set gpu-hpa.io/hpa: external`);
       }
-      this.lastEvent.delete(k);
       const desired = managedHpa(dep, settings);
-      if (existing && upToDate(existing, desired)) return;
-      await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      if (existing && upToDate(existing, desired)) {
+        this.lastEvent.delete(k);
+        return;
+      }
+      try {
+        await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      } catch (e) {
+        // Refused (admission, validation, RBAC) rather than unlucky: tell the team on the Deployment, then retry with backoff.
+        const s = httpStatus(e);
+        if (s !== undefined && s >= 400 && s < 500 && s !== 409 && s !== 429) {
+          await this.refuse(dep, `the managed HorizontalPodAutoscaler ${name} was refused by the API server: ${apiMessage(e)}`, 'ManagedHPAFailed').catch(() => undefined);
+        }
+        throw e;
+      }
+      this.lastEvent.delete(k);
       this.stats.applies++;
       this.o.logger?.info({ deployment: k, maxReplicas: settings.maxReplicas, metric: settings.metric }, existing ? 'managed HPA updated' : 'managed HPA created');
       return;
@@ -151,7 +163,7 @@ export class ManagedHpaController {
     }
   }
 
-  private async refuse(dep: Deployment, message: string): Promise<void> {
+  private async refuse(dep: Deployment, message: string, reason = 'ManagedHPAConflict'): Promise<void> {
     const ns = dep.metadata?.namespace ?? 'default';
     const name = dep.metadata?.name ?? '';
     const k = key(ns, name);
@@ -164,7 +176,7 @@ export class ManagedHpaController {
       body: {
         metadata: { generateName: `${name}.`, namespace: ns },
         involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: ns, uid: dep.metadata?.uid },
-        reason: 'ManagedHPAConflict',
+        reason,
         message,
         type: 'Warning',
         source: { component: MANAGER_NAME },
