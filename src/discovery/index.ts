@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { createDiscoveryMetrics } from './metrics.js';
 import { parsePrometheusUrl } from './prometheus.js';
-import { DiscoveryRefresher } from './refresher.js';
+import { DEFAULT_DISCOVERY_INTERVAL_MS, DiscoveryRefresher } from './refresher.js';
 
 export { discoverOnce, DiscoveryRefresher, DEFAULT_DISCOVERY_INTERVAL_MS } from './refresher.js';
 export { parsePrometheusUrl, PrometheusError } from './prometheus.js';
@@ -33,7 +33,7 @@ export function startDiscovery(o: StartDiscoveryOptions): DiscoveryRefresher {
   });
   // until the first pass ends: offline verdicts with a "discovery has not finished" warning
   o.store.setRulesOverlay(refresher.overlay);
-  o.logger?.info({ prometheus: target.display, intervalMs: o.intervalMs }, 'series discovery started');
+  o.logger?.info({ prometheus: target.display, intervalMs: o.intervalMs ?? DEFAULT_DISCOVERY_INTERVAL_MS }, 'series discovery started');
   refresher.start();
   return refresher;
 }
