@@ -29,7 +29,12 @@ export function startDiscovery(o: StartDiscoveryOptions): DiscoveryRefresher {
     timeoutMs: o.timeoutMs,
     logger: o.logger,
     metrics: o.registry ? createDiscoveryMetrics(o.registry) : undefined,
-    onUpdate: () => o.store.setRulesOverlay(refresher.overlay),
+    onUpdate: () => {
+      // build the live rule set here, once per pass, so the first review after a pass does not pay for it
+      const rules = o.store.current().rules;
+      if (rules) refresher.overlay(rules);
+      o.store.setRulesOverlay(refresher.overlay);
+    },
   });
   // until the first pass ends: offline verdicts with a "discovery has not finished" warning
   o.store.setRulesOverlay(refresher.overlay);

@@ -196,3 +196,15 @@ test('rules added after the last pass are judged offline, with a note, until the
   assert.ok(v.status === 'served');
   assert.match(v.notes.join(' '), /series discovery has not yet run for rules\[2\]/);
 });
+
+test('verdicts are memoized without sharing: a caller mutating one does not change the next', () => {
+  const { live: l } = live(fixtureText('seed-001/adapter-config.yaml'));
+  const first = l.lookup(POD('gpu_memory_utilization'));
+  assert.ok(first.status === 'not-served' && first.live);
+  first.live.message = 'changed';
+  first.considered.length = 0;
+  const again = l.lookup(POD('gpu_memory_utilization'));
+  assert.ok(again.status === 'not-served' && again.live);
+  assert.match(again.live.message, /matches no series/);
+  assert.equal(again.considered.length, 1);
+});

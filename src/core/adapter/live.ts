@@ -191,7 +191,20 @@ class LiveRuleSet implements AdapterRuleSet {
     return `Prometheus ${this.snap.source}`;
   }
 
+  // The set is immutable and the same HPAs come back on every update, so verdicts are memoized (bounded).
+  private readonly cache = new Map<string, MetricVerdict>();
+
   lookup(req: MetricRequest): MetricVerdict {
+    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}`;
+    const hit = this.cache.get(key);
+    if (hit) return structuredClone(hit);
+    const v = this.decide(req);
+    if (this.cache.size >= 4096) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, v);
+    return structuredClone(v);
+  }
+
+  private decide(req: MetricRequest): MetricVerdict {
     const list: ListName = req.kind === 'External' ? 'externalRules' : 'rules';
     const resource: GroupResource = req.kind === 'Pods' ? PODS : (req.resource ?? { group: '', resource: '' });
     // rules that could derive the name, judging by the config alone (the offline view)
