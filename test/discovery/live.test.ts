@@ -208,3 +208,16 @@ test('verdicts are memoized without sharing: a caller mutating one does not chan
   assert.match(again.live.message, /matches no series/);
   assert.equal(again.considered.length, 1);
 });
+
+test('a Pods rule taking the workload pod from exported_pod but the namespace from the exporter\'s own namespace label is denied', () => {
+  const config = `rules:
+  - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}'
+    resources: {overrides: {namespace: {resource: namespace}, exported_pod: {resource: pod}}}
+    name: {matches: "^DCGM_FI_DEV_GPU_UTIL$", as: gpu_utilization}
+    metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+`;
+  const v = live(config).live.lookup(POD('gpu_utilization'));
+  assert.ok(v.status === 'not-served' && v.live, JSON.stringify(v));
+  assert.equal(v.live.reason, 'metric-series-unassociated');
+  assert.match(v.live.message, /maps namespaces to label namespace, .*namespace="gpu-operator" is the exporter's own namespace/);
+});

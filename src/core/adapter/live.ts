@@ -249,7 +249,8 @@ class LiveRuleSet implements AdapterRuleSet {
       const clashing = groups.filter((g) => g.labels.includes(l.label) && g.labels.includes(`exported_${l.label}`));
       if (clashing.length === 0) continue;
       const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label}="${clashing[0]!.example[l.label]}" is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
-      if (gr === PODS && clashing.length === groups.length) {
+      // for a Pods metric either clash (pod or namespace) sends the HPA's query to the exporter's pod, not its own
+      if (req.kind === 'Pods' && clashing.length === groups.length) {
         return this.deny(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
       }
       notes.push(msg);
