@@ -113,7 +113,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.equal((await getHpa('no-gpu-settings'))!.metadata?.resourceVersion, hpaBefore.metadata?.resourceVersion);
   });
 
-  test('max-replicas change updates the HPA; removing the label deletes it; deleting the Deployment lets the GC delete it', async () => {
+  test('max-replicas change updates the HPA; removing the label or switching to external deletes it; deleting the Deployment lets the GC delete it', async () => {
     const d = deployment('lifecycle', { 'gpu-hpa.io/max-replicas': '4' });
     await apply(env.objects, d, { manager: 'team' });
     await waitHpa('lifecycle', (h) => h.spec?.maxReplicas === 4);
@@ -128,7 +128,13 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.equal((await getDeployment('lifecycle'))!.metadata?.labels?.['gpu-hpa.io/enabled'], undefined);
     await waitGone('HPA default/lifecycle after opt-out', () => getHpa('lifecycle'));
 
-    // Back in, then delete with foreground propagation: only the garbage collector removes the
+    // Back in; then gpu-hpa.io/hpa: external hands the HPA over to the team: the managed one goes
+    await apply(env.objects, d, { manager: 'team' });
+    await waitHpa('lifecycle', (h) => h.spec?.maxReplicas === 6);
+    await apply(env.objects, deployment('lifecycle', { 'gpu-hpa.io/max-replicas': '6', 'gpu-hpa.io/hpa': 'external' }), { manager: 'team' });
+    await waitGone('HPA default/lifecycle after switching to external', () => getHpa('lifecycle'));
+
+    // Back to managed, then delete with foreground propagation: only the garbage collector removes the
     // Deployment's foregroundDeletion finalizer, after deleting its dependents.
     await apply(env.objects, d, { manager: 'team' });
     await waitHpa('lifecycle');
