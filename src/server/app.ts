@@ -113,6 +113,33 @@ export function checkContentType(header: string | undefined): string | undefined
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * How deeply a request body may nest. The API server sends Deployments and HPAs re-encoded from
+ * their Go types (a few dozen levels at most); the core walks objects recursively (structuredClone,
+ * the patch diff), which overflows the stack at a few thousand levels — a client's mistake that
+ * would otherwise be answered as an internal error.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Whether JSON text nests arrays/objects deeper than max (a linear scan, strings skipped). */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip the string, escapes included
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** The answer to a JSON request, written the way express's res.json writes it, without express. */
 function sendJson(res: ServerResponse, code: number, value: unknown): void {
   const body = JSON.stringify(value);
@@ -178,6 +205,9 @@ export function createApp(deps: AppDeps): WebhookHandler {
       text = utf8.decode(bytes);
     } catch {
       return badRequest(req, res, 400, 'request body is not valid UTF-8');
+    }
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      return badRequest(req, res, 400, `request body nests deeper than ${MAX_JSON_DEPTH} levels; a Deployment or HPA never does`);
     }
     const json = parseJson(text);
     if (!json.ok) return badRequest(req, res, 400, json.error);
