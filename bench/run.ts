@@ -2,16 +2,20 @@
 // engine alone. Servers and load generator are separate processes on 127.0.0.1; each scenario runs
 // floor and webhook alternately (ROUNDS times) so a busy neighbour on the machine hits both alike.
 // Env: BENCH_DURATION (s per run, default 8), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
 import { runEngineBench } from './engine.js';
-import { scenarios } from './workload.js';
+import { scenarios, workloadConfig } from './workload.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+// The servers run compiled, as production does (node dist/…): under tsx the loader's worker thread
+// alone adds ~30 MB of RSS and would blur the memory figure.
+const compiled = join(root, 'node_modules/.cache/gpu-hpa-webhook-bench');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -26,9 +30,15 @@ interface Load {
   p99: number;
 }
 
-async function startServer(kind: 'webhook' | 'floor', certDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(here, 'server.ts'), [kind, certDir], {
-    execArgv: ['--import', 'tsx'],
+function compileServer(): void {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const flags = ['--outDir', compiled, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule', '--types', 'node'];
+  execFileSync(process.execPath, [tsc, ...flags, join(here, 'server.ts')], { stdio: 'inherit' });
+}
+
+async function startServer(kind: 'webhook' | 'floor', certDir: string, workloadFile: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(join(compiled, 'bench/server.js'), [kind, certDir, workloadFile], {
+    execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // the webhook's log lines go where kubectl logs would read them: away
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -64,8 +74,11 @@ const f = (x: number, d = 2) => x.toFixed(d);
 async function main(): Promise<void> {
   const certDir = mkdtempSync(join(tmpdir(), 'bench-certs-'));
   await ensureSelfSignedCerts(certDir, { service: 'bench', namespace: 'bench' });
-  const floor = await startServer('floor', certDir);
-  const hook = await startServer('webhook', certDir);
+  const workloadFile = join(certDir, 'workload.json');
+  writeFileSync(workloadFile, JSON.stringify(workloadConfig()));
+  compileServer();
+  const floor = await startServer('floor', certDir, workloadFile);
+  const hook = await startServer('webhook', certDir, workloadFile);
   const before = loadavg()[0] ?? 0;
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
   console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating\n`);

@@ -1,7 +1,7 @@
 // A benchmarked server, in a process of its own: `webhook` (the real app and HTTPS listener, as
 // `serve` wires them, logging to stdout) or `floor` (a bare Node HTTPS server that reads and
 // JSON-parses the body and answers allowed — the least any webhook must do). Tells the parent its
-// port over IPC.
+// port over IPC. It runs compiled (see run.ts), without tsx, so its RSS is what production's is.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -9,11 +9,16 @@ import { createApp } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { startServer } from '../src/server/serve.js';
-import { benchEngine } from './workload.js';
+import { compileAdapterConfig } from '../src/core/adapter/registry.js';
+import { staticClusterView } from '../src/core/cluster.js';
+import type { Deployment } from '../src/core/k8s-types.js';
+import { createEngine } from '../src/core/engine.js';
+import { parsePolicyText } from '../src/loaders/policy.js';
+import type { WorkloadConfig } from './workload.js';
 
-const [kind, certDir] = process.argv.slice(2);
-if ((kind !== 'webhook' && kind !== 'floor') || !certDir) {
-  console.error('usage: server.ts webhook|floor CERT_DIR');
+const [kind, certDir, workloadFile] = process.argv.slice(2);
+if ((kind !== 'webhook' && kind !== 'floor') || !certDir || !workloadFile) {
+  console.error('usage: server.js webhook|floor CERT_DIR WORKLOAD_JSON');
   process.exit(2);
 }
 const key = readFileSync(`${certDir}/tls.key`);
@@ -21,7 +26,12 @@ const cert = readFileSync(`${certDir}/tls.crt`);
 
 let port: number;
 if (kind === 'webhook') {
-  const engine = benchEngine();
+  const w = JSON.parse(readFileSync(workloadFile, 'utf8')) as WorkloadConfig;
+  const engine = createEngine({
+    policy: parsePolicyText(w.policyText, 'policies/default.yaml'),
+    rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
+    cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
+  });
   const logger = createLogger({ level: 'info' });
   const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger, metrics: createMetrics() });
   const running = await startServer({ port: 0, host: '127.0.0.1', tls: { key, cert }, app, logger });

@@ -1,11 +1,7 @@
 // The AdmissionReviews the benchmark sends and the configuration the benchmarked webhook runs with:
 // the seeds' real objects, so the numbers are for what the API server actually sends.
 import { readFileSync } from 'node:fs';
-import { compileAdapterConfig } from '../src/core/adapter/registry.js';
-import { staticClusterView } from '../src/core/cluster.js';
-import { createEngine } from '../src/core/engine.js';
-import type { Engine } from '../src/core/admission/request.js';
-import { defaultPolicy, fixture, plainDeployment, ROOT } from '../test/helpers/fixtures.js';
+import { fixture, plainDeployment, ROOT } from '../test/helpers/fixtures.js';
 import { reviewOf } from '../test/helpers/webhook.js';
 
 export interface Scenario {
@@ -35,9 +31,17 @@ export function scenarios(): Scenario[] {
   ];
 }
 
-/** The engine as `serve` builds it: the embedded policy and the shipped DCGM rules, the seed Deployment in the cluster. */
-export function benchEngine(): Engine {
-  const rules = compileAdapterConfig(readFileSync(ROOT + 'policies/prometheus-adapter-rules.yaml', 'utf8'), 'shipped rules');
-  const cluster = staticClusterView({ deployments: [fixture('seed-000/deployment.yaml'), plainDeployment()], hpas: [] });
-  return createEngine({ policy: defaultPolicy(), rules, cluster });
+/** What the benchmarked webhook runs with (as `serve` would): the embedded policy, the shipped DCGM rules, the seed Deployments in the cluster. */
+export interface WorkloadConfig {
+  policyText: string;
+  rulesText: string;
+  deployments: unknown[];
+}
+
+export function workloadConfig(): WorkloadConfig {
+  return {
+    policyText: readFileSync(ROOT + 'policies/default.yaml', 'utf8'),
+    rulesText: readFileSync(ROOT + 'policies/prometheus-adapter-rules.yaml', 'utf8'),
+    deployments: [fixture('seed-000/deployment.yaml'), plainDeployment()],
+  };
 }

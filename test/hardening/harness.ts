@@ -1,0 +1,108 @@
+// Shared by the hardening tests: a real HTTPS webhook on 127.0.0.1 (the real app, engine and
+// listener), a self-signed certificate, and an HTTPS client that reports outcomes instead of throwing.
+import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { generate } from 'selfsigned';
+import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
+import { staticClusterView } from '../../src/core/cluster.js';
+import { createEngine } from '../../src/core/engine.js';
+import { createApp } from '../../src/server/app.js';
+import { silentLogger } from '../../src/server/logger.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
+import { defaultPolicy, fixture, plainDeployment } from '../helpers/fixtures.js';
+import { SHIPPED_RULES } from '../helpers/webhook.js';
+
+export interface Pems {
+  key: string;
+  cert: string;
+}
+
+export async function makeCert(cn: string): Promise<Pems> {
+  const g = await generate([{ name: 'commonName', value: cn }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { key: g.private, cert: g.cert };
+}
+
+/** The webhook as `serve` runs it (shipped rules, embedded policy), listening on 127.0.0.1. */
+export async function startWebhook(tls: StartServerOptions['tls'], extra: Partial<StartServerOptions> = {}): Promise<RunningServer> {
+  const engine = createEngine({
+    policy: defaultPolicy(),
+    rules: compileAdapterConfig(SHIPPED_RULES, 'shipped rules'),
+    cluster: staticClusterView({ deployments: [fixture('seed-000/deployment.yaml'), plainDeployment()], hpas: [] }),
+  });
+  const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger: silentLogger(), metrics: createMetrics({ defaultMetrics: false }) });
+  return startServer({ port: 0, host: '127.0.0.1', tls, app, logger: silentLogger(), ...extra });
+}
+
+export interface Outcome {
+  /** HTTP status, or 0 when no response came */
+  status: number;
+  body: string;
+  headers: IncomingHttpHeaders;
+  /** the transport error when no response came (ECONNREFUSED, ECONNRESET, ...) */
+  error?: string;
+  /** SHA-256 fingerprint of the certificate the server presented */
+  fingerprint?: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  ca?: string | string[];
+  agent?: https.Agent | false;
+  /** give up (status 0, error "hang") after this long: a hang detector, not a timing assertion */
+  hangMs?: number;
+}
+
+export function request(url: string, opts: RequestOptions = {}): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let fingerprint: string | undefined;
+    const req = https.request(
+      url,
+      {
+        method: opts.method ?? 'POST',
+        headers: { 'Content-Type': 'application/json', ...opts.headers },
+        ca: opts.ca,
+        rejectUnauthorized: opts.ca !== undefined,
+        agent: opts.agent ?? false,
+      },
+      (res) => {
+        fingerprint = (res.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, fingerprint }));
+        res.on('error', (e) => resolve({ status: 0, body: '', headers: {}, error: (e as NodeJS.ErrnoException).code ?? e.message }));
+      },
+    );
+    req.on('error', (e) => resolve({ status: 0, body: '', headers: {}, error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    if (opts.hangMs !== undefined) {
+      req.setTimeout(opts.hangMs, () => {
+        req.destroy();
+        resolve({ status: 0, body: '', headers: {}, error: 'hang' });
+      });
+    }
+    req.end(opts.body);
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retry until check() is truthy (bounded: throws with the last value after `tries`). */
+export async function eventually<T>(what: string, probe: () => Promise<T>, check: (v: T) => boolean, tries = 100, everyMs = 100): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    last = await probe();
+    if (check(last)) return last;
+    await sleep(everyMs);
+  }
+  throw new Error(`${what}: not after ${tries} tries; last: ${JSON.stringify(last)?.slice(0, 500)}`);
+}
