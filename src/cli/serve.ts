@@ -84,7 +84,10 @@ export async function serve(o: ServeOptions): Promise<void> {
     engine: () => store.engine(),
     ready: () => {
       const s = store.status();
-      return s.ready ? { ready: true } : { ready: false, reason: s.reason };
+      if (!s.ready) return { ready: false, reason: s.reason };
+      // a refused reload leaves the last good version in force: ready, but say which source is stale
+      const stale = s.stale.map((x) => `${x.source} is stale (last reload refused, the last good version is in force): ${x.error.slice(0, 300)}`);
+      return stale.length > 0 ? { ready: true, warning: stale.join('; ') } : { ready: true };
     },
     logger,
     metrics,

@@ -24,6 +24,8 @@ import type { ReviewDecisionLabel, WebhookMetrics } from './metrics.js';
 export interface Readiness {
   ready: boolean;
   reason?: string;
+  /** ready, but something the operator should see (a refused reload: the last good config serves) */
+  warning?: string;
 }
 
 export interface AppDeps {
@@ -270,7 +272,9 @@ export function createApp(deps: AppDeps): WebhookHandler {
     } catch (err) {
       r = { ready: false, reason: err instanceof Error ? err.message : String(err) };
     }
-    if (r.ready) res.type('text/plain').send('ok');
+    // Still 200 with a warning: the last good configuration answers reviews correctly, and taking
+    // every replica out of the Service over a bad ConfigMap would turn it into an outage.
+    if (r.ready) res.type('text/plain').send(r.warning ? `ok\nwarning: ${r.warning}\n` : 'ok');
     else res.status(503).type('text/plain').send(`not ready: ${r.reason ?? 'starting'}`);
   });
   app.get('/metrics', async (_req, res, next) => {

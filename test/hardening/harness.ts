@@ -106,3 +106,59 @@ export async function eventually<T>(what: string, probe: () => Promise<T>, check
   }
   throw new Error(`${what}: not after ${tries} tries; last: ${JSON.stringify(last)?.slice(0, 500)}`);
 }
+
+/** A port nobody listens on right now (the kernel's pick, released for the child to take). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export interface ServeProcess {
+  child: import('node:child_process').ChildProcess;
+  url: string;
+  /** the generated CA, to verify the serving certificate */
+  ca: string;
+  /** stdout so far: the JSON log lines */
+  logs: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The real CLI, `serve`, as a child process on 127.0.0.1 with a generated certificate; resolves once /healthz answers. */
+export async function spawnServe(certDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--cert-dir', certDir, ...extraArgs], {
+    cwd: new URL('../../', import.meta.url),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBERNETES_SERVICE_HOST: '' },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `https://127.0.0.1:${port}`;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let i = 0; ; i++) {
+    if (gone || i > 300) {
+      child.kill('SIGKILL');
+      throw new Error(`serve did not come up: ${err.slice(-2000)}\n${out.slice(-2000)}`);
+    }
+    const h = await request(`${url}/healthz`, { method: 'GET', hangMs: 5_000 });
+    if (h.status === 200) break;
+    await sleep(100);
+  }
+  return { child, url, ca: readFileSync(`${certDir}/ca.crt`, 'utf8'), logs: () => out, exited };
+}
+
+/** One sample's value from Prometheus text (0 when the series is absent). */
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
