@@ -18,22 +18,36 @@ import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 
 export type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
-/** Start an informer and keep it running: a watch that fails (apiserver restart, expired resourceVersion) is restarted with backoff. */
+/**
+ * Start an informer and keep it running; resolves once a list has succeeded. client-node's start()
+ * reports a failed list through 'error' (and resolves anyway), and a failed watch stops the informer:
+ * both are retried here with backoff (apiserver restart, expired resourceVersion, RBAC not yet bound).
+ */
 export async function runInformer<T extends KubernetesObject>(inf: Watched<T>, what: string, logger?: Logger, stopped?: () => boolean): Promise<void> {
   let delay = 1000;
+  let failed = false;
+  let synced!: () => void;
+  const done = new Promise<void>((r) => (synced = r));
+  const attempt = async () => {
+    failed = false;
+    await inf.start().catch(() => (failed = true));
+    if (!failed) {
+      delay = 1000;
+      synced();
+    }
+  };
   inf.on('error', (err: unknown) => {
+    failed = true;
     if (stopped?.()) return;
-    logger?.warn({ watch: what, err: (err as Error)?.message ?? String(err) }, 'watch failed; restarting');
+    logger?.warn({ watch: what, retryInMs: delay, err: (err as Error)?.message ?? String(err) }, 'list/watch failed; retrying');
+    // a referenced timer: while the first list is retried nothing else may keep the process alive
     setTimeout(() => {
-      if (stopped?.()) return;
-      inf.start().then(
-        () => (delay = 1000),
-        () => undefined, // reported through 'error' again
-      );
-      delay = Math.min(delay * 2, 30_000);
-    }, delay).unref();
+      if (!stopped?.()) void attempt();
+    }, delay);
+    delay = Math.min(delay * 2, 30_000);
   });
-  await inf.start();
+  await attempt();
+  return done;
 }
 
 export class ClusterCache {
