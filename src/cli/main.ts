@@ -62,12 +62,14 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--kubeconfig <file>', 'kubeconfig (else in-cluster); used for cluster lookups')
     .option('--prometheus-url <url>', "Prometheus the adapter reads: each rule's seriesQuery is checked against the series it really has")
     .option('--discovery-interval <duration>', 'how often series discovery runs (like the adapter\'s --metrics-relist-interval)', '1m')
+    .option('--adapter-api', "also ask prometheus-adapter's own discovery (custom/external metrics APIs) through the API server, and prefer its answer")
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o) => {
       const { parseDuration } = await import('../discovery/index.js');
       const interval = parseDuration(o.discoveryInterval);
       if (interval === undefined || interval < 1000) throw new UsageError(`--discovery-interval "${o.discoveryInterval}": a duration of at least 1s (e.g. 30s, 1m, 1m30s)`);
       if (o.prometheusUrl) await prometheusTarget(o.prometheusUrl);
+      if (o.adapterApi && !o.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST) throw new UsageError('--adapter-api needs a cluster: give --kubeconfig, or run in a pod');
       if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
       if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
       if (o.adapterConfigmap) {

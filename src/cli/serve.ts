@@ -2,8 +2,8 @@
 // reload, or a generated self-signed pair reused on restart), the express app, metrics, signals.
 import { resolve } from 'node:path';
 import { adapterConfigMapLabel, startClusterIntegration, type ClusterIntegration } from '../controller/index.js';
-import { clusterAvailable } from '../controller/kube.js';
-import { startDiscovery, type DiscoveryRefresher } from '../discovery/index.js';
+import { clusterAvailable, loadKubeConfig } from '../controller/kube.js';
+import { startDiscovery, type Discovery } from '../discovery/index.js';
 import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
@@ -27,6 +27,8 @@ export interface ServeOptions {
   /** live series discovery against this Prometheus (src/discovery/) */
   prometheusUrl?: string;
   discoveryIntervalMs?: number;
+  /** also ask prometheus-adapter's own discovery through the API server (needs a cluster) */
+  adapterApi?: boolean;
   logLevel: string;
 }
 
@@ -34,7 +36,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const logger = createLogger({ level: o.logLevel });
   const metrics = createMetrics();
   let cluster: ClusterIntegration | undefined;
-  let discovery: DiscoveryRefresher | undefined;
+  let discovery: Discovery | undefined;
   const store = new ConfigStore({
     policyPath: o.policy,
     adapterConfigPath: o.adapterConfig,
@@ -48,7 +50,10 @@ export async function serve(o: ServeOptions): Promise<void> {
   });
   await store.load(); // a bad configuration at start is a usage error (exit 2), not a half-ready server
   store.watch();
-  if (o.prometheusUrl) discovery = startDiscovery({ prometheusUrl: o.prometheusUrl, intervalMs: o.discoveryIntervalMs, store, logger, registry: metrics.registry });
+  if (o.prometheusUrl || o.adapterApi) {
+    const adapterApi = o.adapterApi ? loadKubeConfig(o.kubeconfig) : undefined;
+    discovery = startDiscovery({ prometheusUrl: o.prometheusUrl, adapterApi, intervalMs: o.discoveryIntervalMs, store, logger, registry: metrics.registry });
+  }
   if (clusterAvailable(o.kubeconfig)) {
     // informer-backed ClusterView for admission, adapter ConfigMap watch, leader-elected managed-HPA controller
     cluster = await startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });

@@ -141,10 +141,10 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
 
   // Prometheus answers: the hanging pass fails, the one after it makes the verdict live
   p.state.mode = 'ok';
-  const joined = discovery.refresh(); // joins the hanging pass and asks for one more after it
+  const joined = discovery.prometheus!.refresh(); // joins the hanging pass and asks for one more after it
   p.release();
   assert.equal((await joined).stale, true);
-  assert.equal((await discovery.refresh()).stale, false);
+  assert.equal((await discovery.prometheus!.refresh()).stale, false);
   res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
   assert.equal(res.body.response.allowed, false);
   assert.equal(res.body.response.status.details.causes[0].reason, 'metric-no-series');
@@ -155,7 +155,7 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
 
   // Prometheus fails: stale, offline verdict with a warning, still ready
   p.state.mode = 'error500';
-  await discovery.refresh();
+  await discovery.prometheus!.refresh();
   res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
   assert.equal(res.body.response.allowed, true);
   assert.match(res.body.response.warnings[0], /^series discovery stale, judged by the adapter config alone: .*HTTP 500/);

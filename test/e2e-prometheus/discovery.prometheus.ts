@@ -162,7 +162,7 @@ test('serve wiring: live denial while Prometheus answers; stale, offline verdict
   const discovery = startDiscovery({ prometheusUrl: prom.url, intervalMs: 3_600_000, store, registry: metrics.registry });
   try {
     const api = supertest(createApp({ engine: () => store.engine(), ready: () => ({ ready: store.status().ready }), logger: silentLogger(), metrics }));
-    assert.equal((await discovery.refresh()).stale, false);
+    assert.equal((await discovery.prometheus!.refresh()).stale, false);
     let res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
     assert.equal(res.body.response.allowed, false);
     assert.equal(res.body.response.status.details.causes[0].reason, 'metric-no-series');
@@ -171,7 +171,7 @@ test('serve wiring: live denial while Prometheus answers; stale, offline verdict
     assert.equal(res.body.response.status.details.causes[0].reason, 'metric-not-served');
 
     await prom.stop();
-    assert.equal((await discovery.refresh()).stale, true);
+    assert.equal((await discovery.prometheus!.refresh()).stale, true);
     res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
     assert.equal(res.body.response.allowed, true);
     assert.match(res.body.response.warnings.join('\n'), /series discovery stale, judged by the adapter config alone: .*unreachable/);

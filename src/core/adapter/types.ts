@@ -52,7 +52,7 @@ export type MetricVerdict =
        * Live discovery (live.ts) knows more than the config: a rule could serve the metric but Prometheus has no
        * series for it, or the series carry no label for the resource asked about. Its own reason code and sentence.
        */
-      live?: { reason: 'metric-no-series' | 'metric-series-unassociated'; message: string };
+      live?: { reason: 'metric-no-series' | 'metric-series-unassociated' | 'metric-not-listed'; message: string };
       /** warnings whatever the outcome (e.g. live discovery is stale, so this is the offline verdict) */
       notes?: string[];
     };
