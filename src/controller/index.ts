@@ -1,5 +1,7 @@
 // What `serve` runs when it has a cluster (--kubeconfig, or in a pod): the informer-backed
 // ClusterView for admission, the adapter ConfigMap watch, and the leader-elected managed-HPA controller.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from '../loaders/adapter-configmap.js';
@@ -50,8 +52,11 @@ export async function startClusterIntegration(o: ClusterIntegrationOptions): Pro
   await cache.start();
   store.setCluster(cache.view());
 
-  const controller = new ManagedHpaController({ kc, cache, policy: () => store.current().policy, logger });
+  // the pod name (hostname) tells operators which replica holds the Lease and wrote the Events
+  const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
+  const controller = new ManagedHpaController({ kc, cache, policy: () => store.current().policy, logger, identity });
   const elector = new LeaderElector(kc, {
+    identity,
     namespace: o.leaseNamespace,
     name: o.leaseName ?? 'gpu-hpa-webhook',
     logger,
