@@ -36,7 +36,7 @@ function compileServer(): void {
   execFileSync(process.execPath, [tsc, ...flags, join(here, 'server.ts')], { stdio: 'inherit' });
 }
 
-async function startServer(kind: 'webhook' | 'floor', certDir: string, workloadFile: string): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(kind: 'webhook' | 'shell' | 'floor', certDir: string, workloadFile: string): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(join(compiled, 'bench/server.js'), [kind, certDir, workloadFile], {
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // the webhook's log lines go where kubectl logs would read them: away
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   compileServer();
   const floor = await startServer('floor', certDir, workloadFile);
   const hook = await startServer('webhook', certDir, workloadFile);
+  const shell = await startServer('shell', certDir, workloadFile);
   const before = loadavg()[0] ?? 0;
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
   console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating\n`);
@@ -113,6 +114,22 @@ async function main(): Promise<void> {
       );
       console.error(`done: ${s.name}`);
     }
+    // The HTTP shell alone (allow-all engine) on the heaviest mutate body: what is left once the
+    // decision itself is taken out.
+    {
+      const s = scenarios()[1]!;
+      const fl: Load[] = [];
+      const sh: Array<Load & { rssMaxMb: number }> = [];
+      await load(shell.port, s.path, s.body, 1);
+      for (let r = 0; r < ROUNDS; r++) {
+        fl.push(await load(floor.port, s.path, s.body, DURATION));
+        sh.push(await load(shell.port, s.path, s.body, DURATION, shell.child.pid));
+      }
+      for (const x of [...fl, ...sh]) failures += x.non2xx + x.errors + x.timeouts;
+      rows.push(
+        `| _shell only (allow-all engine)_: ${s.name} | ${s.body.length} | ${f(mean(fl.map((x) => x.rps)), 0)} | ${f(mean(sh.map((x) => x.rps)), 0)} | ${f(mean(sh.map((x) => x.rps)) / mean(fl.map((x) => x.rps)))} | ${f(mean(fl.map((x) => x.p50)))} / ${f(mean(sh.map((x) => x.p50)))} (${f(mean(sh.map((x) => x.p50)) / mean(fl.map((x) => x.p50)))}×) | ${f(mean(fl.map((x) => x.p99)))} / ${f(mean(sh.map((x) => x.p99)))} (${f(mean(sh.map((x) => x.p99)) / mean(fl.map((x) => x.p99)))}×) | ${f(Math.max(...sh.map((x) => x.rssMaxMb)), 0)} |`,
+      );
+    }
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
@@ -121,6 +138,7 @@ async function main(): Promise<void> {
   } finally {
     floor.child.kill();
     hook.child.kill();
+    shell.child.kill();
     rmSync(certDir, { recursive: true, force: true });
   }
   runEngineBench();

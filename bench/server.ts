@@ -1,5 +1,6 @@
 // A benchmarked server, in a process of its own: `webhook` (the real app and HTTPS listener, as
-// `serve` wires them, logging to stdout) or `floor` (a bare Node HTTPS server that reads and
+// `serve` wires them, logging to stdout), `shell` (the same with an engine that allows everything:
+// what the HTTP shell costs without the decision) or `floor` (a bare Node HTTPS server that reads and
 // JSON-parses the body and answers allowed — the least any webhook must do). Tells the parent its
 // port over IPC. It runs compiled (see run.ts), without tsx, so its RSS is what production's is.
 import { readFileSync } from 'node:fs';
@@ -11,23 +12,25 @@ import { createMetrics } from '../src/server/metrics.js';
 import { startServer } from '../src/server/serve.js';
 import { compileAdapterConfig } from '../src/core/adapter/registry.js';
 import { staticClusterView } from '../src/core/cluster.js';
+import type { Engine } from '../src/core/admission/request.js';
 import type { Deployment } from '../src/core/k8s-types.js';
 import { createEngine } from '../src/core/engine.js';
 import { parsePolicyText } from '../src/loaders/policy.js';
 import type { WorkloadConfig } from './workload.js';
 
 const [kind, certDir, workloadFile] = process.argv.slice(2);
-if ((kind !== 'webhook' && kind !== 'floor') || !certDir || !workloadFile) {
-  console.error('usage: server.js webhook|floor CERT_DIR WORKLOAD_JSON');
+if ((kind !== 'webhook' && kind !== 'shell' && kind !== 'floor') || !certDir || !workloadFile) {
+  console.error('usage: server.js webhook|shell|floor CERT_DIR WORKLOAD_JSON');
   process.exit(2);
 }
 const key = readFileSync(`${certDir}/tls.key`);
 const cert = readFileSync(`${certDir}/tls.crt`);
 
 let port: number;
-if (kind === 'webhook') {
+if (kind === 'webhook' || kind === 'shell') {
   const w = JSON.parse(readFileSync(workloadFile, 'utf8')) as WorkloadConfig;
-  const engine = createEngine({
+  const allowAll = { allowed: true, violations: [], warnings: [] };
+  const engine: Engine = kind === 'shell' ? { mutate: () => allowAll, validate: () => allowAll } : createEngine({
     policy: parsePolicyText(w.policyText, 'policies/default.yaml'),
     rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
     cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
