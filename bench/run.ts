@@ -1,7 +1,8 @@
 // `npm run bench`: the webhook against the floor, side by side in the same run, then the rule
 // engine alone. Servers and load generator are separate processes on 127.0.0.1; each scenario runs
 // floor and webhook alternately (ROUNDS times) so a busy neighbour on the machine hits both alike.
-// Env: BENCH_DURATION (s per run, default 8), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2).
+// Env: BENCH_DURATION (s per run, default 8), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2),
+// BENCH_LOG_LEVEL (the webhook's log level, default info; "silent" shows what logging costs).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';

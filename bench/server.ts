@@ -35,7 +35,7 @@ if (kind === 'webhook' || kind === 'shell') {
     rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
     cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
   });
-  const logger = createLogger({ level: 'info' });
+  const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'info' });
   const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger, metrics: createMetrics() });
   const running = await startServer({ port: 0, host: '127.0.0.1', tls: { key, cert }, app, logger });
   port = running.address.port;
