@@ -39,6 +39,15 @@ function outputOption() {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 }
 
+/** The options `check` and `render` share: the configuration to judge by, and the output. */
+function offlineOptions(cmd: Command): Command {
+  return cmd
+    .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
+    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .addOption(outputOption());
+}
+
 export function buildProgram(state: { code: number } = { code: 0 }): Command {
   const program = new Command('gpu-hpa-webhook')
     .description('Admission webhook that opts GPU Deployments into safe autoscaling on GPU metrics')
@@ -85,16 +94,12 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
       await serve({ ...o, port: parsePort(o.port), discoveryIntervalMs: interval });
     });
 
-  program
+  const check = program
     .command('check')
     .description('mutate and validate manifests offline, as the webhook would; exit 1 if any is denied')
     .requiredOption('-f, --filename <path...>', 'files or directories of YAML/JSON manifests')
-    .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
-    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .option('--prometheus-url <url>', "also check each rule's seriesQuery against the series this Prometheus has (one discovery pass)")
-    .addOption(outputOption())
-    .action(async (o) => {
+    .option('--prometheus-url <url>', "also check each rule's seriesQuery against the series this Prometheus has (one discovery pass)");
+  offlineOptions(check).action(async (o) => {
       const loaded = await loadConfig(o);
       const { policy } = loaded;
       let rules = loaded.rules;
@@ -111,15 +116,11 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
       state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
     });
 
-  program
+  const render = program
     .command('render')
     .description('print the mutated Deployment and its managed HPA as YAML')
-    .requiredOption('-f, --filename <path...>', 'Deployment manifests')
-    .option('--policy <file>', 'policy YAML')
-    .option('--adapter-config <file>', 'prometheus-adapter config file')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .addOption(outputOption())
-    .action(async (o) => {
+    .requiredOption('-f, --filename <path...>', 'Deployment manifests');
+  offlineOptions(render).action(async (o) => {
       const { policy, rules } = await loadConfig(o);
       const r = runRender(await readManifests(o.filename), policy, rules, o.namespace);
       for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
