@@ -134,7 +134,13 @@ async function main(): Promise<void> {
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
-    console.log(`\nworst throughput ratio ${f(worstRatio)} (target ≥ 0.80); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`);
+    const mem = await new Promise<NodeJS.MemoryUsage>((resolve) => {
+      hook.child.once('message', (m) => resolve((m as { mem: NodeJS.MemoryUsage }).mem));
+      hook.child.send('mem');
+    });
+    const mb = (x: number) => f(x / 1048576, 0);
+    console.log(`\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`);
+    console.log(`worst throughput ratio ${f(worstRatio)} (target ≥ 0.80); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`);
     console.log(`load average after: ${f(loadavg()[0] ?? 0)}\n`);
   } finally {
     floor.child.kill();

@@ -54,4 +54,8 @@ if (kind === 'webhook' || kind === 'shell') {
   port = (server.address() as AddressInfo).port;
 }
 process.send?.({ port });
+// the parent asks for the memory breakdown after the load (RSS alone does not say what grew)
+process.on('message', (m) => {
+  if (m === 'mem') process.send?.({ mem: process.memoryUsage() });
+});
 process.on('disconnect', () => process.exit(0));
