@@ -10,6 +10,7 @@ import { createEngine, handledKind } from '../core/engine.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
 import type { SourcedObject } from '../loaders/manifests.js';
+import { cloneJson } from '../core/json.js';
 
 export interface ObjectVerdict {
   source: string;
@@ -57,7 +58,7 @@ export function admit(engine: ReturnType<typeof createEngine>, req: AdmissionReq
   const m = engine.mutate(req);
   if (!m.allowed) return { decision: m, final: req.object, patch: [] };
   const patch = m.patch ?? [];
-  const final = patch.length > 0 ? jsonpatch.applyPatch(structuredClone(req.object), patch, false, false).newDocument : req.object;
+  const final = patch.length > 0 ? jsonpatch.applyPatch(cloneJson(req.object), patch, false, false).newDocument : req.object;
   const v = engine.validate({ ...req, object: final });
   return { decision: { ...v, warnings: [...m.warnings, ...v.warnings] }, final, patch };
 }

@@ -2,6 +2,7 @@
 // (SPEC "Managed HPAs"). Pure: `render` prints it and the controller server-side applies it.
 import { MANAGED_BY_LABEL, MANAGER_NAME, type GpuSettings } from './annotations.js';
 import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
+import { cloneJson } from './json.js';
 
 export function managedHpa(dep: Deployment, settings: GpuSettings): HorizontalPodAutoscaler {
   const name = dep.metadata?.name ?? '';
@@ -28,7 +29,7 @@ export function managedHpa(dep: Deployment, settings: GpuSettings): HorizontalPo
           pods: { metric: { name: settings.metric }, target: { type: 'AverageValue', averageValue: settings.target } },
         },
       ],
-      behavior: structuredClone(settings.profile.behavior),
+      behavior: cloneJson(settings.profile.behavior),
     },
   };
 }

@@ -15,6 +15,7 @@ import { couldProduce, metricNameForSeries } from './naming.js';
 import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
 import { grKey, NAMESPACES } from './resources.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
+import { cloneJson } from '../json.js';
 
 type ListName = 'rules' | 'externalRules';
 
@@ -197,11 +198,11 @@ class LiveRuleSet implements AdapterRuleSet {
   lookup(req: MetricRequest): MetricVerdict {
     const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}`;
     const hit = this.cache.get(key);
-    if (hit) return structuredClone(hit);
+    if (hit) return cloneJson(hit);
     const v = this.decide(req);
     if (this.cache.size >= 4096) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, v);
-    return structuredClone(v);
+    return cloneJson(v);
   }
 
   private decide(req: MetricRequest): MetricVerdict {

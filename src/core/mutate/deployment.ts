@@ -8,6 +8,7 @@ import type { Container, Deployment } from '../k8s-types.js';
 import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
+import { cloneJson } from '../json.js';
 
 export interface Injected {
   tolerations?: string[];
@@ -36,7 +37,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export function mutateDeployment(received: Deployment, settings: GpuSettings, policy: Policy): DeploymentMutation {
-  const dep = structuredClone(received);
+  const dep = cloneJson(received);
   const injected: Injected = {};
   const conflicts: Violation[] = [];
 
@@ -49,7 +50,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   for (const t of policy.tolerations) {
     if (!Array.isArray(pod.tolerations) && pod.tolerations !== undefined) break; // malformed: validation reports it
     if (!isCovered(pod.tolerations, t)) {
-      pod.tolerations = [...(pod.tolerations ?? []), structuredClone(t)];
+      pod.tolerations = [...(pod.tolerations ?? []), cloneJson(t)];
       (injected.tolerations ??= []).push(describeToleration(t));
     }
   }

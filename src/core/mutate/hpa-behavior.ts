@@ -4,6 +4,7 @@
 // server's default (100 % every 15 s, unsafe for GPU pods that take minutes to start).
 import type { HPABehavior, HorizontalPodAutoscaler } from '../k8s-types.js';
 import type { Profile } from '../policy/schema.js';
+import { cloneJson } from '../json.js';
 
 export interface BehaviorFill {
   object: HorizontalPodAutoscaler;
@@ -11,7 +12,7 @@ export interface BehaviorFill {
 }
 
 export function profileBehavior(profile: Profile): HPABehavior {
-  return structuredClone(profile.behavior);
+  return cloneJson(profile.behavior);
 }
 
 export function fillBehavior(received: HorizontalPodAutoscaler, profile: Profile): BehaviorFill {
@@ -22,11 +23,11 @@ export function fillBehavior(received: HorizontalPodAutoscaler, profile: Profile
     return { object: received, filled: [] }; // malformed: the API-server rules report it
   }
   const filled: BehaviorFill['filled'] = [];
-  const hpa = structuredClone(received);
+  const hpa = cloneJson(received);
   const next: HPABehavior = { ...(hpa.spec!.behavior ?? {}) };
   for (const half of ['scaleUp', 'scaleDown'] as const) {
     if (next[half] === undefined) {
-      next[half] = structuredClone(profile.behavior[half]);
+      next[half] = cloneJson(profile.behavior[half]);
       filled.push(half);
     }
   }
