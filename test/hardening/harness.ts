@@ -3,7 +3,6 @@
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { generate } from 'selfsigned';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import { staticClusterView } from '../../src/core/cluster.js';
 import { createEngine } from '../../src/core/engine.js';
@@ -14,22 +13,7 @@ import { startServer, type RunningServer, type StartServerOptions } from '../../
 import { defaultPolicy, fixture, plainDeployment } from '../helpers/fixtures.js';
 import { SHIPPED_RULES } from '../helpers/webhook.js';
 
-export interface Pems {
-  key: string;
-  cert: string;
-}
-
-export async function makeCert(cn: string): Promise<Pems> {
-  const g = await generate([{ name: 'commonName', value: cn }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { key: g.private, cert: g.cert };
-}
+export { makeCert, type Pems } from '../helpers/tls.js';
 
 /** The webhook as `serve` runs it (shipped rules, embedded policy), listening on 127.0.0.1. */
 export async function startWebhook(tls: StartServerOptions['tls'], extra: Partial<StartServerOptions> = {}): Promise<RunningServer> {

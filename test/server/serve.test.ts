@@ -3,27 +3,15 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { generate } from 'selfsigned';
+import { makeCert, type Pems } from '../helpers/tls.js';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { installSignalHandlers, startServer, type RunningServer, type StartServerOptions } from '../../src/server/serve.js';
 
-type Pems = { key: string; cert: string };
 let pems: Pems;
 let pems2: Pems;
 
-async function makeCert(cn: string): Promise<Pems> {
-  const g = await generate([{ name: 'commonName', value: cn }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { key: g.private, cert: g.cert };
-}
 
 before(async () => {
   pems = await makeCert('gpu-hpa-webhook-test');
