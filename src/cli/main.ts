@@ -39,11 +39,16 @@ function outputOption() {
   return new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 }
 
-/** The options `check` and `render` share: the configuration to judge by, and the output. */
-function offlineOptions(cmd: Command): Command {
+/** The configuration to judge by: every command that decides takes these. */
+function configOptions(cmd: Command): Command {
   return cmd
     .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
-    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)');
+}
+
+/** The options `check` and `render` share: the configuration, a default namespace, the output. */
+function offlineOptions(cmd: Command): Command {
+  return configOptions(cmd)
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
     .addOption(outputOption());
 }
@@ -55,13 +60,12 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  program
+  const serve = program
     .command('serve')
     .description('serve /mutate and /validate over HTTPS')
     .option('--port <port>', 'HTTPS port', '8443')
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
-    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)')
+    .option('--host <address>', 'address to listen on', '0.0.0.0');
+  configOptions(serve)
     .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from a ConfigMap, read and watched through the API (key default config.yaml)')
     .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')

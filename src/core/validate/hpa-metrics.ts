@@ -3,7 +3,7 @@
 // The adapter semantics live in src/core/adapter/; this file turns an HPA metric into a MetricRequest
 // and a verdict into a sentence.
 import type { Violation } from '../admission/decision.js';
-import { resourceForKind } from '../adapter/resources.js';
+import { isRootScopedInRegistry, resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict, RuleRef } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
 
@@ -12,8 +12,6 @@ export interface MetricCheck {
   warnings: string[];
 }
 
-// The adapter's series registry never treats these as namespaced (pkg/custom-provider/series_registry.go).
-const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'persistentvolumes']);
 
 export function describeRule(r: RuleRef): string {
   return `${r.list}[${r.index}] (seriesQuery '${r.seriesQuery}')`;
@@ -28,7 +26,8 @@ export function metricRequest(m: MetricSpec): { request: MetricRequest; field: s
     const d = m.object.describedObject;
     if (typeof d?.kind !== 'string') return undefined; // the API-server rules report the missing describedObject
     const resource = resourceForKind(typeof d.apiVersion === 'string' ? d.apiVersion : 'v1', d.kind);
-    const namespaced = !(resource.group === '' && CLUSTER_SCOPED.has(resource.resource));
+    // the adapter's series registry never treats namespaces/nodes/PVs as namespaced (series_registry.go)
+    const namespaced = !isRootScopedInRegistry(resource);
     return { request: { kind: 'Object', name: m.object.metric.name, resource, namespaced }, field: 'object.metric.name' };
   }
   if (m.type === 'External' && typeof m.external?.metric?.name === 'string') {
