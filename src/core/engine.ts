@@ -1,7 +1,6 @@
 // The pure core: (AdmissionRequest + policy + adapter rules + cluster snapshot) → Decision.
 // No I/O, no clock. The HTTP server, the CLI `check` and the tests all decide through this one function
 // pair, so what `check` says offline is what the webhook says in the cluster.
-import jsonpatch from 'fast-json-patch';
 import { allow, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
 import type { AdmissionRequest, Engine } from './admission/request.js';
 import type { AdapterRuleSet } from './adapter/types.js';
@@ -113,13 +112,13 @@ export function createEngine(ctx: EngineContext): Engine {
         if ('done' in o) return o.done;
         const m = mutateDeployment(dep, o.settings, policy);
         if (m.conflicts.length > 0) return enforce(policy, o.subject, m.conflicts, o.warnings);
-        return withPatch(allow(o.warnings), jsonpatch.compare(dep, m.object));
+        return withPatch(allow(o.warnings), m.patch);
       }
       if (req.kind.version !== 'v2') return allow();
       const hpa = a.obj as HorizontalPodAutoscaler;
       const settings = targetOf(req, hpa)?.settings;
       if (!settings) return allow();
-      return withPatch(allow(), jsonpatch.compare(hpa, fillBehavior(hpa, settings.profile).object));
+      return withPatch(allow(), fillBehavior(hpa, settings.profile).patch);
     },
 
     validate(req) {

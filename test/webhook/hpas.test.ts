@@ -241,3 +241,12 @@ test('/mutate: only the missing half of a behavior is filled; HPAs of other Depl
   const b = await post(webhook({ deployments: [] }).request, '/mutate', reviewOf(hpa([podsMetric('gpu_utilization')])));
   assert.equal(b.patch, undefined);
 });
+
+test('/mutate: a null behavior or half is unset (the API server would default it) and is filled', async () => {
+  const profile = defaultPolicy().profiles.inference!;
+  const a = await post(webhook({ deployments: [optedIn] }).request, '/mutate', reviewOf(hpa([podsMetric('gpu_utilization')], (h) => (h.spec.behavior = null))));
+  assert.deepEqual(a.patch, [{ op: 'add', path: '/spec/behavior', value: profile.behavior }]);
+  const own = { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] }, scaleDown: null };
+  const b = await post(webhook({ deployments: [optedIn] }).request, '/mutate', reviewOf(hpa([podsMetric('gpu_utilization')], (h) => (h.spec.behavior = own))));
+  assert.deepEqual(b.patch, [{ op: 'add', path: '/spec/behavior/scaleDown', value: profile.behavior.scaleDown }]);
+});

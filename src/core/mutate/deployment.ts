@@ -1,14 +1,17 @@
 // Mutation of an opted-in Deployment (SPEC "Mutation"): tolerations, GPU limits/requests, the policy's
-// extras, and the gpu-hpa.io/mutated record. Works on a deep copy changed by plain code; the patch is
-// fast-json-patch.compare(received, result), so nothing the team wrote is rewritten or reordered.
+// extras, and the gpu-hpa.io/mutated record. Reads the object as received and writes RFC 6902 "add"
+// operations for what is absent (src/core/patch.ts), so nothing the team wrote is rewritten or
+// reordered. A member that is null counts as absent (it decodes to Go's nil in the API server).
 // Idempotent: on its own output nothing is left to inject, so no patch (reinvocationPolicy IfNeeded).
+import type { Operation } from 'fast-json-patch';
 import type { Violation } from '../admission/decision.js';
 import { MUTATED_ANNOTATION, A, type GpuSettings } from '../annotations.js';
-import type { Container, Deployment } from '../k8s-types.js';
+import type { Deployment, Toleration } from '../k8s-types.js';
 import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
 import { cloneJson } from '../json.js';
+import { add, pointer, unset } from '../patch.js';
 
 export interface Injected {
   tolerations?: string[];
@@ -18,17 +21,19 @@ export interface Injected {
 }
 
 export interface DeploymentMutation {
-  /** the mutated copy (identical to the input when nothing was injected) */
-  object: Deployment;
+  /** RFC 6902 operations against the received object; empty when nothing is injected or on conflict */
+  patch: Operation[];
   injected: Injected;
   /** explicit conflicting values: the webhook refuses rather than overwrite */
   conflicts: Violation[];
 }
 
-function sameQuantity(a: unknown, b: number): boolean {
+/** Whether a quantity the team wrote equals the GPU count (1 == "1" == "1000m"). */
+function sameQuantity(a: unknown, gpus: number): boolean {
+  if (a === gpus || a === String(gpus)) return true; // the common spellings, without parsing
   if (typeof a !== 'string' && typeof a !== 'number') return false;
   const q = parseQuantity(a);
-  const w = parseQuantity(b);
+  const w = parseQuantity(gpus);
   return q.ok && w.ok && q.quantity.cmp(w.quantity) === 0;
 }
 
@@ -36,40 +41,49 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const POD = ['spec', 'template', 'spec'] as const;
+
 export function mutateDeployment(received: Deployment, settings: GpuSettings, policy: Policy): DeploymentMutation {
-  const dep = cloneJson(received);
   const injected: Injected = {};
   const conflicts: Violation[] = [];
+  const patch: Operation[] = [];
+  // The shape check (src/core/shape.ts) runs first and guarantees a pod spec with a containers
+  // array; without one there is nothing to inject into.
+  const pod = received.spec?.template?.spec;
+  if (!isRecord(pod)) return { patch, injected, conflicts };
 
-  dep.spec ??= {};
-  dep.spec.template ??= {};
-  dep.spec.template.spec ??= {};
-  const pod = dep.spec.template.spec;
-
-  // 1. tolerations the policy requires, unless one the team wrote covers it
-  for (const t of policy.tolerations) {
-    if (!Array.isArray(pod.tolerations) && pod.tolerations !== undefined) break; // malformed: validation reports it
-    if (!isCovered(pod.tolerations, t)) {
-      pod.tolerations = [...(pod.tolerations ?? []), cloneJson(t)];
+  // 1. tolerations the policy requires, unless one the team wrote (or one added just now) covers it
+  const tolerations = pod.tolerations as unknown;
+  if (unset(tolerations) || Array.isArray(tolerations)) {
+    const have: Toleration[] = Array.isArray(tolerations) ? tolerations : [];
+    const added: Toleration[] = [];
+    for (const t of policy.tolerations) {
+      if (isCovered(have, t) || isCovered(added, t)) continue;
+      added.push(cloneJson(t));
       (injected.tolerations ??= []).push(describeToleration(t));
     }
+    if (added.length > 0) {
+      if (unset(tolerations)) patch.push(add(pointer(...POD, 'tolerations'), added));
+      else added.forEach((t, k) => patch.push(add(pointer(...POD, 'tolerations', have.length + k), t)));
+    } // anything else is malformed: the shape check reports it
   }
 
   // 2. GPU limits (and requests where the container sets requests for the resource)
   const want = String(settings.gpus);
-  const containers: Container[] = Array.isArray(pod.containers) ? pod.containers : [];
+  const containers: unknown[] = Array.isArray(pod.containers) ? pod.containers : [];
   containers.forEach((c, i) => {
     if (!isRecord(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) return;
-    const path = `spec.template.spec.containers[${i}].resources`;
-    if (c.resources !== undefined && !isRecord(c.resources)) return;
-    const limits = c.resources?.limits;
-    const requests = c.resources?.requests;
+    const field = `spec.template.spec.containers[${i}].resources`;
+    const resources = c.resources;
+    if (!unset(resources) && !isRecord(resources)) return;
+    const limits = resources?.limits;
+    const requests = resources?.requests;
     // another GPU resource already asked for: the team must say which one it means
     for (const key of Object.keys(isRecord(limits) ? limits : {})) {
       if (key !== settings.gpuResource && (key.startsWith('nvidia.com/') || key === policy.gpuResource)) {
         conflicts.push({
           reason: 'gpu-resource-conflict',
-          field: `${path}.limits["${key}"]`,
+          field: `${field}.limits["${key}"]`,
           message: `container "${c.name}" already asks for ${key}, but ${A.gpuResource} is ${settings.gpuResource}; set ${A.gpuResource}: ${key} or remove the limit`,
         });
       }
@@ -78,7 +92,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (have !== undefined && !sameQuantity(have, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${path}.limits["${settings.gpuResource}"]`,
+        field: `${field}.limits["${settings.gpuResource}"]`,
         message: `container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
       });
     }
@@ -86,37 +100,45 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (haveReq !== undefined && !sameQuantity(haveReq, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${path}.requests["${settings.gpuResource}"]`,
+        field: `${field}.requests["${settings.gpuResource}"]`,
         message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }
-    if (have === undefined && (limits === undefined || isRecord(limits))) {
-      c.resources ??= {};
-      c.resources.limits = { ...(c.resources.limits ?? {}), [settings.gpuResource]: want };
-      ((injected.resources ??= {})[c.name] ??= {})[`limits.${settings.gpuResource}`] = want;
-    }
+    if (have !== undefined || !(unset(limits) || isRecord(limits))) return;
+    const base = ['spec', 'template', 'spec', 'containers', i, 'resources'] as const;
+    if (unset(resources)) patch.push(add(pointer(...base), { limits: { [settings.gpuResource]: want } }));
+    else if (unset(limits)) patch.push(add(pointer(...base, 'limits'), { [settings.gpuResource]: want }));
+    else patch.push(add(pointer(...base, 'limits', settings.gpuResource), want));
+    ((injected.resources ??= {})[c.name] ??= {})[`limits.${settings.gpuResource}`] = want;
   });
 
   // 3. the policy's extras, only where absent
-  const selector = policy.nodeSelector;
-  if (Object.keys(selector).length > 0 && (pod.nodeSelector === undefined || isRecord(pod.nodeSelector))) {
-    for (const [k, v] of Object.entries(selector)) {
-      if (pod.nodeSelector?.[k] === undefined) {
-        pod.nodeSelector = { ...(pod.nodeSelector ?? {}), [k]: v };
-        (injected.nodeSelector ??= []).push(`${k}=${v}`);
-      }
+  const selector = pod.nodeSelector as unknown;
+  if (unset(selector) || isRecord(selector)) {
+    const missing: Record<string, string> = {};
+    for (const [k, v] of Object.entries(policy.nodeSelector)) {
+      if (isRecord(selector) && selector[k] !== undefined) continue;
+      missing[k] = v;
+      (injected.nodeSelector ??= []).push(`${k}=${v}`);
+    }
+    if (injected.nodeSelector) {
+      if (unset(selector)) patch.push(add(pointer(...POD, 'nodeSelector'), missing));
+      else for (const [k, v] of Object.entries(missing)) patch.push(add(pointer(...POD, 'nodeSelector', k), v));
     }
   }
-  if (policy.runtimeClassName && pod.runtimeClassName === undefined) {
-    pod.runtimeClassName = policy.runtimeClassName;
+  if (policy.runtimeClassName && unset(pod.runtimeClassName)) {
+    patch.push(add(pointer(...POD, 'runtimeClassName'), policy.runtimeClassName));
     injected.runtimeClassName = policy.runtimeClassName;
   }
 
-  if (conflicts.length > 0) return { object: received, injected: {}, conflicts };
-  if (Object.keys(injected).length === 0) return { object: received, injected, conflicts };
+  if (conflicts.length > 0) return { patch: [], injected: {}, conflicts };
+  if (patch.length === 0) return { patch, injected, conflicts };
 
   // 4. the record of what was injected; only written when something was, so a second pass is a no-op
-  dep.metadata ??= {};
-  dep.metadata.annotations = { ...(dep.metadata.annotations ?? {}), [MUTATED_ANNOTATION]: JSON.stringify(injected) };
-  return { object: dep, injected, conflicts };
+  const record = JSON.stringify(injected);
+  const meta = received.metadata as unknown;
+  if (unset(meta)) patch.push(add('/metadata', { annotations: { [MUTATED_ANNOTATION]: record } }));
+  else if (isRecord(meta) && unset(meta.annotations)) patch.push(add('/metadata/annotations', { [MUTATED_ANNOTATION]: record }));
+  else patch.push(add(pointer('metadata', 'annotations', MUTATED_ANNOTATION), record));
+  return { patch, injected, conflicts };
 }

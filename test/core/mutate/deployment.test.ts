@@ -1,5 +1,5 @@
 // Golden patches for Deployment mutation. Expected patches are written by hand from the spec, not
-// captured from the output; they are compared as sets (fast-json-patch decides the op order).
+// captured from the output; they are compared as sets (the op order is not part of the contract).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -14,7 +14,14 @@ function mutate(dep: unknown, p = policy) {
   const { settings, violations } = readSettings(dep as never, p);
   assert.deepEqual(violations, []);
   const m = mutateDeployment(dep as never, settings!, p);
-  return { ...m, patch: jsonpatch.compare(dep as object, m.object as object) };
+  return { ...m, object: applied(dep, m.patch) };
+}
+
+/** The object the API server would store: the patch applied to a copy (validated as RFC 6902). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function applied(dep: unknown, patch: jsonpatch.Operation[]): any {
+  assert.equal(jsonpatch.validate(patch, structuredClone(dep)), undefined, `patch does not apply: ${JSON.stringify(patch)}`);
+  return jsonpatch.applyPatch(structuredClone(dep), patch, true, false).newDocument;
 }
 
 test('seed-000 Deployment (already 1 GPU and the toleration): only the nodeSelector and the record are added', () => {
@@ -135,14 +142,49 @@ test('property: mutation is idempotent and never removes or replaces what the te
         })));
         const { settings } = readSettings(dep, policy);
         const m = mutateDeployment(dep, settings!, policy);
-        const patch = jsonpatch.compare(dep, m.object as object);
-        for (const op of patch) assert.equal(op.op, 'add', `mutation must only add: ${JSON.stringify(op)}`);
+        const after = applied(dep, m.patch);
+        // only additions: every operation, and the whole result seen as a diff from what was received
+        for (const op of [...m.patch, ...jsonpatch.compare(dep, after)]) assert.equal(op.op, 'add', `mutation must only add: ${JSON.stringify(op)}`);
         if (m.conflicts.length === 0) {
-          const again = mutateDeployment(m.object, readSettings(m.object, policy).settings!, policy);
-          assert.deepEqual(jsonpatch.compare(m.object as object, again.object as object), []);
+          const again = mutateDeployment(after, readSettings(after, policy).settings!, policy);
+          assert.deepEqual(again.patch, []);
         }
       },
     ),
     { numRuns: 300 },
   );
+});
+
+test('existing members are extended in place: tolerations appended at the next index, a limit added beside cpu', () => {
+  const dep = plainDeployment({}, (d) => {
+    d.spec.template.spec.tolerations = [{ key: 'team', operator: 'Equal', value: 'ml', effect: 'NoSchedule' }];
+    d.spec.template.spec.containers[0].resources.limits = { cpu: '4' };
+    d.spec.template.spec.nodeSelector = { zone: 'a' };
+  });
+  const { patch } = mutate(dep);
+  assert.deepEqual(sortOps(patch).map((o) => [o.path, 'value' in o ? o.value : undefined]), [
+    ['/metadata/annotations/gpu-hpa.io~1mutated', JSON.stringify({ tolerations: ['nvidia.com/gpu:NoSchedule'], resources: { server: { 'limits.nvidia.com/gpu': '1' } }, nodeSelector: ['nvidia.com/gpu.present=true'] })],
+    ['/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'],
+    ['/spec/template/spec/nodeSelector/nvidia.com~1gpu.present', 'true'],
+    ['/spec/template/spec/tolerations/1', { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+  ]);
+});
+
+test('null members are unset (Go nil, a bare `key:` in YAML): filled like absent ones, nothing else touched', () => {
+  const dep = plainDeployment({}, (d) => {
+    d.metadata.annotations = null;
+    d.spec.template.spec.tolerations = null;
+    d.spec.template.spec.nodeSelector = null;
+    d.spec.template.spec.containers[0].resources = null;
+  });
+  const { patch, object } = mutate(dep);
+  assert.deepEqual(sortOps(patch).map((o) => o.path), [
+    '/metadata/annotations',
+    '/spec/template/spec/containers/0/resources',
+    '/spec/template/spec/nodeSelector',
+    '/spec/template/spec/tolerations',
+  ]);
+  assert.deepEqual(object.spec.template.spec.containers[0].resources, { limits: { 'nvidia.com/gpu': '1' } });
+  assert.deepEqual(object.spec.template.spec.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  assert.deepEqual(object.spec.template.spec.containers[1], dep.spec.template.spec.containers[1]);
 });
