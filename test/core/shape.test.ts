@@ -1,0 +1,50 @@
+// The Deployment shape check: zod's schema defines it and writes the messages, wellShaped() is the
+// allocation-free fast path. They must agree on every object, or a malformed object could reach the
+// rules (wellShaped too lenient) or a good one be slowed for nothing (too strict).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { deploymentSchema, deploymentShape, wellShaped } from '../../src/core/shape.js';
+import { fixture, plainDeployment } from '../helpers/fixtures.js';
+
+// each field: a value of the right type, null, absent, or anything JSON can hold
+const or = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 14, arbitrary: good }, fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
+const key = fc.constantFrom('a', 'nvidia.com/gpu', 'cpu', '__proto__', 'constructor', '');
+const strMap = or(fc.dictionary(key, or(fc.string({ maxLength: 3 }))));
+const quantities = or(fc.dictionary(key, fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))));
+const meta = or(fc.record({ name: or(fc.string()), namespace: or(fc.string()), labels: strMap, annotations: strMap }, { requiredKeys: [] }));
+const container = or(fc.record({ name: or(fc.constantFrom('server', 'sidecar')), image: or(fc.string()), resources: or(fc.record({ limits: quantities, requests: quantities }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+const toleration = or(fc.record({ key: or(fc.string()), operator: or(fc.constantFrom('Exists', 'Equal')), value: or(fc.string()), effect: or(fc.string()), tolerationSeconds: or(fc.integer()) }, { requiredKeys: [] }));
+const podSpec = or(fc.record({
+  containers: or(fc.array(container, { maxLength: 3 })),
+  initContainers: or(fc.array(or(fc.record({ name: fc.string() })), { maxLength: 2 })),
+  tolerations: or(fc.array(toleration, { maxLength: 3 })),
+  nodeSelector: strMap,
+  runtimeClassName: or(fc.string()),
+}, { requiredKeys: [] }));
+const deployment = or(fc.record({ metadata: meta, spec: or(fc.record({ template: or(fc.record({ metadata: meta, spec: podSpec }, { requiredKeys: [] })) }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+
+test('property: wellShaped agrees with the zod schema on generated objects (as JSON delivers them)', () => {
+  let good = 0;
+  fc.assert(
+    fc.property(deployment, (d) => {
+      const obj: unknown = d === undefined ? undefined : JSON.parse(JSON.stringify(d));
+      const zod = deploymentSchema.safeParse(obj).success;
+      if (zod) good++;
+      assert.equal(wellShaped(obj), zod, `wellShaped and zod disagree on ${JSON.stringify(obj)}`);
+      assert.equal(deploymentShape(obj).length === 0, zod);
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(good > 30, `the generator must produce well-shaped objects too (got ${good})`);
+});
+
+test('the seed Deployments and a hand-written one are well shaped; a broken field is named', () => {
+  assert.equal(wellShaped(fixture('seed-000/deployment.yaml')), true);
+  assert.equal(wellShaped(plainDeployment()), true);
+  const bad = plainDeployment({}, (d) => (d.spec.template.spec.containers[1].resources.limits = { 'nvidia.com/gpu': true }));
+  assert.equal(wellShaped(bad), false);
+  const [v] = deploymentShape(bad);
+  assert.equal(v?.reason, 'api-malformed-object');
+  assert.equal(v?.field, 'spec.template.spec.containers[1].resources.limits.nvidia.com/gpu');
+});
