@@ -46,16 +46,22 @@ function subjectOf(kind: Handled, req: AdmissionRequest, obj: { metadata?: { nam
 // API-server rules (reason "api-…") always deny: the API server would refuse the object anyway, and
 // saying so first is the point of `check`. Every other rule follows the policy's enforcement.
 function enforce(policy: Policy, subject: string, found: Violation[], warnings: string[]): Decision {
-  const strip = (m: string) => (m.startsWith(`${subject}: `) ? m.slice(subject.length + 2) : m);
+  const prefix = `${subject}: `;
+  const strip = (m: string) => (m.startsWith(prefix) ? m.slice(prefix.length) : m);
   // every denial message names the object first, whichever rule wrote it
-  const violations = found.map((v) => (v.message.startsWith(`${subject}: `) ? v : { ...v, message: `${subject}: ${v.message}` }));
+  const violations = found.map((v) => (v.message.startsWith(prefix) ? v : named(v, prefix + v.message)));
   let hard = violations;
-  let warn = warnings.map(strip);
+  let warn = warnings.length > 0 ? warnings.map(strip) : warnings;
   if (policy.enforcement === 'warn') {
     hard = violations.filter((v) => v.reason.startsWith('api-'));
     warn = [...violations.filter((v) => !v.reason.startsWith('api-')).map((v) => `${v.reason}: ${strip(v.message)}`), ...warn];
   }
   return hard.length > 0 ? deny(hard, warn) : allow(warn);
+}
+
+/** A violation with another message (spelled out: an object spread was a tenth of an HPA decision). */
+function named(v: Violation, message: string): Violation {
+  return v.field === undefined ? { reason: v.reason, message } : { reason: v.reason, message, field: v.field };
 }
 
 export function createEngine(ctx: EngineContext): Engine {
@@ -159,11 +165,9 @@ export function createEngine(ctx: EngineContext): Engine {
 
 /** hpa-api-rules and hpa-targets may both see one bad field; report each (field, message) once. */
 function dedupe(vs: Violation[]): Violation[] {
-  const seen = new Set<string>();
-  return vs.filter((v) => {
-    const k = `${v.field ?? ''}|${v.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
+  // a handful at most: comparing pairs beats building long string keys for a Set
+  return vs.filter((v, i) => {
+    for (let j = 0; j < i; j++) if (vs[j]!.field === v.field && vs[j]!.message === v.message) return false;
     return true;
   });
 }

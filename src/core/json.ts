@@ -17,3 +17,14 @@ export function cloneJson<T>(value: T): T {
   }
   return out as T;
 }
+
+/**
+ * Freeze JSON data all the way down, for results that are memoized and handed to many callers: a
+ * caller that tried to change one would throw (ESM is strict mode) instead of corrupting the next
+ * answer.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}

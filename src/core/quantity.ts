@@ -95,6 +95,25 @@ export type ParseQuantityResult = { ok: true; quantity: Quantity } | { ok: false
  * callers treat null/undefined as "unset" before calling this.
  */
 export function parseQuantity(input: string | number): ParseQuantityResult {
+  // The same few quantities ("1", "80", "500m") arrive in every review; parsing is pure and a
+  // Quantity immutable, so results are remembered (bounded; long strings never kept).
+  const memo = typeof input === 'number' ? MEMO_NUMBERS : typeof input === 'string' && input.length <= MEMO_MAX_LENGTH ? MEMO_STRINGS : undefined;
+  const hit = memo?.get(input as never);
+  if (hit !== undefined) return hit;
+  const result = Object.freeze(parseQuantityUncached(input));
+  if (memo !== undefined) {
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    memo.set(input as never, result);
+  }
+  return result;
+}
+
+const MEMO_SIZE = 1024;
+const MEMO_MAX_LENGTH = 40;
+const MEMO_NUMBERS = new Map<number, ParseQuantityResult>();
+const MEMO_STRINGS = new Map<string, ParseQuantityResult>();
+
+function parseQuantityUncached(input: string | number): ParseQuantityResult {
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) {
       return { ok: false, error: `invalid quantity ${String(input)}: ${ERR_FORMAT_WRONG}` };

@@ -197,12 +197,13 @@ test('rules added after the last pass are judged offline, with a note, until the
   assert.match(v.notes.join(' '), /series discovery has not yet run for rules\[2\]/);
 });
 
-test('verdicts are memoized without sharing: a caller mutating one does not change the next', () => {
+test('verdicts are memoized frozen: a caller cannot change the next one', () => {
   const { live: l } = live(fixtureText('seed-001/adapter-config.yaml'));
   const first = l.lookup(POD('gpu_memory_utilization'));
   assert.ok(first.status === 'not-served' && first.live);
-  first.live.message = 'changed';
-  first.considered.length = 0;
+  const live0 = first.live;
+  assert.throws(() => (live0.message = 'changed'), TypeError);
+  assert.throws(() => (first.considered.length = 0), TypeError);
   const again = l.lookup(POD('gpu_memory_utilization'));
   assert.ok(again.status === 'not-served' && again.live);
   assert.match(again.live.message, /matches no series/);

@@ -10,6 +10,7 @@ import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } 
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { editDistance } from '../suggest.js';
+import { deepFreeze } from '../json.js';
 
 type ListName = 'rules' | 'externalRules';
 
@@ -318,7 +319,21 @@ class RuleSet implements CompiledAdapterRuleSet {
     return [...out];
   }
 
+  // The set is immutable and the same few metrics are asked about in every review, so verdicts are
+  // memoized (bounded) and handed out frozen.
+  private readonly verdicts = new Map<string, MetricVerdict>();
+
   lookup(req: MetricRequest): MetricVerdict {
+    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}`;
+    const hit = this.verdicts.get(key);
+    if (hit) return hit;
+    const v = deepFreeze(this.decide(req));
+    if (this.verdicts.size >= 4096) this.verdicts.delete(this.verdicts.keys().next().value as string);
+    this.verdicts.set(key, v);
+    return v;
+  }
+
+  private decide(req: MetricRequest): MetricVerdict {
     const list: ListName = req.kind === 'External' ? 'externalRules' : 'rules';
     const other: ListName = list === 'rules' ? 'externalRules' : 'rules';
     const resource: GroupResource = req.kind === 'Pods' ? { group: '', resource: 'pods' } : (req.resource ?? { group: '', resource: '' });

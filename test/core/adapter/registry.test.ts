@@ -36,6 +36,18 @@ test('a misspelt gpu_utilisation is not served, nearest gpu_utilization', () => 
   assert.deepEqual(v.status === 'not-served' && v.nearest, ['gpu_utilization']);
 });
 
+test('verdicts are memoized per request and frozen; different requests get their own', () => {
+  const rs = fixture('seed-000');
+  const miss = rs.lookup(pods('gpu_utilisation'));
+  assert.equal(rs.lookup(pods('gpu_utilisation')), miss, 'the same request is answered from the memo');
+  assert.ok(Object.isFrozen(miss) && miss.status === 'not-served' && Object.isFrozen(miss.nearest));
+  assert.throws(() => (miss.status === 'not-served' ? miss.nearest.push('x') : 0), TypeError);
+  // the key covers kind, resource and scope: an Object metric of the same name is decided on its own
+  const onService = rs.lookup({ kind: 'Object', name: 'gpu_utilization', resource: { group: '', resource: 'services' }, namespaced: true });
+  assert.notEqual(onService.status, 'served');
+  assert.equal(rs.lookup(pods('gpu_utilization')).status, 'served');
+});
+
 test('seed-003 serves http_requests_per_second (${1}_per_second)', () => {
   assert.equal(fixture('seed-003').lookup(pods('http_requests_per_second')).status, 'served');
   assert.equal(fixture('seed-003').lookup(pods('http_requests_total')).status, 'not-served', 'the series name is not the API name');
