@@ -9,11 +9,39 @@ export const SERVICE_NAME = 'gpu-hpa-webhook';
 export interface LoggerOptions {
   /** trace|debug|info|warn|error|fatal|silent (default info) */
   level?: LevelWithSilent | string;
-  /** where lines go (default stdout); tests pass a stream to read them back */
+  /** where lines go (default stdout, written asynchronously); tests pass a stream to read them back */
   destination?: DestinationStream;
 }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/**
+ * `,"time":"2026-11-22T13:45:01.123Z"`, as pino's isoTime writes it, with the part up to the second
+ * formatted once per second: Date#toISOString was a fifth of the cost of a review's log line.
+ */
+export function isoTimeCached(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20); // "2026-11-22T13:45:01."
+  }
+  const ms = now - second * 1000;
+  return `,"time":"${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+}
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+/**
+ * stdout written asynchronously: a line is appended to a buffer and the buffer written while the
+ * event loop goes on, so a burst of reviews costs one write instead of one per line (a synchronous
+ * write was over half of a line's cost). Nothing waits for a full buffer (minLength 0): lines leave
+ * as soon as the previous write is done. pino flushes it synchronously on exit. Past 16 MiB waiting
+ * (stdout blocked), lines are dropped rather than memory grown without bound.
+ */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 0, maxLength: 16 * 1024 * 1024 });
+}
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
@@ -21,7 +49,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service: SERVICE_NAME, pid: process.pid, hostname: hostname() },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeCached,
     // "level":"info" rather than 30: what log pipelines and humans grep for
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.err },
@@ -30,7 +58,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       remove: true,
     },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  return pino(options, opts.destination ?? stdoutDestination());
 }
 
 /** A logger that drops everything, for tests and library use. */
