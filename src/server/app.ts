@@ -19,7 +19,7 @@ import {
   toAdmissionReviewResponse,
   type AdmissionReviewResponse,
 } from '../core/admission/review.js';
-import type { ReviewDecisionLabel, WebhookMetrics } from './metrics.js';
+import type { ReviewDecisionLabel, ReviewKindLabel, WebhookMetrics } from './metrics.js';
 import { reviewLineWriter } from './review-log.js';
 
 export interface Readiness {
@@ -52,7 +52,7 @@ export function handles(kind: GroupVersionKind): boolean {
 }
 
 /** A bounded label for metrics: the kind of the request is client-supplied. */
-function kindLabel(kind: GroupVersionKind): string {
+function kindLabel(kind: GroupVersionKind): ReviewKindLabel {
   return kind.kind === 'Deployment' || kind.kind === 'HorizontalPodAutoscaler' ? kind.kind : 'other';
 }
 
@@ -252,11 +252,8 @@ export function createApp(deps: AppDeps): WebhookHandler {
       logger.error({ err, endpoint, uid: request.uid }, 'engine failed');
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const kind = kindLabel(request.kind);
-    metrics.reviews.inc({ endpoint, kind, decision: label });
-    metrics.reviewDuration.observe({ endpoint }, seconds);
     const reasons = decision?.violations.map((v) => v.reason) ?? [];
-    for (const reason of reasons) metrics.denials.inc({ endpoint, reason });
+    metrics.recordReview(endpoint, kindLabel(request.kind), label, seconds, reasons);
 
     writeReview({
       endpoint,
