@@ -5,16 +5,8 @@
 import type { Operation } from 'fast-json-patch';
 
 /** One reference token of a JSON Pointer (RFC 6901 §4: "~" → "~0", "/" → "~1"). */
-export function escapeToken(token: string | number): string {
-  const s = String(token);
-  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
-}
-
-/** A JSON Pointer from its tokens: pointer('metadata', 'annotations', 'gpu-hpa.io/x') → /metadata/annotations/gpu-hpa.io~1x */
-export function pointer(...tokens: Array<string | number>): string {
-  let out = '';
-  for (const t of tokens) out += '/' + escapeToken(t);
-  return out;
+export function escapeToken(token: string): string {
+  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
 }
 
 /**

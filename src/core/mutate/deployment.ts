@@ -11,7 +11,7 @@ import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
 import { cloneJson } from '../json.js';
-import { add, pointer, unset } from '../patch.js';
+import { add, escapeToken, unset } from '../patch.js';
 
 export interface Injected {
   tolerations?: string[];
@@ -41,7 +41,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const POD = ['spec', 'template', 'spec'] as const;
+// The pod spec's paths, spelled out once (building them per review from tokens was a tenth of it).
+const POD = '/spec/template/spec';
+const TOLERATIONS = `${POD}/tolerations`;
+const NODE_SELECTOR = `${POD}/nodeSelector`;
 
 export function mutateDeployment(received: Deployment, settings: GpuSettings, policy: Policy): DeploymentMutation {
   const injected: Injected = {};
@@ -63,19 +66,21 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       (injected.tolerations ??= []).push(describeToleration(t));
     }
     if (added.length > 0) {
-      if (unset(tolerations)) patch.push(add(pointer(...POD, 'tolerations'), added));
-      else added.forEach((t, k) => patch.push(add(pointer(...POD, 'tolerations', have.length + k), t)));
+      if (unset(tolerations)) patch.push(add(TOLERATIONS, added));
+      else for (let k = 0; k < added.length; k++) patch.push(add(`${TOLERATIONS}/${have.length + k}`, added[k]));
     } // anything else is malformed: the shape check reports it
   }
 
   // 2. GPU limits (and requests where the container sets requests for the resource)
   const want = String(settings.gpus);
   const containers: unknown[] = Array.isArray(pod.containers) ? pod.containers : [];
-  containers.forEach((c, i) => {
-    if (!isRecord(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) return;
+  const resourceToken = escapeToken(settings.gpuResource);
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    if (!isRecord(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) continue;
     const field = `spec.template.spec.containers[${i}].resources`;
     const resources = c.resources;
-    if (!unset(resources) && !isRecord(resources)) return;
+    if (!unset(resources) && !isRecord(resources)) continue;
     const limits = resources?.limits;
     const requests = resources?.requests;
     // another GPU resource already asked for: the team must say which one it means
@@ -104,13 +109,13 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
         message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }
-    if (have !== undefined || !(unset(limits) || isRecord(limits))) return;
-    const base = ['spec', 'template', 'spec', 'containers', i, 'resources'] as const;
-    if (unset(resources)) patch.push(add(pointer(...base), { limits: { [settings.gpuResource]: want } }));
-    else if (unset(limits)) patch.push(add(pointer(...base, 'limits'), { [settings.gpuResource]: want }));
-    else patch.push(add(pointer(...base, 'limits', settings.gpuResource), want));
+    if (have !== undefined || !(unset(limits) || isRecord(limits))) continue;
+    const base = `${POD}/containers/${i}/resources`;
+    if (unset(resources)) patch.push(add(base, { limits: { [settings.gpuResource]: want } }));
+    else if (unset(limits)) patch.push(add(`${base}/limits`, { [settings.gpuResource]: want }));
+    else patch.push(add(`${base}/limits/${resourceToken}`, want));
     ((injected.resources ??= {})[c.name] ??= {})[`limits.${settings.gpuResource}`] = want;
-  });
+  }
 
   // 3. the policy's extras, only where absent
   const selector = pod.nodeSelector as unknown;
@@ -122,12 +127,12 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       (injected.nodeSelector ??= []).push(`${k}=${v}`);
     }
     if (injected.nodeSelector) {
-      if (unset(selector)) patch.push(add(pointer(...POD, 'nodeSelector'), missing));
-      else for (const [k, v] of Object.entries(missing)) patch.push(add(pointer(...POD, 'nodeSelector', k), v));
+      if (unset(selector)) patch.push(add(NODE_SELECTOR, missing));
+      else for (const [k, v] of Object.entries(missing)) patch.push(add(`${NODE_SELECTOR}/${escapeToken(k)}`, v));
     }
   }
   if (policy.runtimeClassName && unset(pod.runtimeClassName)) {
-    patch.push(add(pointer(...POD, 'runtimeClassName'), policy.runtimeClassName));
+    patch.push(add(`${POD}/runtimeClassName`, policy.runtimeClassName));
     injected.runtimeClassName = policy.runtimeClassName;
   }
 
@@ -139,6 +144,6 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   const meta = received.metadata as unknown;
   if (unset(meta)) patch.push(add('/metadata', { annotations: { [MUTATED_ANNOTATION]: record } }));
   else if (isRecord(meta) && unset(meta.annotations)) patch.push(add('/metadata/annotations', { [MUTATED_ANNOTATION]: record }));
-  else patch.push(add(pointer('metadata', 'annotations', MUTATED_ANNOTATION), record));
+  else patch.push(add(`/metadata/annotations/${escapeToken(MUTATED_ANNOTATION)}`, record));
   return { patch, injected, conflicts };
 }
