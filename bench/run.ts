@@ -20,6 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // The servers run compiled, as production does (node dist/…): under tsx the loader's worker thread
 // alone adds ~30 MB of RSS and would blur the memory figure.
 const compiled = join(root, 'node_modules/.cache/gpu-hpa-webhook-bench');
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -50,7 +51,8 @@ interface Running {
 
 async function startServer(kind: 'webhook' | 'shell' | 'floor', certDir: string, workloadFile: string): Promise<Running> {
   const child = fork(join(compiled, 'bench/server.js'), [kind, certDir, workloadFile], {
-    execArgv: [],
+    // the webhook with the flags production runs it with (Dockerfile, npm start); the floor as plain node
+    execArgv: kind === 'floor' ? [] : PRODUCTION_NODE_FLAGS,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // the webhook's log lines go where kubectl logs would read them: away
   });
   const port = await new Promise<number>((resolve, reject) => {

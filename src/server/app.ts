@@ -97,6 +97,7 @@ function endpointOf(req: IncomingMessage): string {
  * says JSON is UTF-8). Returns an error message, or undefined when acceptable.
  */
 export function checkContentType(header: string | undefined): string | undefined {
+  if (header === 'application/json') return undefined; // what the API server sends
   if (header === undefined || header.trim() === '') return 'Content-Type is required and must be application/json';
   const [type = '', ...params] = header.split(';');
   if (type.trim().toLowerCase() !== 'application/json') {
