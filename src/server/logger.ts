@@ -9,7 +9,7 @@ export const SERVICE_NAME = 'gpu-hpa-webhook';
 export interface LoggerOptions {
   /** trace|debug|info|warn|error|fatal|silent (default info) */
   level?: LevelWithSilent | string;
-  /** where lines go (default stdout, written asynchronously); tests pass a stream to read them back */
+  /** where lines go (default stdout, a turn's lines written together); tests pass a stream to read them back */
   destination?: DestinationStream;
 }
 
@@ -33,14 +33,43 @@ let cachedSecond = -1;
 let cachedPrefix = '';
 
 /**
- * stdout written asynchronously: a line is appended to a buffer and the buffer written while the
- * event loop goes on, so a burst of reviews costs one write instead of one per line (a synchronous
- * write was over half of a line's cost). Nothing waits for a full buffer (minLength 0): lines leave
- * as soon as the previous write is done. pino flushes it synchronously on exit. Past 16 MiB waiting
- * (stdout blocked), lines are dropped rather than memory grown without bound.
+ * Lines written in one turn of the event loop, handed to the inner destination as one string when
+ * the turn ends (setImmediate), and at once if the process exits. Under load a burst of reviews
+ * costs one write(2) instead of one per line — a synchronous write per line was over half of a
+ * review line's cost, and sonic-boom's own asynchronous mode re-measures its whole pending buffer
+ * on every line (docs/benchmarks.md). At most one turn's lines are held, so a SIGKILL loses no more.
  */
+export interface BatchedDestination extends DestinationStream {
+  /** write what is pending now (also run on process exit) */
+  flush(): void;
+}
+
+export function batchedDestination(inner: { write(chunk: string): unknown }): BatchedDestination {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const chunk = pending.length === 1 ? pending[0]! : pending.join('');
+    pending = [];
+    inner.write(chunk);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      pending.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
+/** stdout: pino's synchronous sonic-boom (EAGAIN retried, never a lost line), fed a turn's lines at once. */
 function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 0, maxLength: 16 * 1024 * 1024 });
+  return batchedDestination(pino.destination({ dest: 1, sync: true }));
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {

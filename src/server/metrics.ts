@@ -97,18 +97,35 @@ export class EndpointHistogram {
   }
 }
 
-/** Counts by label values, kept in a Map until the counter is scraped, then added to it. */
-function deferredCounts<L extends string>(): { add(key: string, labels: () => Partial<Record<L, string>>): void; flush(into: Counter<L>): void } {
-  const pending = new Map<string, { labels: Partial<Record<L, string>>; n: number }>();
+/**
+ * Counts by label values, kept until the counter is scraped and then added to it. Keyed by nested
+ * Maps of the label values themselves (rarely new strings): building one key string per review was
+ * most of what counting cost.
+ */
+function deferredCounts<L extends string>(names: readonly L[]): { add(...values: string[]): void; flush(into: Counter<L>): void } {
+  type Node = Map<string, Node | number>;
+  const root: Node = new Map();
   return {
-    add(key, labels) {
-      const p = pending.get(key);
-      if (p) p.n++;
-      else pending.set(key, { labels: labels(), n: 1 });
+    add(...values) {
+      let node = root;
+      for (let i = 0; i < values.length - 1; i++) {
+        let next = node.get(values[i]!) as Node | undefined;
+        if (next === undefined) node.set(values[i]!, (next = new Map()));
+        node = next;
+      }
+      const last = values[values.length - 1]!;
+      node.set(last, ((node.get(last) as number | undefined) ?? 0) + 1);
     },
     flush(into) {
-      for (const { labels, n } of pending.values()) into.inc(labels, n);
-      pending.clear();
+      const walk = (node: Node, values: string[]): void => {
+        for (const [v, child] of node) {
+          if (typeof child === 'number') {
+            if (child > 0) into.inc(Object.fromEntries(names.map((n, i) => [n, [...values, v][i]])) as Partial<Record<L, string>>, child);
+            node.set(v, 0);
+          } else walk(child, [...values, v]);
+        }
+      };
+      walk(root, []);
     },
   };
 }
@@ -117,8 +134,8 @@ export function createMetrics(opts: MetricsOptions = {}): WebhookMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const reviewCounts = deferredCounts<'endpoint' | 'kind' | 'decision'>();
-  const denialCounts = deferredCounts<'endpoint' | 'reason'>();
+  const reviewCounts = deferredCounts(['endpoint', 'kind', 'decision'] as const);
+  const denialCounts = deferredCounts(['endpoint', 'reason'] as const);
   const reviewDuration = new EndpointHistogram(
     'gpu_hpa_webhook_admission_review_duration_seconds',
     'Time to answer an AdmissionReview, from the request headers to the encoded response.',
@@ -128,8 +145,8 @@ export function createMetrics(opts: MetricsOptions = {}): WebhookMetrics {
   return {
     registry,
     recordReview(endpoint, kind, decision, seconds, reasons) {
-      reviewCounts.add(`${endpoint}\u0000${kind}\u0000${decision}`, () => ({ endpoint, kind, decision }));
-      for (const reason of reasons) denialCounts.add(`${endpoint}\u0000${reason}`, () => ({ endpoint, reason }));
+      reviewCounts.add(endpoint, kind, decision);
+      for (const reason of reasons) denialCounts.add(endpoint, reason);
       reviewDuration.observe(endpoint, seconds);
     },
     reviews: new Counter({

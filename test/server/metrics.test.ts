@@ -26,7 +26,16 @@ function reference() {
   };
 }
 
-const only = (text: string) => text.split('\n\n').map((block) => block.trim()).filter((block) => REVIEW_METRICS.test(block.replace(/^# (HELP|TYPE) /, ''))).sort().join('\n\n');
+// the metrics of interest, each as HELP, TYPE and its samples; the order of label sets within a metric
+// carries no meaning in the exposition format, so samples are compared as sets
+const only = (text: string) =>
+  text
+    .split('\n\n')
+    .map((block) => block.trim().split('\n'))
+    .filter((lines) => REVIEW_METRICS.test((lines[0] ?? '').replace(/^# (HELP|TYPE) /, '')))
+    .map((lines) => [...lines.filter((l) => l.startsWith('#')), ...lines.filter((l) => !l.startsWith('#')).sort()].join('\n'))
+    .sort()
+    .join('\n\n');
 
 test('property: /metrics prints for recorded reviews exactly what prom-client\'s Counter and Histogram print', async () => {
   const review = fc.record({
