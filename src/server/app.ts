@@ -119,9 +119,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * How deeply a request body may nest. The API server sends Deployments and HPAs re-encoded from
- * their Go types (a few dozen levels at most); the core walks objects recursively (structuredClone,
- * the patch diff), which overflows the stack at a few thousand levels — a client's mistake that
- * would otherwise be answered as an internal error.
+ * their Go types (a few dozen levels at most); anything that walks an object recursively (a deep
+ * copy, a patch applied to a copy) overflows the stack at a few thousand levels — a client's
+ * mistake that would otherwise be answered as an internal error.
  */
 export const MAX_JSON_DEPTH = 512;
 
