@@ -15,7 +15,7 @@ import { couldProduce, metricNameForSeries } from './naming.js';
 import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
 import { grKey, NAMESPACES } from './resources.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
-import { deepFreeze } from '../json.js';
+import { VerdictMemo } from './verdict-memo.js';
 
 type ListName = 'rules' | 'externalRules';
 
@@ -192,18 +192,10 @@ class LiveRuleSet implements AdapterRuleSet {
     return `Prometheus ${this.snap.source}`;
   }
 
-  // The set is immutable and the same HPAs come back on every update, so verdicts are memoized (bounded)
-  // and handed out frozen.
-  private readonly cache = new Map<string, MetricVerdict>();
+  private readonly memo = new VerdictMemo((req) => this.decide(req));
 
   lookup(req: MetricRequest): MetricVerdict {
-    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const v = deepFreeze(this.decide(req));
-    if (this.cache.size >= 4096) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, v);
-    return v;
+    return this.memo.lookup(req);
   }
 
   private decide(req: MetricRequest): MetricVerdict {

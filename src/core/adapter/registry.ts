@@ -10,7 +10,7 @@ import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } 
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { editDistance } from '../suggest.js';
-import { deepFreeze } from '../json.js';
+import { VerdictMemo } from './verdict-memo.js';
 
 type ListName = 'rules' | 'externalRules';
 
@@ -319,18 +319,10 @@ class RuleSet implements CompiledAdapterRuleSet {
     return [...out];
   }
 
-  // The set is immutable and the same few metrics are asked about in every review, so verdicts are
-  // memoized (bounded) and handed out frozen.
-  private readonly verdicts = new Map<string, MetricVerdict>();
+  private readonly memo = new VerdictMemo((req) => this.decide(req));
 
   lookup(req: MetricRequest): MetricVerdict {
-    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}`;
-    const hit = this.verdicts.get(key);
-    if (hit) return hit;
-    const v = deepFreeze(this.decide(req));
-    if (this.verdicts.size >= 4096) this.verdicts.delete(this.verdicts.keys().next().value as string);
-    this.verdicts.set(key, v);
-    return v;
+    return this.memo.lookup(req);
   }
 
   private decide(req: MetricRequest): MetricVerdict {
