@@ -119,10 +119,11 @@ function deferredCounts<L extends string>(names: readonly L[]): { add(...values:
     flush(into) {
       const walk = (node: Node, values: string[]): void => {
         for (const [v, child] of node) {
+          const path = [...values, v];
           if (typeof child === 'number') {
-            if (child > 0) into.inc(Object.fromEntries(names.map((n, i) => [n, [...values, v][i]])) as Partial<Record<L, string>>, child);
+            if (child > 0) into.inc(Object.fromEntries(names.map((n, i) => [n, path[i]])) as Partial<Record<L, string>>, child);
             node.set(v, 0);
-          } else walk(child, [...values, v]);
+          } else walk(child, path);
         }
       };
       walk(root, []);
