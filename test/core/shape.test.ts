@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import { deploymentSchema, deploymentShape, wellShaped } from '../../src/core/shape.js';
 import { fixture, plainDeployment } from '../helpers/fixtures.js';
 
-// each field: a value of the right type, null, absent, or anything JSON can hold
-const or = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 14, arbitrary: good }, fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
+// each field: mostly a value of the right type (~160 of 3000 whole objects come out well shaped),
+// sometimes null, absent, or anything JSON can hold
+const or = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 40, arbitrary: good }, fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }));
 const key = fc.constantFrom('a', 'nvidia.com/gpu', 'cpu', '__proto__', 'constructor', '');
 const strMap = or(fc.dictionary(key, or(fc.string({ maxLength: 3 }))));
 const quantities = or(fc.dictionary(key, fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))));
