@@ -1,11 +1,15 @@
 // `npm run bench`: the webhook against the floor, side by side in the same run, then the rule
 // engine alone. Servers and load generator are separate processes on 127.0.0.1; each scenario runs
-// floor and webhook alternately (ROUNDS times) so a busy neighbour on the machine hits both alike.
+// floor and webhook alternately (ROUNDS times, the order swapped each round) so a busy neighbour on
+// the machine hits both alike; each ratio is the median over rounds of webhook ÷ the floor run beside it.
 // Beside throughput, each server's CPU time per request (user + system, from /proc) is reported:
 // on a VM whose hypervisor steals CPU time (reported at the end) that is the steadier comparison.
-// Env: BENCH_DURATION (s per run, default 8), BENCH_CONNECTIONS (16), BENCH_ROUNDS (2),
+// Env: BENCH_DURATION (s per run, default 4), BENCH_CONNECTIONS (16), BENCH_ROUNDS (5),
 // BENCH_LOG_LEVEL (the webhook's log level, default info; "silent" shows what logging costs),
-// BENCH_ONLY (a regular expression: only the scenarios whose name matches, and no engine bench).
+// BENCH_ONLY (a regular expression: only the scenarios whose name matches, and no engine bench),
+// BENCH_PIN (1 by default on a machine with ≥ 2 CPUs: each server on CPU 1 and the load generator
+// on CPU 0 with taskset, as a webhook pod and the API server are on different CPUs; 0 lets the
+// scheduler place them — on this 2-core VM that made run-to-run spread ±20 % instead of ±3 %).
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -21,10 +25,22 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // alone adds ~30 MB of RSS and would blur the memory figure.
 const compiled = join(root, 'node_modules/.cache/gpu-hpa-webhook-bench');
 const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
-const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const PIN = (process.env.BENCH_PIN ?? (cpus().length >= 2 ? '1' : '0')) !== '0' && hasTaskset();
+/** The command that runs node with its arguments, on one CPU when pinning. */
+const onCpu = (cpu: 0 | 1, nodeArgs: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs]);
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const selected = () => scenarios().filter((s) => !ONLY || ONLY.test(s.name));
 
 interface Load {
@@ -49,10 +65,13 @@ interface Running {
   pid: number;
 }
 
-async function startServer(kind: 'webhook' | 'shell' | 'floor', certDir: string, workloadFile: string): Promise<Running> {
+async function startServer(kind: 'webhook' | 'shell' | 'floor', certDir: string, workloadFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  // the webhook with the flags production runs it with (Dockerfile, npm start); the floor as plain node
+  const [execPath, execArgv] = onCpu(1, kind === 'floor' ? [] : PRODUCTION_NODE_FLAGS);
   const child = fork(join(compiled, 'bench/server.js'), [kind, certDir, workloadFile], {
-    // the webhook with the flags production runs it with (Dockerfile, npm start); the floor as plain node
-    execArgv: kind === 'floor' ? [] : PRODUCTION_NODE_FLAGS,
+    execPath,
+    execArgv,
+    env,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // the webhook's log lines go where kubectl logs would read them: away
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -78,7 +97,8 @@ type Measured = Load & { rssMaxMb: number; cpuUsPerRequest: number };
 
 async function load(port: number, path: string, body: string, durationS: number, pid: number): Promise<Measured> {
   const spec = JSON.stringify({ url: `https://127.0.0.1:${port}${path}`, body, connections: CONNECTIONS, durationS });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'load.ts'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [cmd, args] = onCpu(0, ['--import', 'tsx', join(here, 'load.ts'), spec]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   let rssMaxMb = 0;
@@ -102,7 +122,11 @@ function stealShare(since?: { total: number; steal: number }): { total: number; 
   return now.total > since.total ? (now.steal - since.steal) / (now.total - since.total) : 0;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+};
 const f = (x: number, d = 2) => x.toFixed(d);
 
 async function main(): Promise<void> {
@@ -114,9 +138,10 @@ async function main(): Promise<void> {
   const floor = await startServer('floor', certDir, workloadFile);
   const hook = await startServer('webhook', certDir, workloadFile);
   const shell = await startServer('shell', certDir, workloadFile);
+  const quietShell = await startServer('shell', certDir, workloadFile, { ...process.env, BENCH_LOG_LEVEL: 'silent' });
   const before = loadavg()[0] ?? 0;
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
-  console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating\n`);
+  console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating; ${PIN ? 'servers on CPU 1, load generator on CPU 0 (taskset)' : 'not pinned to CPUs'}\n`);
   const steal0 = stealShare();
   try {
     // warm both up (JIT, TLS session setup), results discarded
@@ -130,19 +155,30 @@ async function main(): Promise<void> {
     let worstP99 = 0;
     let rssMax = 0;
     let failures = 0;
-    // floor and server alternately, ROUNDS times each, so that a busy neighbour hits both alike
+    // Floor and server alternately, ROUNDS times each, the order swapped every round. On this VM a
+    // neighbour's burst can halve one run's throughput: a ratio is the median over rounds of the
+    // server's run ÷ the floor run beside it, so one burst moves neither side.
     const compare = async (name: string, s: Scenario, server: Running, counts: boolean): Promise<void> => {
       const fl: Measured[] = [];
       const sv: Measured[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        fl.push(await load(floor.port, s.path, s.body, DURATION, floor.pid));
-        sv.push(await load(server.port, s.path, s.body, DURATION, server.pid));
+        const floorRun = () => load(floor.port, s.path, s.body, DURATION, floor.pid);
+        const serverRun = () => load(server.port, s.path, s.body, DURATION, server.pid);
+        if (r % 2 === 0) {
+          fl.push(await floorRun());
+          sv.push(await serverRun());
+        } else {
+          sv.push(await serverRun());
+          fl.push(await floorRun());
+        }
       }
       for (const x of [...fl, ...sv]) failures += x.non2xx + x.errors + x.timeouts;
-      const m = (xs: Measured[], k: 'rps' | 'p50' | 'p99' | 'cpuUsPerRequest') => mean(xs.map((x) => x[k]));
-      const ratio = m(sv, 'rps') / m(fl, 'rps');
-      const cpuRatio = m(fl, 'cpuUsPerRequest') / m(sv, 'cpuUsPerRequest');
-      const p99r = m(sv, 'p99') / m(fl, 'p99');
+      const m = (xs: Measured[], k: 'rps' | 'p50' | 'p99' | 'cpuUsPerRequest') => median(xs.map((x) => x[k]));
+      const paired = (g: (floorRun: Measured, serverRun: Measured) => number) => median(fl.map((x, i) => g(x, sv[i]!)));
+      const ratio = paired((a, b) => b.rps / a.rps);
+      const cpuRatio = paired((a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+      const p50r = paired((a, b) => b.p50 / a.p50);
+      const p99r = paired((a, b) => b.p99 / a.p99);
       const rss = Math.max(...sv.map((x) => x.rssMaxMb));
       if (counts) {
         worstRatio = Math.min(worstRatio, ratio);
@@ -152,17 +188,20 @@ async function main(): Promise<void> {
       }
       const b = (x: string) => (counts ? `**${x}**` : x);
       rows.push(
-        `| ${name} | ${s.body.length} | ${f(m(fl, 'rps'), 0)} | ${f(m(sv, 'rps'), 0)} | ${b(f(ratio))} | ${f(m(fl, 'cpuUsPerRequest'), 0)} / ${f(m(sv, 'cpuUsPerRequest'), 0)} (${f(cpuRatio)}) | ${f(m(fl, 'p50'))} / ${f(m(sv, 'p50'))} (${f(m(sv, 'p50') / m(fl, 'p50'))}×) | ${f(m(fl, 'p99'))} / ${f(m(sv, 'p99'))} (${b(f(p99r) + '×')}) | ${f(rss, 0)} |`,
+        `| ${name} | ${s.body.length} | ${f(m(fl, 'rps'), 0)} | ${f(m(sv, 'rps'), 0)} | ${b(f(ratio))} | ${f(m(fl, 'cpuUsPerRequest'), 0)} / ${f(m(sv, 'cpuUsPerRequest'), 0)} (${f(cpuRatio)}) | ${f(m(fl, 'p50'))} / ${f(m(sv, 'p50'))} (${f(p50r)}×) | ${f(m(fl, 'p99'))} / ${f(m(sv, 'p99'))} (${b(f(p99r) + '×')}) | ${f(rss, 0)} |`,
       );
       console.error(`done: ${name}`);
     };
     for (const s of selected()) await compare(s.name, s, hook, true);
     // The HTTP shell alone (allow-all engine) on the heaviest mutate body: what is left once the
-    // decision itself is taken out.
+    // decision itself is taken out; and the same without its log line — the most any webhook that
+    // reads the review and answers through this shell could reach.
     if (!ONLY || ONLY.test('shell')) {
       const s = scenarios()[1]!;
       await load(shell.port, s.path, s.body, 1, shell.pid);
       await compare(`_shell only (allow-all engine)_: ${s.name}`, s, shell, false);
+      await load(quietShell.port, s.path, s.body, 1, quietShell.pid);
+      await compare(`_shell only, no log line_: ${s.name}`, s, quietShell, false);
     }
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -179,6 +218,7 @@ async function main(): Promise<void> {
     floor.child.kill();
     hook.child.kill();
     shell.child.kill();
+    quietShell.child.kill();
     rmSync(certDir, { recursive: true, force: true });
   }
   if (!ONLY) runEngineBench();
