@@ -66,9 +66,9 @@ interface Running {
   pid: number;
 }
 
-async function startServer(kind: 'webhook' | 'shell' | 'floor', certDir: string, workloadFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  // the webhook with the flags production runs it with (Dockerfile, npm start); the floor as plain node
-  const [execPath, execArgv] = onCpu(1, kind === 'floor' ? [] : PRODUCTION_NODE_FLAGS);
+async function startServer(kind: 'webhook' | 'shell' | 'floor' | 'answer-floor', certDir: string, workloadFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
+  // the webhook with the flags production runs it with (Dockerfile, npm start); the floors as plain node
+  const [execPath, execArgv] = onCpu(1, kind === 'floor' || kind === 'answer-floor' ? [] : PRODUCTION_NODE_FLAGS);
   const child = fork(join(compiled, 'bench/server.js'), [kind, certDir, workloadFile], {
     execPath,
     execArgv,
@@ -134,12 +134,13 @@ async function main(): Promise<void> {
   const certDir = mkdtempSync(join(tmpdir(), 'bench-certs-'));
   await ensureSelfSignedCerts(certDir, { service: 'bench', namespace: 'bench' });
   const workloadFile = join(certDir, 'workload.json');
-  writeFileSync(workloadFile, JSON.stringify(workloadConfig()));
+  writeFileSync(workloadFile, JSON.stringify({ ...workloadConfig(), scenarios: scenarios() }));
   compileServer();
   const floor = await startServer('floor', certDir, workloadFile);
   const hook = await startServer('webhook', certDir, workloadFile);
   const shell = await startServer('shell', certDir, workloadFile);
   const quietShell = await startServer('shell', certDir, workloadFile, { ...process.env, BENCH_LOG_LEVEL: 'silent' });
+  const answerFloor = await startServer('answer-floor', certDir, workloadFile);
   const before = loadavg()[0] ?? 0;
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
   console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating; ${PIN ? 'servers on CPU 1, load generator on CPU 0 (taskset)' : 'not pinned to CPUs'}\n`);
@@ -204,6 +205,13 @@ async function main(): Promise<void> {
       await load(quietShell.port, s.path, s.body, 1, quietShell.pid);
       await compare(`_shell only, no log line_: ${s.name}`, s, quietShell, false);
     }
+    // The floor sending the webhook's own answer and writing its own log line, with nothing decided
+    // or built: what a denial's larger answer and the line cost on the wire, apart from computing them.
+    for (const s of [scenarios()[1]!, scenarios()[3]!]) {
+      if (ONLY && !ONLY.test('answer floor')) break;
+      await load(answerFloor.port, s.path, s.body, 1, answerFloor.pid);
+      await compare(`_answer floor (the webhook's answer and log line, canned)_: ${s.name}`, s, answerFloor, false);
+    }
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
@@ -220,6 +228,7 @@ async function main(): Promise<void> {
     hook.child.kill();
     shell.child.kill();
     quietShell.child.kill();
+    answerFloor.child.kill();
     rmSync(certDir, { recursive: true, force: true });
   }
   if (!ONLY) runEngineBench();

@@ -1,8 +1,11 @@
 // A benchmarked server, in a process of its own: `webhook` (the real app and HTTPS listener, as
 // `serve` wires them, logging to stdout), `shell` (the same with an engine that allows everything:
-// what the HTTP shell costs without the decision) or `floor` (a bare Node HTTPS server that reads and
-// JSON-parses the body and answers allowed — the least any webhook must do). Tells the parent its
-// port over IPC. It runs compiled (see run.ts), without tsx, so its RSS is what production's is.
+// what the HTTP shell costs without the decision), `floor` (a bare Node HTTPS server that reads and
+// JSON-parses the body and answers allowed — the least any webhook must do) or `answer-floor` (the
+// floor answering with the webhook's own answer, byte for byte, and writing the webhook's own log
+// line to stdout: what sending a denial's larger answer and the log line cost, with nothing
+// decided). Tells the parent its port over IPC. It runs compiled (see run.ts), without tsx, so its
+// RSS is what production's is.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,37 +19,76 @@ import type { Engine } from '../src/core/admission/request.js';
 import type { Deployment } from '../src/core/k8s-types.js';
 import { createEngine } from '../src/core/engine.js';
 import { parsePolicyText } from '../src/loaders/policy.js';
-import type { WorkloadConfig } from './workload.js';
+import { pino } from 'pino';
+import type { Scenario, WorkloadConfig } from './workload.js';
 
 const [kind, certDir, workloadFile] = process.argv.slice(2);
-if ((kind !== 'webhook' && kind !== 'shell' && kind !== 'floor') || !certDir || !workloadFile) {
-  console.error('usage: server.js webhook|shell|floor CERT_DIR WORKLOAD_JSON');
+if ((kind !== 'webhook' && kind !== 'shell' && kind !== 'floor' && kind !== 'answer-floor') || !certDir || !workloadFile) {
+  console.error('usage: server.js webhook|shell|floor|answer-floor CERT_DIR WORKLOAD_JSON');
   process.exit(2);
 }
 const key = readFileSync(`${certDir}/tls.key`);
 const cert = readFileSync(`${certDir}/tls.crt`);
 
-let port: number;
-if (kind === 'webhook' || kind === 'shell') {
-  const w = JSON.parse(readFileSync(workloadFile, 'utf8')) as WorkloadConfig;
-  // a fresh decision per review, as the real engine makes
-  const allowAll = () => ({ allowed: true, violations: [], warnings: [] });
-  const engine: Engine = kind === 'shell' ? { mutate: allowAll, validate: allowAll } : createEngine({
+// the scenarios come in the file: the compiled server cannot read the test fixtures itself
+const w = JSON.parse(readFileSync(workloadFile, 'utf8')) as WorkloadConfig & { scenarios: Scenario[] };
+const realEngine = (): Engine =>
+  createEngine({
     policy: parsePolicyText(w.policyText, 'policies/default.yaml'),
     rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
     cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
   });
+
+interface Review {
+  apiVersion: string;
+  kind: string;
+  request: { uid: string };
+}
+
+let port: number;
+if (kind === 'webhook' || kind === 'shell') {
+  // a fresh decision per review, as the real engine makes
+  const allowAll = () => ({ allowed: true, violations: [], warnings: [] });
+  const engine: Engine = kind === 'shell' ? { mutate: allowAll, validate: allowAll } : realEngine();
   const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'info' });
   const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger, metrics: createMetrics() });
   const running = await startServer({ port: 0, host: '127.0.0.1', tls: { key, cert }, app, logger });
   port = running.address.port;
 } else {
+  // answer-floor: each scenario's answer and log line as the real app gives them (asked once, over
+  // plain HTTP, at start), the text around the uid kept so the uid of each request is echoed
+  const canned = new Map<string, { before: string; after: string; line: string }>();
+  if (kind === 'answer-floor') {
+    let line = '';
+    const app = createApp({ engine: realEngine, ready: () => ({ ready: true }), logger: createLogger({ destination: { write: (s: string) => void (line = s) } }), metrics: createMetrics() });
+    const plain = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => plain.once('listening', resolve));
+    for (const s of w.scenarios) {
+      const uid = (JSON.parse(s.body) as Review).request.uid;
+      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}${s.path}`;
+      const answer = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: s.body })).text();
+      const at = answer.indexOf(JSON.stringify(uid));
+      if (at < 0 || !line.includes(JSON.stringify(uid))) throw new Error(`answer-floor: no answer or log line for ${s.name}`);
+      canned.set(uid, { before: answer.slice(0, at), after: answer.slice(at + JSON.stringify(uid).length), line });
+    }
+    plain.close();
+  }
+  // the webhook's own stdout destination (a turn's lines in one write), so the line costs what it costs there
+  const stdout = kind === 'answer-floor' ? (createLogger() as unknown as Record<symbol, { write(s: string): void }>)[pino.symbols.streamSym] : undefined;
   const server = https.createServer({ key, cert, minVersion: 'TLSv1.2' }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { apiVersion: string; kind: string; request: { uid: string } };
-      const body = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, allowed: true } });
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+      let body: string;
+      if (kind === 'floor') {
+        body = JSON.stringify({ apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, allowed: true } });
+      } else {
+        const c = canned.get(review.request.uid);
+        if (c === undefined) throw new Error(`answer-floor: unknown uid ${review.request.uid}`);
+        body = c.before + JSON.stringify(review.request.uid) + c.after;
+        stdout?.write(c.line);
+      }
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     });
