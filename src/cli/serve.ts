@@ -56,7 +56,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   }
   if (clusterAvailable(o.kubeconfig)) {
     // informer-backed ClusterView for admission, adapter ConfigMap watch, leader-elected managed-HPA controller
-    cluster = await startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });
+    cluster = startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });
   } else {
     logger.info('no cluster (no --kubeconfig, not in a pod): no managed HPAs; HPA checks that need the target Deployment are skipped');
   }
@@ -90,6 +90,11 @@ export async function serve(o: ServeOptions): Promise<void> {
     ready: () => {
       const s = store.status();
       if (!s.ready) return { ready: false, reason: s.reason };
+      const sync = cluster?.syncStatus();
+      if (sync && !sync.synced) {
+        const why = sync.lastError !== undefined ? ` (last error: ${sync.lastError.slice(0, 300)})` : '';
+        return { ready: false, reason: `cluster view not synced: waiting for the first list of ${sync.waitingFor.join(' and ')} from the API server${why}` };
+      }
       // a refused reload leaves the last good version in force: ready, but say which source is stale
       const stale = s.stale.map((x) => `${x.source} is stale (last reload refused, the last good version is in force): ${x.error.slice(0, 300)}`);
       return stale.length > 0 ? { ready: true, warning: stale.join('; ') } : { ready: true };

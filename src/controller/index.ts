@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from '../loaders/adapter-configmap.js';
-import { ClusterCache } from './informers.js';
+import { ClusterCache, type SyncStatus } from './informers.js';
 import { loadKubeConfig } from './kube.js';
 import { LeaderElector } from './leader.js';
 import { ManagedHpaController } from './managed-hpa.js';
@@ -26,6 +26,8 @@ export interface ClusterIntegration {
   controller: ManagedHpaController;
   elector: LeaderElector;
   cache: ClusterCache;
+  /** for /readyz: admission needs the target Deployments and the other HPAs */
+  syncStatus(): SyncStatus;
   /** policy or rules changed: managed HPAs may need rewriting */
   configChanged(): void;
   stop(): Promise<void>;
@@ -36,22 +38,28 @@ export function adapterConfigMapLabel(v: string | undefined): string | undefined
   return v === undefined ? undefined : configMapLabel(parseConfigMapRef(v));
 }
 
-export async function startClusterIntegration(o: ClusterIntegrationOptions): Promise<ClusterIntegration> {
+/**
+ * Starts the watches and returns at once: the HTTPS server must come up (and /healthz answer) even
+ * while the API server is unreachable, or the kubelet would restart a healthy process in a loop.
+ * Until the first lists succeed /readyz says not ready (syncStatus), so the Service sends no
+ * reviews, and the controller does not campaign: it would act on an empty cache.
+ */
+export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIntegration {
   const kc = loadKubeConfig(o.kubeconfig);
   const { store, logger } = o;
+  let stopped = false;
 
   let cmWatch: AdapterConfigMapWatch | undefined;
   if (o.adapterConfigMap) {
     const ref = parseConfigMapRef(o.adapterConfigMap);
     cmWatch = watchAdapterConfigMap(kc, ref, (text, label) => store.setAdapterRulesText(text, label), logger);
-    const found = await Promise.race([cmWatch.started, new Promise<false>((r) => setTimeout(() => r(false), o.configMapWaitMs ?? 30_000).unref())]);
-    if (!found) logger.error({ configmap: configMapLabel(ref) }, 'adapter ConfigMap not found (yet): not ready until it appears');
+    // not ready until it appears (the store has no rules); say so in the log if it takes long
+    void Promise.race([cmWatch.started, new Promise<false>((r) => setTimeout(() => r(false), o.configMapWaitMs ?? 30_000).unref())]).then((found) => {
+      if (!found && !stopped) logger.error({ configmap: configMapLabel(ref) }, 'adapter ConfigMap not found (yet): not ready until it appears');
+    });
   }
 
   const cache = new ClusterCache(kc, logger);
-  await cache.start();
-  store.setCluster(cache.view());
-
   // the pod name (hostname) tells operators which replica holds the Lease and wrote the Events
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
   const controller = new ManagedHpaController({ kc, cache, policy: () => store.current().policy, logger, identity });
@@ -63,15 +71,24 @@ export async function startClusterIntegration(o: ClusterIntegrationOptions): Pro
     onStartedLeading: () => controller.startLeading(),
     onStoppedLeading: () => controller.stopLeading(),
   });
-  elector.start();
-  logger.info({ identity: elector.identity, lease: `${o.leaseNamespace}/${o.leaseName ?? 'gpu-hpa-webhook'}` }, 'cluster view synced; campaigning for the managed-HPA lease');
+  void cache
+    .start()
+    .then(() => {
+      if (stopped) return;
+      store.setCluster(cache.view());
+      elector.start();
+      logger.info({ identity: elector.identity, lease: `${o.leaseNamespace}/${o.leaseName ?? 'gpu-hpa-webhook'}` }, 'cluster view synced; campaigning for the managed-HPA lease');
+    })
+    .catch((err: unknown) => logger.error({ err }, 'starting the cluster integration failed'));
 
   return {
     controller,
     elector,
     cache,
+    syncStatus: () => cache.syncStatus(),
     configChanged: () => controller.resyncAll(),
     async stop() {
+      stopped = true;
       await elector.stop();
       await Promise.allSettled([cache.stop(), cmWatch?.stop()]);
     },

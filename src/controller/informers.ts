@@ -23,7 +23,14 @@ export type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
  * reports a failed list through 'error' (and resolves anyway), and a failed watch stops the informer:
  * both are retried here with backoff (apiserver restart, expired resourceVersion, RBAC not yet bound).
  */
-export async function runInformer<T extends KubernetesObject>(inf: Watched<T>, what: string, logger?: Logger, stopped?: () => boolean): Promise<void> {
+export async function runInformer<T extends KubernetesObject>(
+  inf: Watched<T>,
+  what: string,
+  logger?: Logger,
+  stopped?: () => boolean,
+  /** told each failure, for readiness to say why the cache is not synced */
+  onFailure?: (message: string) => void,
+): Promise<void> {
   let delay = 1000;
   let failed = false;
   let synced!: () => void;
@@ -39,7 +46,9 @@ export async function runInformer<T extends KubernetesObject>(inf: Watched<T>, w
   inf.on('error', (err: unknown) => {
     failed = true;
     if (stopped?.()) return;
-    logger?.warn({ watch: what, retryInMs: delay, err: (err as Error)?.message ?? String(err) }, 'list/watch failed; retrying');
+    const message = (err as Error)?.message ?? String(err);
+    onFailure?.(message);
+    logger?.warn({ watch: what, retryInMs: delay, err: message }, 'list/watch failed; retrying');
     // a referenced timer: while the first list is retried nothing else may keep the process alive
     setTimeout(() => {
       if (!stopped?.()) void attempt();
@@ -50,11 +59,21 @@ export async function runInformer<T extends KubernetesObject>(inf: Watched<T>, w
   return done;
 }
 
+/** Whether the cache holds a full list yet, and if not, what it waits for and the last failure. */
+export interface SyncStatus {
+  synced: boolean;
+  /** the resources whose first list has not succeeded */
+  waitingFor: string[];
+  lastError?: string;
+}
+
 export class ClusterCache {
   readonly deployments: Watched<V1Deployment>;
   readonly hpas: Watched<V2HorizontalPodAutoscaler>;
   private synced = false;
   private stopped = false;
+  private readonly pending = new Set(['deployments', 'horizontalpodautoscalers']);
+  private lastError?: string;
 
   constructor(kc: KubeConfig, private readonly logger?: Logger) {
     const apps = kc.makeApiClient(AppsV1Api);
@@ -63,13 +82,19 @@ export class ClusterCache {
     this.hpas = makeInformer(kc, '/apis/autoscaling/v2/horizontalpodautoscalers', () => autoscaling.listHorizontalPodAutoscalerForAllNamespaces());
   }
 
-  /** Resolves once both caches hold a full list. */
+  /** Resolves once both caches hold a full list (retrying for as long as it takes, until stop()). */
   async start(): Promise<void> {
-    await Promise.all([
-      runInformer(this.deployments, 'deployments', this.logger, () => this.stopped),
-      runInformer(this.hpas, 'horizontalpodautoscalers', this.logger, () => this.stopped),
-    ]);
+    const run = async <T extends KubernetesObject>(inf: Watched<T>, what: string) => {
+      await runInformer(inf, what, this.logger, () => this.stopped, (m) => (this.lastError = `${what}: ${m}`));
+      this.pending.delete(what);
+    };
+    await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers')]);
     this.synced = true;
+  }
+
+  syncStatus(): SyncStatus {
+    if (this.synced) return { synced: true, waitingFor: [] };
+    return { synced: false, waitingFor: [...this.pending], ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
   }
 
   async stop(): Promise<void> {

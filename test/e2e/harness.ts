@@ -49,7 +49,8 @@ export class ReplicaProxy {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  async start(): Promise<void> {
+  /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
+  async start(until: 'synced' | 'listening' = 'synced'): Promise<void> {
     this.port = await freePort();
     this.server = createServer((client) => {
       this.track(client);
@@ -109,7 +110,8 @@ export class WebhookProcess {
     private readonly args: { kubeconfig: string; certDir: string },
   ) {}
 
-  async start(): Promise<void> {
+  /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
+  async start(until: 'synced' | 'listening' = 'synced'): Promise<void> {
     this.port = await freePort();
     this.lines = [];
     this.identity = undefined; // a restarted replica campaigns under a new identity
@@ -147,7 +149,7 @@ export class WebhookProcess {
     process.once('exit', () => child.kill('SIGKILL'));
     await waitUntil(`webhook ${this.name} ready`, 60_000, async () => {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
-      return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && this.identity !== undefined;
+      return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
     });
   }
 
@@ -207,6 +209,8 @@ export interface Env {
   objects: KubernetesObjectApi;
   proxy: ReplicaProxy;
   webhooks: WebhookProcess[];
+  /** what the replicas run with: the ServiceAccount's kubeconfig, the serving certificate's folder (ca.crt too) */
+  webhookArgs: { kubeconfig: string; certDir: string };
   manifests: KubernetesObject[];
   /** the webhook configurations as installed (clientConfig.url, caBundle) */
   webhookConfigs: KubernetesObject[];
@@ -290,6 +294,7 @@ export async function setUp(replicas = 2): Promise<Env> {
       objects,
       proxy,
       webhooks,
+      webhookArgs: { kubeconfig: saKubeconfig, certDir },
       manifests,
       webhookConfigs,
       stop,

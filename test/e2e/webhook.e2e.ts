@@ -3,13 +3,16 @@
 // RBAC of manifests/, the managed-HPA controller writing through the API, the garbage collector of a
 // real kube-controller-manager. Slow (a control plane per run): `npm run test:e2e`, not `npm test`.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubernetesObject, V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { readSettings } from '../../src/core/annotations.js';
 import type { Deployment } from '../../src/core/k8s-types.js';
 import { defaultPolicy, fixture } from '../helpers/fixtures.js';
-import { apiMessage, apply, deployment, hpa, httpStatus, NS, setUp, waitUntil, type Env } from './harness.js';
+import { apiMessage, apply, deployment, hpa, httpStatus, NS, ReplicaProxy, setUp, waitUntil, WebhookProcess, type Env } from './harness.js';
 
 const policy = defaultPolicy();
 const MANAGED = { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' };
@@ -61,6 +64,18 @@ function expectGpuInjected(d: V1Deployment, gpus = '1'): void {
   const pod = d.spec?.template.spec;
   assert.ok(pod?.tolerations?.some((t) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists' && t.effect === 'NoSchedule'), 'GPU toleration stored');
   assert.equal(String(pod?.containers[0]?.resources?.limits?.['nvidia.com/gpu']), gpus, 'GPU limit stored');
+}
+
+function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
 }
 
 function toPlain<T>(o: unknown): T {
@@ -262,6 +277,38 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.ok(leader.writes().some((l) => l.deployment === 'default/after-crash'));
     await follower.start();
     env.proxy.backends = env.webhooks.map((w) => w.port);
+  });
+
+  test('started while the API server is unreachable: serving but not ready, then ready and campaigning once it answers', async () => {
+    // The API server behind a proxy that accepts and drops every connection (a load balancer with
+    // no healthy backend), then forwards them: as at a node's boot or an apiserver restart.
+    const gate = new ReplicaProxy();
+    await gate.start();
+    const api = new URL(env.cp.server);
+    const kc = JSON.parse(readFileSync(env.webhookArgs.kubeconfig, 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
+    for (const c of kc.clusters) c.cluster.server = `https://127.0.0.1:${gate.port}`;
+    const kubeconfig = `${env.webhookArgs.kubeconfig}.gated`;
+    writeFileSync(kubeconfig, JSON.stringify(kc), { mode: 0o600 });
+    const late = new WebhookProcess('late', { ...env.webhookArgs, kubeconfig });
+    try {
+      await late.start('listening');
+      const ca = readFileSync(join(env.webhookArgs.certDir, 'ca.crt'), 'utf8');
+      const get = (path: string) => httpsGet(`https://127.0.0.1:${late.port}${path}`, ca);
+      assert.equal((await get('/healthz')).status, 200, 'alive while the API server is away');
+      const notReady = await get('/readyz');
+      assert.equal(notReady.status, 503, notReady.body);
+      // the adapter rules come from the ConfigMap, which cannot be read yet either: either reason is true
+      assert.match(notReady.body, /adapter rules not loaded|cluster view not synced/);
+      assert.equal(late.identity, undefined, 'no campaign before the cache is synced');
+
+      gate.backends = [Number(api.port)];
+      await waitUntil('the late replica ready', 60_000, async () => (await get('/readyz')).status === 200);
+      await waitUntil('the late replica campaigning', 10_000, () => late.identity !== undefined);
+      assert.ok(late.lines.some((l) => l.msg === 'list/watch failed; retrying'), late.logText());
+    } finally {
+      await late.stop();
+      await gate.stop();
+    }
   });
 
   test('with the webhook down and the shipped failure policies: Deployments fail open, HPAs fail closed', async () => {
