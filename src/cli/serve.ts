@@ -56,7 +56,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   }
   if (clusterAvailable(o.kubeconfig)) {
     // informer-backed ClusterView for admission, adapter ConfigMap watch, leader-elected managed-HPA controller
-    cluster = startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap });
+    cluster = startClusterIntegration({ kubeconfig: o.kubeconfig, store, logger, leaseNamespace: o.namespace, adapterConfigMap: o.adapterConfigmap, registry: metrics.registry });
   } else {
     logger.info('no cluster (no --kubeconfig, not in a pod): no managed HPAs; HPA checks that need the target Deployment are skipped');
   }

@@ -3,11 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from '../loaders/adapter-configmap.js';
 import { ClusterCache, type SyncStatus } from './informers.js';
 import { loadKubeConfig } from './kube.js';
 import { LeaderElector } from './leader.js';
+import { registerControllerMetrics } from './metrics.js';
 import { ManagedHpaController } from './managed-hpa.js';
 
 export interface ClusterIntegrationOptions {
@@ -20,6 +22,8 @@ export interface ClusterIntegrationOptions {
   adapterConfigMap?: string;
   /** how long to wait at start for the adapter ConfigMap before serving not-ready */
   configMapWaitMs?: number;
+  /** where the controller's metrics go (serve's /metrics registry) */
+  registry?: Registry;
 }
 
 export interface ClusterIntegration {
@@ -71,6 +75,14 @@ export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIn
     onStartedLeading: () => controller.startLeading(),
     onStoppedLeading: () => controller.stopLeading(),
   });
+  if (o.registry) {
+    registerControllerMetrics(o.registry, {
+      stats: controller.stats,
+      queueDepth: () => controller.queueDepth(),
+      isLeader: () => elector.isLeader(),
+      synced: () => cache.syncStatus().synced,
+    });
+  }
   void cache
     .start()
     .then(() => {

@@ -38,7 +38,7 @@ export class ManagedHpaController {
   private leading = false;
   /** last Event message per Deployment, so a resync does not repeat it */
   private readonly lastEvent = new Map<string, string>();
-  /** counters for /metrics-like introspection and tests */
+  /** monotonic counters, read by /metrics (controller/metrics.ts) and tests */
   readonly stats = { applies: 0, deletes: 0, conflicts: 0, errors: 0 };
 
   constructor(private readonly o: ManagedHpaControllerOptions) {
@@ -89,6 +89,10 @@ export class ManagedHpaController {
     if (!this.leading) return;
     for (const d of this.o.cache.deployments.list()) if (isOptedIn(d as Deployment)) this.enqueue(d.metadata?.namespace, d.metadata?.name);
     for (const h of this.o.cache.hpas.list()) if (isManaged(h)) this.enqueue(h.metadata?.namespace, h.metadata?.name);
+  }
+
+  queueDepth(): number {
+    return this.queue.depth();
   }
 
   /** Resolves when no work is queued or in flight (tests). */

@@ -41,6 +41,11 @@ export class WorkQueue {
     this.pump();
   }
 
+  /** keys waiting to be worked on (not those in flight or backing off) */
+  depth(): number {
+    return this.queue.length;
+  }
+
   add(key: string): void {
     if (this.inFlight.has(key)) {
       this.dirty.add(key);

@@ -256,6 +256,16 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.ok(leader && follower, `lease holder ${leaderId} is one of the replicas (${env.webhooks.map((w) => w.identity).join(', ')})`);
     assert.ok(leader.writes().length > 0, 'the leader wrote the managed HPAs so far');
     assert.equal(follower.writes().length, 0, `the follower wrote nothing:\n${JSON.stringify(follower.writes())}`);
+    // and /metrics says the same of each
+    const ca = readFileSync(join(env.webhookArgs.certDir, 'ca.crt'), 'utf8');
+    const scrape = async (w: WebhookProcess) => (await httpsGet(`https://127.0.0.1:${w.port}/metrics`, ca)).body;
+    const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
+    const [lm, fm] = [await scrape(leader), await scrape(follower)];
+    assert.equal(sample(lm, 'gpu_hpa_webhook_leader'), 1, lm);
+    assert.equal(sample(fm, 'gpu_hpa_webhook_leader'), 0, fm);
+    assert.ok(sample(lm, 'gpu_hpa_webhook_managed_hpa_writes_total{action="apply"}') >= 1, lm);
+    assert.equal(sample(fm, 'gpu_hpa_webhook_managed_hpa_writes_total{action="apply"}'), 0, fm);
+    for (const m of [lm, fm]) assert.equal(sample(m, 'gpu_hpa_webhook_cluster_cache_synced'), 1);
 
     assert.equal(await leader.stop(), 0, 'SIGTERM: drained, lease released, exit 0');
     env.proxy.backends = [follower.port];
