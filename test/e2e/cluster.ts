@@ -200,8 +200,9 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         start('kube-controller-manager', join(bin, 'kube-controller-manager'), [
           `--kubeconfig=${kubeconfigPath}`,
           '--leader-elect=false',
-          // only what the tests rely on: the garbage collector deletes managed HPAs with their Deployment
-          '--controllers=garbage-collector-controller,namespace-controller',
+          // only what the tests rely on: the garbage collector deletes managed HPAs with their
+          // Deployment; the quota controller computes a namespace's HPA quota (a refused managed HPA)
+          '--controllers=garbage-collector-controller,namespace-controller,resourcequota-controller',
           '--secure-port=0',
           '--concurrent-gc-syncs=5',
           '--v=1',

@@ -215,6 +215,33 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.equal(now.metadata?.labels?.['app.kubernetes.io/managed-by'], undefined);
   });
 
+  test('a managed HPA the API server refuses (the namespace is at its HPA quota): a ManagedHPAFailed Event with its reason, retried, counted on /metrics', async () => {
+    await env.core.createNamespace({ body: { metadata: { name: 'team-q' } } });
+    await env.core.createNamespacedResourceQuota({ namespace: 'team-q', body: { metadata: { name: 'no-hpas' }, spec: { hard: { 'count/horizontalpodautoscalers.autoscaling': '0' } } } });
+    await waitUntil('the quota computed', 30_000, async () => (await env.core.readNamespacedResourceQuota({ name: 'no-hpas', namespace: 'team-q' })).status?.hard !== undefined);
+    await apply(env.objects, deployment('over-quota', {}, { namespace: 'team-q' }), { manager: 'team' });
+    const failedEvents = async () => (await env.core.listNamespacedEvent({ namespace: 'team-q', fieldSelector: 'involvedObject.name=over-quota,reason=ManagedHPAFailed' })).items;
+    await waitUntil('ManagedHPAFailed Event', 30_000, async () => (await failedEvents()).length > 0);
+    const [event] = await failedEvents();
+    assert.equal(event?.type, 'Warning');
+    assert.match(event?.message ?? '', /the managed HorizontalPodAutoscaler over-quota was refused by the API server: .*exceeded quota: no-hpas/);
+    assert.equal(await getHpa('over-quota', 'team-q'), undefined);
+
+    // retried with backoff, counted as failed reconciles; the same refusal is not told twice
+    const leaderId = (await env.coordination.readNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS })).spec?.holderIdentity;
+    const leader = env.webhooks.find((w) => w.identity === leaderId)!;
+    await waitUntil('a retry', 30_000, () => leader.lines.filter((l) => l.msg === 'managed HPA: reconcile failed; retrying' && l.deployment === 'team-q/over-quota').length >= 2);
+    assert.equal((await failedEvents()).length, 1);
+    const metrics = (await httpsGet(`https://127.0.0.1:${leader.port}/metrics`, readFileSync(join(env.webhookArgs.certDir, 'ca.crt'), 'utf8'))).body;
+    const sample = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
+    assert.ok(sample('gpu_hpa_webhook_managed_hpa_reconcile_errors_total') >= 2, metrics);
+    assert.ok(sample('gpu_hpa_webhook_managed_hpa_not_written_total') >= 1, metrics);
+
+    // quota raised: the next retry writes it
+    await env.core.patchNamespacedResourceQuota({ name: 'no-hpas', namespace: 'team-q', body: [{ op: 'replace', path: '/spec/hard/count~1horizontalpodautoscalers.autoscaling', value: '1' }] });
+    await waitHpa('over-quota', () => true, 'team-q', 60_000);
+  });
+
   test('the adapter ConfigMap is watched: the rules in force change when it changes', async () => {
     const custom = hpa('queue-depth', 'anything', 'queue_depth', {}, 'team-a');
     assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: custom as never })), /queue_depth/);
