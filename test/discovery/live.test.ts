@@ -222,3 +222,17 @@ test('a Pods rule taking the workload pod from exported_pod but the namespace fr
   assert.equal(v.live.reason, 'metric-series-unassociated');
   assert.match(v.live.message, /maps namespaces to label namespace, .*namespace="gpu-operator" is the exporter's own namespace/);
 });
+
+test('an Object metric on nodes, with series that carry the node label: denied, saying the adapter registers nodes only cluster-scoped while the HPA asks per namespace', () => {
+  const rules = `rules:\n  - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{Hostname!=""}'\n    resources: {overrides: {Hostname: {resource: node}, namespace: {resource: namespace}}}\n    name: {matches: "^DCGM_FI_DEV_GPU_UTIL$", as: node_gpu_utilization}\n    metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
+  const { live: l } = live(rules);
+  // what the HPA controller asks for a Node (GetObjectMetric: namespaced unless the kind is Namespace)
+  const v = l.lookup({ kind: 'Object', name: 'node_gpu_utilization', resource: { group: '', resource: 'nodes' }, namespaced: true });
+  assert.equal(v.status, 'not-served');
+  assert.ok(v.status === 'not-served' && v.live);
+  assert.equal(v.live.reason, 'metric-series-unassociated');
+  assert.match(v.live.message, /registered for nodes \(cluster-scoped\)/);
+  assert.match(v.live.message, /registers nodes metrics only cluster-scoped, and the HPA controller asks .* within the HPA's namespace/);
+  // the same series serve it cluster-scoped, as `kubectl get --raw .../nodes/*/node_gpu_utilization` would
+  assert.equal(l.lookup({ kind: 'Object', name: 'node_gpu_utilization', resource: { group: '', resource: 'nodes' }, namespaced: false }).status, 'served');
+});

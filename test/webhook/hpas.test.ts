@@ -88,6 +88,33 @@ test('a Pods metric whose rule maps no label to pods is denied', async () => {
   assert.match(a.message, /pod/);
 });
 
+// A rule serving DCGM's GPU utilization per node (Hostname) and per namespace. The HPA controller
+// asks for an Object metric on a Node within the HPA's namespace (GetObjectMetric, kubernetes#67777);
+// the adapter registers node metrics only cluster-scoped: such an HPA stays <unknown>. A Namespace's
+// metric is asked cluster-scoped, and served.
+const perNodeRules = `rules:\n  - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{Hostname!=""}'\n    resources: {overrides: {Hostname: {resource: node}, namespace: {resource: namespace}}}\n    name: {matches: "^DCGM_FI_DEV_GPU_UTIL$", as: node_gpu_utilization}\n    metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
+const objectMetric = (apiVersion: string, kind: string, name: string) => ({
+  type: 'Object',
+  object: { describedObject: { apiVersion, kind, name }, metric: { name: 'node_gpu_utilization' }, target: { type: 'Value', value: '50' } },
+});
+
+test('an Object metric on a Node is denied: the HPA controller asks for it namespaced, the adapter serves nodes only cluster-scoped', async () => {
+  const a = await post(webhook({ rulesText: perNodeRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'Node', 'gpu-node-1')])));
+  assert.equal(a.allowed, false);
+  assert.deepEqual(a.reasons, ['metric-not-served']);
+  assert.match(a.message, /Object metric "node_gpu_utilization" on nodes/);
+  assert.match(a.message, /cluster-scoped .* namespaced .*kubernetes\/kubernetes#67777/);
+});
+
+test('an Object metric on a PersistentVolume is denied alike; on a Namespace it is served', async () => {
+  const pvRules = perNodeRules.replace('Hostname: {resource: node}', 'Hostname: {resource: persistentvolume}');
+  const pv = await post(webhook({ rulesText: pvRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'PersistentVolume', 'pv-1')])));
+  assert.equal(pv.allowed, false);
+  assert.match(pv.message, /on persistentvolumes/);
+  const ns = await post(webhook({ rulesText: perNodeRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'Namespace', 'ml')])));
+  assert.equal(ns.allowed, true, ns.message);
+});
+
 test('a rule selecting names by regex cannot be verified offline: allowed with a warning', async () => {
   const rules = `rules:\n  - seriesQuery: '{__name__=~"^DCGM_FI_.*",namespace!="",pod!=""}'\n    resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n    name: {matches: "^DCGM_FI_DEV_(.*)$", as: "gpu_\${1}"}\n    metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
   const a = await post(webhook({ rulesText: rules }).request, '/validate', reviewOf(hpa([podsMetric('gpu_GPU_UTIL')])));

@@ -13,7 +13,7 @@
 // - pkg/external-provider/external_series_registry.go filterAndStoreMetrics: external metrics by name alone.
 import { couldProduce, metricNameForSeries } from './naming.js';
 import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
-import { grKey, NAMESPACES } from './resources.js';
+import { grKey, isRootScopedInRegistry, NAMESPACES } from './resources.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { VerdictMemo } from './verdict-memo.js';
 
@@ -266,6 +266,7 @@ class LiveRuleSet implements AdapterRuleSet {
       const carriesResource = l.label !== null && groups.some((g) => g.labels.includes(l.label!));
       if (l.label === null) why = `it has no label for ${what} (no resources.overrides entry and no resources.template)`;
       else if (!carriesResource) why = `none carries ${l.label}, the rule's label for ${what}`;
+      else if (isRootScopedInRegistry(resource)) why = `the adapter registers ${what} metrics only cluster-scoped, and the HPA controller asks for an Object metric on ${what} within the HPA's namespace (kubernetes/kubernetes#67777)`;
       else why = `they carry no label the rule maps to namespaces, so the adapter registers ${req.name} for ${what} cluster-scoped while the HPA asks per namespace`;
       let hint = '';
       if (!carriesResource && l.label !== null && resource.resource === 'pods') {

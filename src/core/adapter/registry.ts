@@ -86,7 +86,12 @@ function customAssoc(cr: CompiledRule, resource: GroupResource, namespaced: bool
   const res = labelAssoc(cr, resource, what);
   if (isRootScopedInRegistry(resource)) {
     // series_registry.go: namespaces, nodes and persistentvolumes are always registered non-namespaced
-    if (namespaced) return worst(res, { status: 'no', reason: `can only serve ${what} as a cluster-scoped metric, but the request is namespaced` });
+    if (namespaced) {
+      return worst(res, {
+        status: 'no',
+        reason: `can only serve ${what} as a cluster-scoped metric, but the request is namespaced (the HPA controller asks for an Object metric of any kind but Namespace within the HPA's namespace, kubernetes/kubernetes#67777)`,
+      });
+    }
     return res;
   }
   const ns = labelAssoc(cr, NAMESPACES, 'namespaces');

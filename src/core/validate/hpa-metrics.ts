@@ -3,7 +3,7 @@
 // The adapter semantics live in src/core/adapter/; this file turns an HPA metric into a MetricRequest
 // and a verdict into a sentence.
 import type { Violation } from '../admission/decision.js';
-import { isRootScopedInRegistry, resourceForKind } from '../adapter/resources.js';
+import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict, RuleRef } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
 
@@ -26,8 +26,11 @@ export function metricRequest(m: MetricSpec): { request: MetricRequest; field: s
     const d = m.object.describedObject;
     if (typeof d?.kind !== 'string') return undefined; // the API-server rules report the missing describedObject
     const resource = resourceForKind(typeof d.apiVersion === 'string' ? d.apiVersion : 'v1', d.kind);
-    // the adapter's series registry never treats namespaces/nodes/PVs as namespaced (series_registry.go)
-    const namespaced = !isRootScopedInRegistry(resource);
+    // What the HPA controller asks (pkg/controller/podautoscaler/metrics/client.go GetObjectMetric):
+    // a Namespace's metric root-scoped, every other kind's within the HPA's namespace — Nodes and
+    // PersistentVolumes too (kubernetes/kubernetes#67777), which the adapter registers only
+    // cluster-scoped (series_registry.go), so no rule can serve those.
+    const namespaced = !(resource.group === '' && resource.resource === 'namespaces');
     return { request: { kind: 'Object', name: m.object.metric.name, resource, namespaced }, field: 'object.metric.name' };
   }
   if (m.type === 'External' && typeof m.external?.metric?.name === 'string') {
