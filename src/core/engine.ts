@@ -146,7 +146,7 @@ export function createEngine(ctx: EngineContext): Engine {
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
-      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules);
+      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, req.namespace);
       violations.push(...served.violations);
       const warnings = [...served.warnings];
       const target = targetOf(req, hpa);

@@ -113,6 +113,12 @@ test('an Object metric on a PersistentVolume is denied alike; on a Namespace it 
   assert.match(pv.message, /on persistentvolumes/);
   const ns = await post(webhook({ rulesText: perNodeRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'Namespace', 'ml')])));
   assert.equal(ns.allowed, true, ns.message);
+  assert.deepEqual(ns.warnings, []);
+  // the HPA controller reads its own namespace's metric whatever describedObject names
+  const other = await post(webhook({ rulesText: perNodeRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'Namespace', 'team-b')])));
+  assert.equal(other.allowed, true, other.message);
+  assert.equal(other.warnings.length, 1, JSON.stringify(other.warnings));
+  assert.match(other.warnings[0]!, /describedObject\.name "team-b" is ignored; the HPA reads namespace ml/);
 });
 
 test('a rule selecting names by regex cannot be verified offline: allowed with a warning', async () => {

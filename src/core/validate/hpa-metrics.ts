@@ -72,13 +72,19 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
   }
 }
 
-export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet): MetricCheck {
+/** `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names. */
+export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string): MetricCheck {
   const out: MetricCheck = { violations: [], warnings: [] };
   if (!Array.isArray(metrics)) return out;
   metrics.forEach((m: MetricSpec, i) => {
     if (m === null || typeof m !== 'object') return;
     const r = metricRequest(m);
     if (!r) return;
+    const d = m.type === 'Object' ? m.object?.describedObject : undefined;
+    if (r.request.resource?.resource === 'namespaces' && r.request.resource.group === '' && namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
+      // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
+      out.warnings.push(`${subject}: spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored; the HPA reads namespace ${namespace}`);
+    }
     const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
