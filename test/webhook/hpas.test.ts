@@ -118,7 +118,7 @@ test('an Object metric on a PersistentVolume is denied alike; on a Namespace it 
   const other = await post(webhook({ rulesText: perNodeRules }).request, '/validate', reviewOf(hpa([objectMetric('v1', 'Namespace', 'team-b')])));
   assert.equal(other.allowed, true, other.message);
   assert.equal(other.warnings.length, 1, JSON.stringify(other.warnings));
-  assert.match(other.warnings[0]!, /describedObject\.name "team-b" is ignored; the HPA reads namespace ml/);
+  assert.match(other.warnings[0]!, /the HPA reads namespace ml's metric; spec\.metrics\[0\]\.object\.describedObject\.name "team-b" is ignored/);
 });
 
 test('a rule selecting names by regex cannot be verified offline: allowed with a warning', async () => {

@@ -83,7 +83,8 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
     const d = m.type === 'Object' ? m.object?.describedObject : undefined;
     if (r.request.resource?.resource === 'namespaces' && r.request.resource.group === '' && namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
       // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
-      out.warnings.push(`${subject}: spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored; the HPA reads namespace ${namespace}`);
+      // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
+      out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
     }
     const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
     out.violations.push(...f.violations);
