@@ -13,14 +13,10 @@ import { createApp } from '../src/server/app.js';
 import { createLogger } from '../src/server/logger.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { startServer } from '../src/server/serve.js';
-import { compileAdapterConfig } from '../src/core/adapter/registry.js';
-import { staticClusterView } from '../src/core/cluster.js';
 import type { Engine } from '../src/core/admission/request.js';
-import type { Deployment } from '../src/core/k8s-types.js';
-import { createEngine } from '../src/core/engine.js';
-import { parsePolicyText } from '../src/loaders/policy.js';
 import { pino } from 'pino';
-import type { Scenario, WorkloadConfig } from './workload.js';
+import type { Scenario } from './workload.js';
+import { webhookEngine, type WorkloadConfig } from './webhook-engine.js';
 
 const [kind, certDir, workloadFile] = process.argv.slice(2);
 if ((kind !== 'webhook' && kind !== 'shell' && kind !== 'floor' && kind !== 'answer-floor') || !certDir || !workloadFile) {
@@ -32,12 +28,7 @@ const cert = readFileSync(`${certDir}/tls.crt`);
 
 // the scenarios come in the file: the compiled server cannot read the test fixtures itself
 const w = JSON.parse(readFileSync(workloadFile, 'utf8')) as WorkloadConfig & { scenarios: Scenario[] };
-const realEngine = (): Engine =>
-  createEngine({
-    policy: parsePolicyText(w.policyText, 'policies/default.yaml'),
-    rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
-    cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
-  });
+const realEngine = (): Engine => webhookEngine(w);
 
 interface Review {
   apiVersion: string;
