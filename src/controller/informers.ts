@@ -72,7 +72,8 @@ export class ClusterCache {
   readonly hpas: Watched<V2HorizontalPodAutoscaler>;
   private synced = false;
   private stopped = false;
-  private readonly pending = new Set(['deployments', 'horizontalpodautoscalers']);
+  /** resources whose first list has not succeeded (filled by start()) */
+  private readonly pending = new Set<string>();
   private lastError?: string;
 
   constructor(kc: KubeConfig, private readonly logger?: Logger) {
@@ -85,6 +86,7 @@ export class ClusterCache {
   /** Resolves once both caches hold a full list (retrying for as long as it takes, until stop()). */
   async start(): Promise<void> {
     const run = async <T extends KubernetesObject>(inf: Watched<T>, what: string) => {
+      this.pending.add(what);
       await runInformer(inf, what, this.logger, () => this.stopped, (m) => (this.lastError = `${what}: ${m}`));
       this.pending.delete(what);
     };

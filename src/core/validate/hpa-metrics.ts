@@ -80,8 +80,9 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
     if (m === null || typeof m !== 'object') return;
     const r = metricRequest(m);
     if (!r) return;
-    const d = m.type === 'Object' ? m.object?.describedObject : undefined;
-    if (r.request.resource?.resource === 'namespaces' && r.request.resource.group === '' && namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
+    // the one Object metric metricRequest asks cluster-scoped is a Namespace's
+    const d = m.type === 'Object' && !r.request.namespaced ? m.object?.describedObject : undefined;
+    if (namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
       // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
