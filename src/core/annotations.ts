@@ -6,6 +6,7 @@ import type { Deployment } from './k8s-types.js';
 import { parseQuantity } from './quantity.js';
 import { gpuResourceAllowed, type Policy, type Profile } from './policy/schema.js';
 import { nearest } from './suggest.js';
+import { excerpt, excerptList, MAX_CONTAINERS, MAX_CONTAINERS_ANNOTATION_LENGTH, MAX_LISTED, MAX_NAME_LENGTH, tooLong, tooMany, type WorkMeter } from './bounds.js';
 
 export const OPT_IN_LABEL = 'gpu-hpa.io/enabled';
 export const MUTATED_ANNOTATION = 'gpu-hpa.io/mutated';
@@ -50,7 +51,7 @@ export function isOptedIn(obj: { metadata?: { labels?: Record<string, string> } 
 /** A label set to something other than "true" never reaches the webhook (objectSelector): tell `check` users. */
 export function optInLabelTypo(obj: Deployment): string | undefined {
   const v = obj.metadata?.labels?.[OPT_IN_LABEL];
-  return v !== undefined && v !== 'true' ? `label ${OPT_IN_LABEL} is "${v}": only "true" opts in, so this Deployment is not managed` : undefined;
+  return v !== undefined && v !== 'true' ? `label ${OPT_IN_LABEL} is "${excerpt(v)}": only "true" opts in, so this Deployment is not managed` : undefined;
 }
 
 // Kubernetes int parsing of an annotation: plain decimal digits, no sign, no spaces, no exponent.
@@ -58,29 +59,56 @@ function parseCount(raw: string): number | undefined {
   return /^[0-9]{1,9}$/.test(raw) ? Number(raw) : undefined;
 }
 
+/** The bound on each annotation's value (issue 17): names and numbers are short; the container list may be long. */
+function maxLength(key: string): number {
+  return key === A.containers ? MAX_CONTAINERS_ANNOTATION_LENGTH : MAX_NAME_LENGTH;
+}
+
 /**
  * Reads the annotations of an opted-in Deployment. Returns settings only when every annotation is valid;
- * otherwise the violations (all of them, so a team fixes everything in one round).
+ * otherwise the violations (all of them, so a team fixes everything in one round — one per annotation).
+ * Values over their bound, and pods with more containers than MAX_CONTAINERS, end the reading before any
+ * other check looks at them. `work` counts the nearest-name search (src/core/suggest.ts).
  */
-export function readSettings(dep: Deployment, policy: Policy): { settings?: GpuSettings; violations: Violation[]; warnings: string[] } {
+export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter): { settings?: GpuSettings; violations: Violation[]; warnings: string[] } {
   const ann = dep.metadata?.annotations ?? {};
   const violations: Violation[] = [];
   const warnings: string[] = [];
   const bad = (key: string, value: string, allowed: string) =>
-    violations.push({ reason: 'invalid-annotation', field: `metadata.annotations["${key}"]`, message: `annotation ${key}: "${value}" is not valid: ${allowed}` });
+    violations.push({ reason: 'invalid-annotation', field: `metadata.annotations["${key}"]`, message: `annotation ${key}: "${excerpt(value)}" is not valid: ${allowed}` });
 
-  for (const key of Object.keys(ann)) {
-    if (key.startsWith('gpu-hpa.io/') && !KNOWN.has(key)) {
-      const guess = nearest(key, [...KNOWN], 1)[0];
-      warnings.push(`unknown annotation ${key} is ignored${guess ? ` (did you mean ${guess}?)` : ''}`);
+  // 1. sizes first: nothing below sees a value over its bound
+  for (const key of Object.values(A)) {
+    const v = ann[key];
+    if (typeof v === 'string' && v.length > maxLength(key)) violations.push(tooLong(`metadata.annotations["${key}"]`, `annotation ${key}`, v, maxLength(key)));
+  }
+  const pod = dep.spec?.template?.spec;
+  for (const list of ['containers', 'initContainers'] as const) {
+    const items = pod?.[list];
+    if (Array.isArray(items) && items.length > MAX_CONTAINERS) {
+      violations.push(tooMany(`spec.template.spec.${list}`, `spec.template.spec.${list}`, items.length, MAX_CONTAINERS));
     }
+  }
+  if (violations.length > 0) return { violations, warnings };
+
+  const unknown: string[] = [];
+  for (const key of Object.keys(ann)) if (key.startsWith('gpu-hpa.io/') && !KNOWN.has(key)) unknown.push(key);
+  if (unknown.length > 0) {
+    // one warning for all of them; a suggestion for the first
+    const guess = nearest(unknown[0]!, [...KNOWN], 1, work)[0];
+    const hint = guess ? ` (did you mean ${guess}${unknown.length > 1 ? ` for ${excerpt(unknown[0]!)}` : ''}?)` : '';
+    warnings.push(
+      unknown.length === 1
+        ? `unknown annotation ${excerpt(unknown[0]!)} is ignored${hint}`
+        : `unknown annotations ${excerptList(unknown, MAX_LISTED, false)} are ignored${hint}`,
+    );
   }
 
   const profileName = ann[A.profile] ?? policy.defaultProfile;
   const profile = policy.profiles[profileName];
   if (!profile) {
     const names = Object.keys(policy.profiles);
-    const guess = nearest(profileName, names, 1)[0];
+    const guess = nearest(profileName, names, 1, work)[0];
     bad(A.profile, profileName, `must be one of the policy's profiles: ${names.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`);
   }
 
@@ -110,7 +138,11 @@ export function readSettings(dep: Deployment, policy: Policy): { settings?: GpuS
   };
   const minReplicas = count(A.minReplicas, 1);
   const maxReplicas = count(A.maxReplicas, profile?.maxReplicas);
-  const gpus = count(A.gpus, 1);
+  let gpus = count(A.gpus, 1);
+  if (gpus !== undefined && gpus > policy.maxGpusPerPod) {
+    bad(A.gpus, String(gpus), `must be at most ${policy.maxGpusPerPod}, the policy's maxGpusPerPod`);
+    gpus = undefined;
+  }
   if (minReplicas !== undefined && maxReplicas !== undefined && maxReplicas < minReplicas) {
     const key = ann[A.maxReplicas] !== undefined ? A.maxReplicas : A.minReplicas;
     const given = ann[A.maxReplicas] !== undefined ? String(maxReplicas) : String(minReplicas);
@@ -127,23 +159,35 @@ export function readSettings(dep: Deployment, policy: Policy): { settings?: GpuS
     bad(A.gpuResource, gpuResource, `must be one of ${policy.allowedGpuResources.join(', ')}`);
   }
 
-  const podContainers = (dep.spec?.template?.spec?.containers ?? []).map((c) => c?.name).filter((n): n is string => typeof n === 'string');
+  const podContainers = (Array.isArray(pod?.containers) ? pod.containers : []).map((c) => c?.name).filter((n): n is string => typeof n === 'string');
   let containers: string[] = [];
   const containersRaw = ann[A.containers];
   if (containersRaw !== undefined) {
-    const asked = containersRaw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (asked.length === 0) bad(A.containers, containersRaw, 'must name at least one container');
-    for (const name of asked) {
-      if (!podContainers.includes(name)) {
-        const guess = nearest(name, podContainers, 1)[0];
-        bad(A.containers, containersRaw, `names container "${name}", which is not in spec.template.spec.containers (${podContainers.join(', ') || 'none'})${guess ? `; did you mean ${guess}?` : ''}`);
-      }
+    const asked = new Set(containersRaw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    const inPod = new Set(podContainers);
+    const missing = [...asked].filter((n) => !inPod.has(n));
+    if (asked.size === 0) bad(A.containers, containersRaw, 'must name at least one container');
+    else if (missing.length > 0) {
+      // one violation for the annotation, however many names it gets wrong
+      const guess = missing.length === 1 ? nearest(missing[0]!, podContainers, 1, work)[0] : undefined;
+      const have = podContainers.length > 0 ? excerptList(podContainers, 5, false) : 'none';
+      bad(
+        A.containers,
+        containersRaw,
+        missing.length === 1
+          ? `names container ${excerptList(missing)}, which is not in spec.template.spec.containers (${have})${guess ? `; did you mean ${guess}?` : ''}`
+          : `names ${missing.length.toLocaleString('en-US')} containers that are not in spec.template.spec.containers (${have}): ${excerptList(missing)}`,
+      );
     }
-    containers = podContainers.filter((n) => asked.includes(n));
+    containers = podContainers.filter((n) => asked.has(n));
   } else if (podContainers[0] !== undefined) {
     containers = [podContainers[0]];
   } else {
     violations.push({ reason: 'no-containers', field: 'spec.template.spec.containers', message: 'spec.template.spec.containers is empty: there is no container to give a GPU to' });
+  }
+  if (gpus !== undefined && containers.length * gpus > policy.maxGpusPerPod) {
+    bad(A.gpus, String(gpus), `${containers.length} containers get ${gpus} each, ${containers.length * gpus} per pod, over the policy's maxGpusPerPod ${policy.maxGpusPerPod}`);
+    gpus = undefined;
   }
 
   if (violations.length > 0 || !profile || minReplicas === undefined || maxReplicas === undefined || gpus === undefined) {

@@ -1,7 +1,8 @@
 // The pure core: (AdmissionRequest + policy + adapter rules + cluster snapshot) → Decision.
 // No I/O, no clock. The HTTP server, the CLI `check` and the tests all decide through this one function
 // pair, so what `check` says offline is what the webhook says in the cluster.
-import { allow, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { allow, bounded, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { excerpt, MAX_NAME_LENGTH, type WorkMeter } from './bounds.js';
 import type { AdmissionRequest, Engine } from './admission/request.js';
 import type { AdapterRuleSet } from './adapter/types.js';
 import { isOptedIn, optInLabelTypo, readSettings, type GpuSettings } from './annotations.js';
@@ -11,7 +12,7 @@ import { mutateDeployment } from './mutate/deployment.js';
 import { fillBehavior } from './mutate/hpa-behavior.js';
 import type { Policy } from './policy/schema.js';
 import { deploymentShape } from './shape.js';
-import { verifyGpuInjected, verifyManagedMetric } from './validate/deployment.js';
+import { judgeExistingHpas, verifyGpuBudget, verifyGpuInjected, verifyManagedMetric, verifyProfileAllowed } from './validate/deployment.js';
 import { apiServerRules } from './validate/hpa-api-rules.js';
 import { verifyMetricsServed } from './validate/hpa-metrics.js';
 import { needsRequests, verifyResourceRequests } from './validate/hpa-resource-metrics.js';
@@ -22,6 +23,8 @@ export interface EngineContext {
   policy: Policy;
   rules: AdapterRuleSet;
   cluster: ClusterView;
+  /** counts the work done on tenant input by the nearest-name searches of annotations.ts (tests, benchmarks) */
+  work?: WorkMeter;
 }
 
 type Handled = 'Deployment' | 'HorizontalPodAutoscaler';
@@ -38,9 +41,33 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function subjectOf(kind: Handled, req: AdmissionRequest, obj: { metadata?: { name?: string; generateName?: string } }): string {
+function subjectOf(kind: Handled, namespace: string, req: AdmissionRequest, obj: { metadata?: { name?: string; generateName?: string } }): string {
   const name = req.name || obj.metadata?.name || (obj.metadata?.generateName ? `${obj.metadata.generateName}*` : '(unnamed)');
-  return `${kind} ${req.namespace ?? 'default'}/${name}`;
+  return `${kind} ${excerpt(namespace, MAX_NAME_LENGTH)}/${excerpt(name, MAX_NAME_LENGTH)}`;
+}
+
+/**
+ * The request's own namespace, the only one the engine looks into (issue 17: a denial never describes
+ * objects of another namespace). The API server sends request.namespace and has already made the object's
+ * metadata.namespace agree with it (apiserver pkg/endpoints/handlers/rest.go via
+ * rest.EnsureObjectNamespaceMatchesRequestNamespace: a conflicting one is a 400 before admission), so a
+ * review where they differ did not come from it: refused, and nothing is looked up. Without either: default.
+ */
+function namespaceOf(req: AdmissionRequest, obj: Record<string, unknown>): { namespace: string } | { conflict: Violation } {
+  const meta = obj.metadata;
+  const own = typeof meta === 'object' && meta !== null ? (meta as { namespace?: unknown }).namespace : undefined;
+  const objNs = typeof own === 'string' && own !== '' ? own : undefined;
+  const reqNs = req.namespace !== undefined && req.namespace !== '' ? req.namespace : undefined;
+  if (reqNs !== undefined && objNs !== undefined && reqNs !== objNs) {
+    return {
+      conflict: {
+        reason: 'api-namespace-mismatch',
+        field: 'metadata.namespace',
+        message: `metadata.namespace "${excerpt(objNs)}" does not match the request's namespace "${excerpt(reqNs)}": the API server never sends such a review`,
+      },
+    };
+  }
+  return { namespace: reqNs ?? objNs ?? 'default' };
 }
 
 // API-server rules (reason "api-…") always deny: the API server would refuse the object anyway, and
@@ -65,7 +92,7 @@ function named(v: Violation, message: string): Violation {
 }
 
 export function createEngine(ctx: EngineContext): Engine {
-  const { policy, rules, cluster } = ctx;
+  const { policy, rules, cluster, work } = ctx;
 
   function skip(req: AdmissionRequest): Handled | undefined {
     if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return undefined;
@@ -78,43 +105,48 @@ export function createEngine(ctx: EngineContext): Engine {
     return deny([{ reason: 'malformed-object', field: 'request.object', message: `request.object is not a ${kind} object` }]);
   }
 
-  /** The opted-in Deployment an HPA targets, with its valid settings; undefined when unknown or not opted in. */
-  function targetOf(req: AdmissionRequest, hpa: HorizontalPodAutoscaler): { dep: Deployment; settings?: GpuSettings } | undefined {
+  /** The opted-in Deployment an HPA targets (in the request's own namespace), with its valid settings; undefined when unknown or not opted in. */
+  function targetOf(namespace: string, hpa: HorizontalPodAutoscaler): { dep: Deployment; settings?: GpuSettings } | undefined {
     const ref = hpa.spec?.scaleTargetRef;
-    if (ref?.kind !== 'Deployment' || typeof ref.name !== 'string') return undefined;
-    const dep = cluster.deployment(req.namespace ?? hpa.metadata?.namespace ?? 'default', ref.name);
+    if (ref?.kind !== 'Deployment' || typeof ref.name !== 'string' || ref.name.length > MAX_NAME_LENGTH) return undefined;
+    const dep = cluster.deployment(namespace, ref.name);
     if (!dep) return undefined;
-    return { dep, settings: isOptedIn(dep) ? readSettings(dep, policy).settings : undefined };
+    return { dep, settings: isOptedIn(dep) ? readSettings(dep, policy, work).settings : undefined };
   }
 
   /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
-  function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown> } {
+  function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown>; namespace: string } {
     const kind = skip(req);
     if (!kind) return { done: allow() };
-    return isObject(req.object) ? { kind, obj: req.object } : { done: malformed(kind) };
+    if (!isObject(req.object)) return { done: malformed(kind) };
+    const ns = namespaceOf(req, req.object);
+    if ('conflict' in ns) return { done: deny([ns.conflict]) };
+    return { kind, obj: req.object, namespace: ns.namespace };
   }
 
-  /** An opted-in Deployment's valid settings, or the decision that ends its review (not opted in, malformed, bad annotations). */
-  function optedIn(req: AdmissionRequest, dep: Deployment, endpoint: 'mutate' | 'validate'): { done: Decision } | { subject: string; settings: GpuSettings; warnings: string[] } {
+  /** An opted-in Deployment's valid settings, or the decision that ends its review (not opted in, malformed, bad annotations, a profile its namespace may not pick). */
+  function optedIn(req: AdmissionRequest, namespace: string, dep: Deployment, endpoint: 'mutate' | 'validate'): { done: Decision } | { subject: string; settings: GpuSettings; warnings: string[] } {
     if (!isOptedIn(dep)) {
       const typo = endpoint === 'mutate' ? optInLabelTypo(dep) : undefined; // said once, not by both webhooks
       return { done: allow(typo ? [typo] : []) };
     }
-    const subject = subjectOf('Deployment', req, dep);
+    const subject = subjectOf('Deployment', namespace, req, dep);
     const shape = deploymentShape(dep);
     if (shape.length > 0) return { done: enforce(policy, subject, shape, []) };
-    const read = readSettings(dep, policy);
+    const read = readSettings(dep, policy, work);
     if (!read.settings) return { done: enforce(policy, subject, read.violations, read.warnings) };
-    return { subject, settings: read.settings, warnings: read.warnings };
+    const profile = verifyProfileAllowed(subject, read.settings, namespace, cluster.namespaceLabels?.(namespace), cluster.complete);
+    if (profile.violations.length > 0) return { done: enforce(policy, subject, profile.violations, [...read.warnings, ...profile.warnings]) };
+    return { subject, settings: read.settings, warnings: [...read.warnings, ...profile.warnings] };
   }
 
-  return {
+  const engine: Engine = {
     mutate(req) {
       const a = admitted(req);
       if ('done' in a) return a.done;
       if (a.kind === 'Deployment') {
         const dep = a.obj as Deployment;
-        const o = optedIn(req, dep, 'mutate');
+        const o = optedIn(req, a.namespace, dep, 'mutate');
         if ('done' in o) return o.done;
         const m = mutateDeployment(dep, o.settings, policy);
         if (m.conflicts.length > 0) return enforce(policy, o.subject, m.conflicts, o.warnings);
@@ -122,7 +154,7 @@ export function createEngine(ctx: EngineContext): Engine {
       }
       if (req.kind.version !== 'v2') return allow();
       const hpa = a.obj as HorizontalPodAutoscaler;
-      const settings = targetOf(req, hpa)?.settings;
+      const settings = targetOf(a.namespace, hpa)?.settings;
       if (!settings) return allow();
       return withPatch(allow(), fillBehavior(hpa, settings.profile).patch);
     },
@@ -132,40 +164,58 @@ export function createEngine(ctx: EngineContext): Engine {
       if ('done' in a) return a.done;
       if (a.kind === 'Deployment') {
         const dep = a.obj as Deployment;
-        const o = optedIn(req, dep, 'validate');
+        const o = optedIn(req, a.namespace, dep, 'validate');
         if ('done' in o) return o.done;
         const metric = verifyManagedMetric(o.subject, o.settings, rules);
         const injected = verifyGpuInjected(o.subject, dep, o.settings, policy);
-        return enforce(policy, o.subject, [...metric.violations, ...injected], [...o.warnings, ...metric.warnings]);
+        const budget = verifyGpuBudget(o.subject, dep, policy);
+        // the HPAs already on this Deployment (its own namespace only), judged under its settings now
+        const name = req.name || dep.metadata?.name;
+        const existing = name ? judgeExistingHpas(name, o.settings, cluster.hpas(a.namespace)) : [];
+        return enforce(policy, o.subject, [...metric.violations, ...injected, ...budget], [...o.warnings, ...metric.warnings, ...existing]);
       }
       const hpa = a.obj as HorizontalPodAutoscaler;
-      const subject = subjectOf('HorizontalPodAutoscaler', req, hpa);
+      const subject = subjectOf('HorizontalPodAutoscaler', a.namespace, req, hpa);
       if (req.kind.version !== 'v2') {
         return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
       }
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
-      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, req.namespace);
+      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, a.namespace);
       violations.push(...served.violations);
       const warnings = [...served.warnings];
-      const target = targetOf(req, hpa);
+      const target = targetOf(a.namespace, hpa);
       if (target) violations.push(...verifyResourceRequests(subject, hpa.spec?.metrics, target.dep));
       else if (!cluster.complete && needsRequests(hpa.spec?.metrics)) {
-        warnings.push(`${subject}: ${hpa.spec?.scaleTargetRef?.kind ?? 'target'} ${hpa.spec?.scaleTargetRef?.name ?? ''} unknown here; its cpu/memory requests were not checked`);
+        const ref = hpa.spec?.scaleTargetRef;
+        warnings.push(`${subject}: ${excerpt(String(ref?.kind ?? 'target'))} ${excerpt(String(ref?.name ?? ''))} unknown here; its cpu/memory requests were not checked`);
       }
       if (target?.settings) {
-        violations.push(...gpuSafetyRules(subject, hpa, target.settings, cluster.hpas(req.namespace ?? 'default')));
+        violations.push(...gpuSafetyRules(subject, hpa, target.settings, cluster.hpas(a.namespace)));
         warnings.push(...managedModeNotice(subject, hpa, target.settings));
       }
       return enforce(policy, subject, dedupe(violations), warnings);
     },
   };
+  // every decision leaves the engine bounded (count and length of messages: src/core/bounds.ts)
+  return {
+    mutate: (req) => bounded(engine.mutate(req)),
+    validate: (req) => bounded(engine.validate(req)),
+  };
 }
 
 /** hpa-api-rules and hpa-targets may both see one bad field; report each (field, message) once. */
 function dedupe(vs: Violation[]): Violation[] {
-  // a handful at most: comparing pairs beats building long string keys for a Set
+  // a handful as a rule: comparing pairs beats building long string keys for a Set; a long list
+  // (an HPA with thousands of bad metrics) goes through the Set, so the cost stays linear
+  if (vs.length > 16) {
+    const seen = new Set<string>();
+    return vs.filter((v) => {
+      const k = `${v.field ?? ''}\u0000${v.message}`;
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+  }
   return vs.filter((v, i) => {
     for (let j = 0; j < i; j++) if (vs[j]!.field === v.field && vs[j]!.message === v.message) return false;
     return true;

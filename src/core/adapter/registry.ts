@@ -9,7 +9,8 @@ import { asTemplateWarnings, compileNamer, couldProduce, metricNameForSeries, ty
 import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } from './resources.js';
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
-import { editDistance } from '../suggest.js';
+import { MAX_NAME_LENGTH, workMeter, type WorkMeter } from '../bounds.js';
+import { nearest } from '../suggest.js';
 import { VerdictMemo } from './verdict-memo.js';
 
 type ListName = 'rules' | 'externalRules';
@@ -40,6 +41,8 @@ export interface CompiledAdapterRuleSet extends AdapterRuleSet {
   /** suspicious-but-valid things in the config, one sentence each, naming the rule */
   readonly warnings: readonly string[];
   readonly compiled: { readonly rules: readonly CompiledRule[]; readonly externalRules: readonly CompiledRule[] };
+  /** edit-distance cells the "did you mean" searches have filled so far (src/core/suggest.ts) */
+  readonly suggestWork: WorkMeter;
 }
 
 type Assoc = { status: 'yes' } | { status: 'maybe'; reason: string } | { status: 'no'; reason: string };
@@ -205,57 +208,13 @@ function associatedResources(cr: CompiledRule): GroupResource[] {
   return cr.converter.resourcesForLabels(cr.labels).resources;
 }
 
-/** Nearest-name index: deletion neighbourhoods up to distance 2 (SymSpell), so a miss costs O(|ask|²), not O(rules). */
-class NearestIndex {
-  private readonly deletes = new Map<string, Set<string>>();
-  constructor(private readonly names: string[]) {
-    for (const n of names) for (const d of deletions(n, 2)) {
-      let s = this.deletes.get(d);
-      if (!s) this.deletes.set(d, (s = new Set()));
-      s.add(n);
-    }
-  }
-  nearest(ask: string, k = 3): string[] {
-    const cands = new Set<string>();
-    // short asks: one deletion level, or every short name in the list becomes a candidate
-    for (const d of deletions(ask, ask.length <= 4 ? 1 : 2)) for (const n of this.deletes.get(d) ?? []) cands.add(n);
-    // small lists: also consider farther names (still "did you mean" material)
-    const pool = cands.size === 0 && this.names.length <= 64 ? this.names : [...cands];
-    const limit = Math.max(2, Math.floor(ask.length / 3));
-    return pool
-      .filter((n) => n !== ask)
-      .map((n) => ({ n, d: editDistance(ask, n, limit) }))
-      .filter((x) => x.d <= limit)
-      .sort((x, y) => x.d - y.d || x.n.localeCompare(y.n))
-      .slice(0, k)
-      .map((x) => x.n);
-  }
-}
-
-function deletions(s: string, depth: number): Set<string> {
-  const out = new Set<string>([s]);
-  let frontier = [s];
-  for (let d = 0; d < depth; d++) {
-    const next: string[] = [];
-    for (const w of frontier) for (let i = 0; i < w.length; i++) {
-      const v = w.slice(0, i) + w.slice(i + 1);
-      if (!out.has(v)) {
-        out.add(v);
-        next.push(v);
-      }
-    }
-    frontier = next;
-  }
-  return out;
-}
-
 class RuleSet implements CompiledAdapterRuleSet {
   readonly warnings: string[];
   readonly compiled: { rules: CompiledRule[]; externalRules: CompiledRule[] };
   private readonly byName: Record<ListName, Map<string, CompiledRule[]>> = { rules: new Map(), externalRules: new Map() };
   private readonly unknownNames: Record<ListName, CompiledRule[]> = { rules: [], externalRules: [] };
   private readonly served: Record<ListName, string[]>;
-  private readonly nearestIdx: Partial<Record<ListName, NearestIndex>> = {};
+  readonly suggestWork: WorkMeter = workMeter();
 
   constructor(
     readonly source: string,
@@ -316,9 +275,9 @@ class RuleSet implements CompiledAdapterRuleSet {
     const key = `${list}\u0000${name}`;
     const hit = this.nearestCache.get(key);
     if (hit) return [...hit];
-    let idx = this.nearestIdx[list];
-    if (!idx) idx = this.nearestIdx[list] = new NearestIndex(this.served[list]);
-    const out = idx.nearest(name);
+    // one search, linear in the served names; none at all for a name over MAX_NAME_LENGTH
+    const out = nearest(name, this.served[list], 3, this.suggestWork);
+    if (name.length > MAX_NAME_LENGTH) return out; // never keep a long name in the cache
     if (this.nearestCache.size >= 4096) this.nearestCache.delete(this.nearestCache.keys().next().value as string);
     this.nearestCache.set(key, out);
     return [...out];

@@ -2,6 +2,7 @@
 // Decision, and src/core/admission/review.ts turns a Decision into an AdmissionReview response.
 // Shape after controller-runtime's admission.Response constructors (Allowed/Denied/Patched/WithWarnings).
 import type { Operation } from 'fast-json-patch';
+import { excerpt, MAX_MESSAGE_LENGTH, MAX_VIOLATIONS, MAX_WARNINGS } from '../bounds.js';
 
 /** A stable, kebab-case code per rule: used in metrics labels, logs and tests. */
 export type ReasonCode = string;
@@ -23,6 +24,8 @@ export interface Decision {
   warnings: string[];
   /** RFC 6902 patch against the object as received; absent when nothing changes */
   patch?: Operation[];
+  /** violations left out of `violations` by the bound on a decision's size (src/core/bounds.ts) */
+  omitted?: number;
 }
 
 export function allow(warnings: string[] = []): Decision {
@@ -41,6 +44,35 @@ export function withPatch(decision: Decision, patch: Operation[]): Decision {
 
 export function withWarnings(decision: Decision, warnings: string[]): Decision {
   return warnings.length > 0 ? { ...decision, warnings: [...decision.warnings, ...warnings] } : decision;
+}
+
+/**
+ * A decision within the bounds of src/core/bounds.ts: at most MAX_VIOLATIONS violations (the rest
+ * counted in `omitted`), at most MAX_WARNINGS warnings (the last saying how many were left out), each
+ * message and field at most MAX_MESSAGE_LENGTH characters. The engine returns only bounded decisions,
+ * so the AdmissionReview answer, the review log line (its reasons) and `check` output are bounded too.
+ */
+export function bounded(d: Decision): Decision {
+  const clip = (m: string) => excerpt(m, MAX_MESSAGE_LENGTH);
+  const small = d.violations.length <= MAX_VIOLATIONS && d.warnings.length <= MAX_WARNINGS;
+  if (small && d.violations.every((v) => v.message.length <= MAX_MESSAGE_LENGTH && (v.field?.length ?? 0) <= MAX_MESSAGE_LENGTH) && d.warnings.every((w) => w.length <= MAX_MESSAGE_LENGTH)) {
+    return d;
+  }
+  const violations = d.violations.slice(0, MAX_VIOLATIONS).map((v): Violation => {
+    const out: Violation = { reason: v.reason, message: clip(v.message) };
+    if (v.field !== undefined) out.field = clip(v.field);
+    return out;
+  });
+  let warnings = d.warnings.map(clip);
+  if (warnings.length > MAX_WARNINGS) {
+    const left = warnings.length - (MAX_WARNINGS - 1);
+    warnings = [...warnings.slice(0, MAX_WARNINGS - 1), `${left.toLocaleString('en-US')} more warnings not shown`];
+  }
+  const out: Decision = { allowed: d.allowed, violations, warnings };
+  if (d.patch !== undefined) out.patch = d.patch;
+  const omitted = (d.omitted ?? 0) + d.violations.length - violations.length;
+  if (omitted > 0) out.omitted = omitted;
+  return out;
 }
 
 /** Kubernetes rejects warnings over 120 characters (apiserver truncates / client drops), so clip them here. */

@@ -4,7 +4,8 @@
 // through toAdmissionReviewResponse / erroredResponse so it always carries the uid and the shape
 // the API server expects.
 import { z } from 'zod';
-import { clipWarning, type Decision } from './decision.js';
+import { excerpt, MAX_NAME_LENGTH } from '../bounds.js';
+import { bounded, clipWarning, type Decision } from './decision.js';
 import type { AdmissionRequest, Endpoint, GroupVersionKind, GroupVersionResource } from './request.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
@@ -414,22 +415,28 @@ export function toAdmissionReviewResponse(
 ): AdmissionReviewResponse {
   const req = review.request;
   const response: AdmissionResponse = { uid: req.uid, allowed: decision.allowed };
+  decision = bounded(decision);
   if (!decision.allowed) {
     const violations = decision.violations;
     const messages = violations.map((v) => v.message.trim()).filter((m) => m !== '');
+    // bounded: the engine's decisions carry at most MAX_VIOLATIONS messages of MAX_MESSAGE_LENGTH
+    // (decision.ts bounded()); bounded() again here for a decision from anywhere else
+    const omitted = decision.omitted ?? 0;
+    const more = omitted > 0 ? `; and ${omitted.toLocaleString('en-US')} more not shown` : '';
+    const total = messages.length + omitted;
     const message =
       messages.length === 0
         ? 'denied by gpu-hpa-webhook'
-        : messages.length === 1
+        : total === 1
           ? (messages[0] as string)
-          : `${messages.length} problems: ${messages.map((m, n) => `(${n + 1}) ${m}`).join('; ')}`;
+          : `${total.toLocaleString('en-US')} problems: ${messages.map((m, n) => `(${n + 1}) ${m}`).join('; ')}${more}`;
     const causes: StatusCause[] = violations.map((v) => {
       const cause: StatusCause = { reason: v.reason, message: v.message };
       if (v.field !== undefined && v.field !== '') cause.field = v.field;
       return cause;
     });
     const details: NonNullable<Status['details']> = { kind: req.kind.kind, causes };
-    if (req.name) details.name = req.name;
+    if (req.name) details.name = excerpt(req.name, MAX_NAME_LENGTH);
     if (req.kind.group) details.group = req.kind.group;
     response.status = { metadata: {}, status: 'Failure', code: 403, reason: 'Forbidden', message, details };
   }

@@ -22,6 +22,37 @@ const rateBounds = z.strictObject({
   maxPodsPerMinute: positiveInt.optional(),
 });
 
+/**
+ * metav1.LabelSelector (matchLabels, matchExpressions with In/NotIn/Exists/DoesNotExist), as the API
+ * server validates it (apimachinery pkg/apis/meta/v1/validation ValidateLabelSelectorRequirement):
+ * In and NotIn need values, Exists and DoesNotExist take none.
+ */
+export const labelSelectorSchema = z
+  .strictObject({
+    matchLabels: z.record(z.string(), z.string()).optional(),
+    matchExpressions: z
+      .array(
+        z.strictObject({
+          key: z.string().min(1),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string()).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((sel, ctx) => {
+    (sel.matchExpressions ?? []).forEach((e, i) => {
+      const n = e.values?.length ?? 0;
+      if ((e.operator === 'In' || e.operator === 'NotIn') && n === 0) {
+        ctx.addIssue({ code: 'custom', path: ['matchExpressions', i, 'values'], message: `must be specified when operator is ${e.operator}` });
+      }
+      if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && n > 0) {
+        ctx.addIssue({ code: 'custom', path: ['matchExpressions', i, 'values'], message: `may not be specified when operator is ${e.operator}` });
+      }
+    });
+  });
+export type LabelSelector = z.output<typeof labelSelectorSchema>;
+
 export const profileSchema = z.strictObject({
   description: z.string().optional(),
   /** per-pod AverageValue target (a Kubernetes quantity) when gpu-hpa.io/target is absent */
@@ -36,6 +67,11 @@ export const profileSchema = z.strictObject({
   minScaleDownStabilizationSeconds: z.number().int().min(0).max(3600),
   scaleUpLimit: rateBounds.optional(),
   scaleDownLimit: rateBounds.optional(),
+  /**
+   * the namespaces whose Deployments may pick this profile (by the Namespace's labels); absent: every
+   * namespace. Offline (`check`, `serve` without a cluster) the labels are unknown: see README "Policy".
+   */
+  namespaceSelector: labelSelectorSchema.optional(),
 });
 
 const toleration = z.strictObject({
@@ -61,6 +97,8 @@ export const policySchema = z
     /** resources a team may pick with gpu-hpa.io/gpu-resource; `prefix*` matches by prefix */
     allowedGpuResources: z.array(z.string().min(1)).min(1),
     tolerations: z.array(toleration),
+    /** the most GPUs one pod may ask for, over all its containers and init containers, whatever the resource */
+    maxGpusPerPod: positiveInt.default(8),
     nodeSelector: z.record(z.string(), z.string()).default({}),
     runtimeClassName: z.string().min(1).optional(),
     defaultMetric: z.string().min(1),
@@ -115,6 +153,11 @@ export function parsePolicy(doc: unknown, source: string): Policy {
 
 export function profileFor(policy: Policy, name: string | undefined): Profile | undefined {
   return policy.profiles[name ?? policy.defaultProfile];
+}
+
+/** Whether a pod's resource name is a GPU the policy accounts for: the policy's resources, and any nvidia.com/ one. */
+export function isGpuResource(policy: Policy, resource: string): boolean {
+  return resource === policy.gpuResource || resource.startsWith('nvidia.com/') || gpuResourceAllowed(policy, resource);
 }
 
 /** Whether a team may request this extended resource under the policy. */

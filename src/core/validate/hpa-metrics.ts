@@ -6,6 +6,7 @@ import type { Violation } from '../admission/decision.js';
 import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict, RuleRef } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
+import { excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
 
 export interface MetricCheck {
   violations: Violation[];
@@ -76,16 +77,27 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
 export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string): MetricCheck {
   const out: MetricCheck = { violations: [], warnings: [] };
   if (!Array.isArray(metrics)) return out;
+  // bounds first (issue 17): no lookup for a list or a name over its bound
+  if (metrics.length > MAX_METRICS) {
+    out.violations.push({ ...tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS), message: `${subject}: ${tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS).message}` });
+    return out;
+  }
   metrics.forEach((m: MetricSpec, i) => {
     if (m === null || typeof m !== 'object') return;
     const r = metricRequest(m);
     if (!r) return;
+    if (r.request.name.length > MAX_NAME_LENGTH) {
+      const field = `spec.metrics[${i}].${r.field}`;
+      const v = tooLong(field, `${field} (the metric name)`, r.request.name, MAX_NAME_LENGTH);
+      out.violations.push({ ...v, message: `${subject}: ${v.message}` });
+      return;
+    }
     // the one Object metric metricRequest asks cluster-scoped is a Namespace's
     const d = m.type === 'Object' && !r.request.namespaced ? m.object?.describedObject : undefined;
     if (namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
       // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
-      out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
+      out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
     }
     const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
     out.violations.push(...f.violations);

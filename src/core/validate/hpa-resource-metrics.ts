@@ -5,6 +5,7 @@
 // The API server defaults requests to limits (pkg/apis/core/v1/defaults.go), so a limit counts.
 import type { Violation } from '../admission/decision.js';
 import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
+import { excerpt, excerptList, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
 
 function hasRequest(c: Container, resource: string): boolean {
   const r = c.resources;
@@ -17,9 +18,12 @@ export function needsRequests(metrics: unknown): boolean {
 }
 
 export function verifyResourceRequests(subject: string, metrics: unknown, target: Deployment): Violation[] {
-  if (!Array.isArray(metrics)) return [];
-  const containers = (target.spec?.template?.spec?.containers ?? []).filter((c): c is Container => c !== null && typeof c === 'object');
-  const depName = `Deployment ${target.metadata?.name ?? ''}`;
+  // over its bound the list is one violation already (hpa-metrics.ts); nothing is looked at here
+  if (!Array.isArray(metrics) || metrics.length > MAX_METRICS) return [];
+  const all = target.spec?.template?.spec?.containers;
+  // the target comes from the cache: bounded like a Deployment under review (src/core/bounds.ts)
+  const containers = (Array.isArray(all) ? all.slice(0, MAX_CONTAINERS) : []).filter((c): c is Container => c !== null && typeof c === 'object');
+  const depName = `Deployment ${excerpt(target.metadata?.name ?? '')}`;
   const out: Violation[] = [];
   metrics.forEach((m: MetricSpec, i) => {
     if (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization' && typeof m.resource.name === 'string') {
@@ -29,7 +33,7 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].resource`,
-          message: `${subject}: spec.metrics[${i}] scales on ${name} utilization, but ${depName} has no ${name} request in container${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; the HPA would show <unknown> — set resources.requests.${name} on every container`,
+          message: `${subject}: spec.metrics[${i}] scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
         });
       }
     }
@@ -40,13 +44,13 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].containerResource.container`,
-          message: `${subject}: spec.metrics[${i}].containerResource.container "${container}" is not a container of ${depName} (${containers.map((x) => x.name).join(', ')})`,
+          message: `${subject}: spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(containers.map((x) => x.name ?? '?'), 5, false)})`,
         });
       } else if (!hasRequest(c, name)) {
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].containerResource`,
-          message: `${subject}: spec.metrics[${i}] scales on ${name} utilization of container "${container}", which has no ${name} request in ${depName}; set resources.requests.${name}`,
+          message: `${subject}: spec.metrics[${i}] scales on ${excerpt(name)} utilization of container "${excerpt(String(container))}", which has no ${excerpt(name)} request in ${depName}; set resources.requests.${excerpt(name)}`,
         });
       }
     }
