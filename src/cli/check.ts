@@ -5,7 +5,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Decision } from '../core/admission/decision.js';
 import type { AdmissionRequest } from '../core/admission/request.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
-import { staticClusterView } from '../core/cluster.js';
+import { staticClusterView, type NamespaceObject } from '../core/cluster.js';
 import { createEngine, handledKind } from '../core/engine.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
@@ -20,6 +20,8 @@ export interface ObjectVerdict {
   /** "allowed" | "denied" | "skipped" (a kind the webhook does not handle) */
   verdict: 'allowed' | 'denied' | 'skipped';
   violations: Decision['violations'];
+  /** violations left out by the bound on a decision (src/core/bounds.ts) */
+  omitted?: number;
   warnings: string[];
   /** the mutation the webhook would apply (RFC 6902), empty when none */
   patch: jsonpatch.Operation[];
@@ -66,7 +68,10 @@ export function admit(engine: ReturnType<typeof createEngine>, req: AdmissionReq
 export function runCheck(objects: SourcedObject[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
   const deployments: Deployment[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
-  const cluster = staticClusterView({ deployments, hpas }); // filled as we go: later objects see earlier ones
+  // Namespaces among the manifests give their labels (profiles limited by namespaceSelector); a namespace
+  // not given is unknown offline, and such a profile is allowed with a warning (README "Policy").
+  const namespaces = objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1').map((o) => o.object as NamespaceObject);
+  const cluster = staticClusterView({ deployments, hpas, namespaces }); // filled as we go: later objects see earlier ones
   const engine = createEngine({ policy, rules, cluster });
   const results: ObjectVerdict[] = [];
 
@@ -89,7 +94,8 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
       if (req.kind.kind === 'Deployment') deployments.push(stored as Deployment);
       else hpas.push(stored as HorizontalPodAutoscaler);
     }
-    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, warnings: decision.warnings, patch });
+    const omitted = decision.omitted ? { omitted: decision.omitted } : {};
+    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });
   });
   // Report in input order.
   const order = new Map(objects.map((o, i) => [o.source, i]));
@@ -111,6 +117,7 @@ export function formatCheckText(report: CheckReport, color = false): string {
     const tag = r.verdict === 'allowed' ? paint(32, 'ALLOWED') : r.verdict === 'denied' ? paint(31, 'DENIED ') : paint(90, 'SKIPPED');
     lines.push(r.kind === '(no kind)' ? `${tag} ${r.source}` : `${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);
     for (const v of r.violations) lines.push(`  ✗ [${v.reason}] ${v.message}`);
+    if (r.omitted) lines.push(`  ✗ … and ${r.omitted.toLocaleString('en-US')} more problems not shown`);
     for (const w of r.warnings) lines.push(`  ! ${w}`);
     for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
     if (r.verdict === 'skipped') {

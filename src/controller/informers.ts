@@ -4,12 +4,14 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  CoreV1Api,
   makeInformer,
   type Informer,
   type KubeConfig,
   type KubernetesObject,
   type ObjectCache,
   type V1Deployment,
+  type V1Namespace,
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -70,6 +72,13 @@ export interface SyncStatus {
 export class ClusterCache {
   readonly deployments: Watched<V1Deployment>;
   readonly hpas: Watched<V2HorizontalPodAutoscaler>;
+  /**
+   * Namespaces, for their labels (profiles a namespace may pick, issue 17). Not part of readiness: until
+   * its first list (or without RBAC for namespaces) a namespace's labels are unknown, and only a profile with
+   * a namespaceSelector is affected (src/core/validate/deployment.ts verifyProfileAllowed).
+   */
+  readonly namespaces: Watched<V1Namespace>;
+  private namespacesSynced = false;
   private synced = false;
   private stopped = false;
   /** resources whose first list has not succeeded (filled by start()) */
@@ -81,6 +90,8 @@ export class ClusterCache {
     const autoscaling = kc.makeApiClient(AutoscalingV2Api);
     this.deployments = makeInformer(kc, '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
     this.hpas = makeInformer(kc, '/apis/autoscaling/v2/horizontalpodautoscalers', () => autoscaling.listHorizontalPodAutoscalerForAllNamespaces());
+    const core = kc.makeApiClient(CoreV1Api);
+    this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
   }
 
   /** Resolves once both caches hold a full list (retrying for as long as it takes, until stop()). */
@@ -90,6 +101,7 @@ export class ClusterCache {
       await runInformer(inf, what, this.logger, () => this.stopped, (m) => (this.lastError = `${what}: ${m}`));
       this.pending.delete(what);
     };
+    void runInformer(this.namespaces, 'namespaces', this.logger, () => this.stopped).then(() => (this.namespacesSynced = true));
     await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers')]);
     this.synced = true;
   }
@@ -101,15 +113,21 @@ export class ClusterCache {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.deployments.stop(), this.hpas.stop()]);
+    await Promise.all([this.deployments.stop(), this.hpas.stop(), this.namespaces.stop()]);
   }
 
   /** A live view: each call reads the cache as it is now. Incomplete until the first full list. */
   view(): ClusterView {
     const self = this;
     return {
-      deployment: (ns, name) => self.deployments.get(name, ns) as Deployment | undefined,
-      hpas: (ns) => self.hpas.list(ns) as unknown as HorizontalPodAutoscaler[],
+      // never "": ObjectCache.list("") would list every namespace (issue 17: no cross-namespace detail)
+      deployment: (ns, name) => (ns ? (self.deployments.get(name, ns) as Deployment | undefined) : undefined),
+      hpas: (ns) => (ns ? (self.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]) : []),
+      namespaceLabels: (ns) => {
+        if (!ns || !self.namespacesSynced) return undefined;
+        const n = self.namespaces.get(ns);
+        return n ? (n.metadata?.labels ?? {}) : undefined;
+      },
       get complete() {
         return self.synced;
       },

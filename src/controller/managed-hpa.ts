@@ -5,6 +5,7 @@
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isOptedIn, MANAGED_BY_LABEL, MANAGER_NAME, readSettings } from '../core/annotations.js';
+import { excerpt, MAX_MESSAGE_LENGTH, MAX_VIOLATIONS } from '../core/bounds.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import { managedHpa } from '../core/managed-hpa.js';
 import type { Policy } from '../core/policy/schema.js';
@@ -48,7 +49,7 @@ export class ManagedHpaController {
       (k) => this.reconcile(k),
       (k, err, attempt, retryIn) => {
         this.stats.errors++;
-        o.logger?.warn({ deployment: k, attempt, retryInMs: retryIn, err: apiMessage(err) }, 'managed HPA: reconcile failed; retrying');
+        o.logger?.warn({ deployment: k, attempt, retryInMs: retryIn, err: excerpt(apiMessage(err), MAX_MESSAGE_LENGTH) }, 'managed HPA: reconcile failed; retrying');
       },
       { ...o.retry, concurrency: 2 },
     );
@@ -111,7 +112,9 @@ export class ManagedHpaController {
     const read = live ? readSettings(dep, policy) : undefined;
     if (dep && read && !read.settings) {
       // Admission refuses such annotations; one that got in anyway (webhook down) leaves the HPA as it was.
-      this.o.logger?.warn({ deployment: k, violations: read.violations.map((v) => v.message) }, 'managed HPA: invalid annotations; HPA left as it is');
+      // bounded like an admission answer (src/core/bounds.ts): a few short messages, however bad the object
+      const violations = read.violations.slice(0, MAX_VIOLATIONS).map((v) => excerpt(v.message, MAX_MESSAGE_LENGTH));
+      this.o.logger?.warn({ deployment: k, violations, omitted: read.violations.length - violations.length }, 'managed HPA: invalid annotations; HPA left as it is');
       return;
     }
     const settings = read?.settings;
@@ -167,7 +170,9 @@ export class ManagedHpaController {
     }
   }
 
-  private async refuse(dep: Deployment, message: string, reason = 'ManagedHPAConflict'): Promise<void> {
+  private async refuse(dep: Deployment, text: string, reason = 'ManagedHPAConflict'): Promise<void> {
+    // an Event's message is at most 1 KiB for the API server (events.k8s.io note); ours stays under it
+    const message = excerpt(text, MAX_MESSAGE_LENGTH);
     const ns = dep.metadata?.namespace ?? 'default';
     const name = dep.metadata?.name ?? '';
     const k = key(ns, name);
