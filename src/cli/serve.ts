@@ -8,11 +8,17 @@ import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
 import { createMetrics, recordConfigReload, recordTlsReload } from '../server/metrics.js';
+import { startMetricsServer } from '../server/metrics-server.js';
 import { installSignalHandlers, startServer } from '../server/serve.js';
+import { readClientCa } from '../server/client-auth.js';
 import { ensureSelfSignedCerts, TlsReloader, tlsServerOptions } from '../server/tls.js';
 
 export interface ServeOptions {
   port: number;
+  /** plain-HTTP port for /metrics (src/server/metrics-server.ts) */
+  metricsPort: number;
+  /** PEM CA file: review paths then need a client certificate it signed */
+  clientCa?: string;
   host: string;
   policy?: string;
   adapterConfig?: string;
@@ -102,14 +108,18 @@ export async function serve(o: ServeOptions): Promise<void> {
     logger,
     metrics,
   });
-  const running = await startServer({ port: o.port, host: o.host, tls: { secureContextProvider: () => tlsServerOptions(tls) }, app, logger });
-  reloader?.attach(running.server);
+  const clientCa = o.clientCa !== undefined ? await readClientCa(o.clientCa) : undefined;
+  const running = await startServer({ port: o.port, host: o.host, tls: { secureContextProvider: () => tlsServerOptions(tls) }, app, logger, clientCa });
+  // through RunningServer, which keeps the client CA and cipher list in every new secure context
+  reloader?.attach(running);
+  const metricsServer = await startMetricsServer({ port: o.metricsPort, host: o.host, registry: metrics.registry, logger });
   const src = store.current();
   logger.info({ url: running.url, policy: o.policy ?? 'embedded default', adapterRules: src.rules?.source }, 'gpu-hpa-webhook serving');
   // Hand the Lease over (release it) before exiting, so another replica takes over at once.
   const exit = (code: number) => void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
   installSignalHandlers(running, logger, { exit });
   running.server.on('close', () => {
+    void metricsServer.close();
     reloader?.stop();
     discovery?.stop();
     store.close();
