@@ -119,3 +119,15 @@ test('serve: --metrics-port on the review port, a bad port, or a --client-ca tha
   assert.equal(ca.code, 2, ca.out + ca.err);
   assert.match(ca.err, /--client-ca .*ca\.pem holds no PEM certificate/);
 });
+
+test("the README's check examples run as written from a fresh clone (paths inside the repository)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const commands = [...readme.replace(/\\\n\s*/g, ' ').matchAll(/^npx gpu-hpa-webhook (check [^\n]*)/gm)]
+    .map((m) => m[1]!.trim())
+    .filter((c) => !c.includes('--prometheus-url')); // that one needs a Prometheus (test:prometheus)
+  assert.ok(commands.length > 0, 'the README has a check example');
+  for (const c of commands) {
+    const r = cli(...c.split(/\s+/));
+    assert.equal(r.code, 0, `README: npx gpu-hpa-webhook ${c}\n${r.out}${r.err}`);
+  }
+});
