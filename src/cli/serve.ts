@@ -8,6 +8,7 @@ import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
 import { createMetrics, recordConfigReload, recordTlsReload } from '../server/metrics.js';
+import { createCertStatus } from '../server/cert-status.js';
 import { startMetricsServer } from '../server/metrics-server.js';
 import { installSignalHandlers, startServer } from '../server/serve.js';
 import { readClientCa } from '../server/client-auth.js';
@@ -69,12 +70,14 @@ export async function serve(o: ServeOptions): Promise<void> {
 
   let tls: { keyPem: string; certPem: string };
   let reloader: TlsReloader | undefined;
+  const certStatus = createCertStatus(metrics.registry);
   if (o.tlsCert && o.tlsKey) {
     reloader = new TlsReloader({
       certPath: o.tlsCert,
       keyPath: o.tlsKey,
       onReload: (m) => {
         recordTlsReload(metrics, true);
+        certStatus.served(m.certPem);
         logger.info({ fingerprint: m.fingerprint256, notAfter: m.validTo }, 'serving certificate reloaded');
       },
       onReject: (e) => {
@@ -91,9 +94,12 @@ export async function serve(o: ServeOptions): Promise<void> {
     tls = { keyPem: certs.keyPem, certPem: certs.certPem };
   }
 
+  certStatus.served(tls.certPem);
   const app = createApp({
     engine: () => store.engine(),
     ready: () => {
+      const expired = certStatus.problem(new Date());
+      if (expired !== undefined) return { ready: false, reason: expired };
       const s = store.status();
       if (!s.ready) return { ready: false, reason: s.reason };
       const sync = cluster?.syncStatus();
