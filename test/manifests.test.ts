@@ -270,6 +270,10 @@ describe('manifests/ (kustomize build)', () => {
     // the Service exposes the review port only
     assert.deepEqual(one('Service').spec.ports.map((p: Obj) => p.targetPort), ['https']);
 
+    // the Lease namespace is the pod's own (downward API), so an overlay into another namespace needs no change here
+    assert.equal(flag(c.args, '--namespace'), '$(POD_NAMESPACE)');
+    assert.deepEqual(c.env.find((e: Obj) => e.name === 'POD_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } });
+
     const np = one('NetworkPolicy');
     assert.deepEqual(np.spec.policyTypes, ['Ingress']);
     for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) assert.equal(dep.spec.template.metadata.labels[k], v, 'selects the webhook pods');
