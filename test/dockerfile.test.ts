@@ -68,9 +68,13 @@ describe('Dockerfile', () => {
   const { stages } = dockerfile;
   const runtime = stages.at(-1)!;
 
-  it('is multi-stage on the official Node 20 image', () => {
+  it('is multi-stage on an official image of a supported Node LTS (20 reached its end of life in April 2026); the code stays Node 20 compatible', () => {
     assert.ok(stages.length >= 2, 'at least a build and a runtime stage');
-    for (const s of stages) assert.match(s.base, /^(docker\.io\/(library\/)?)?node:20(\.|-|$)/, `official node:20 base, got ${s.base}`);
+    // LTS lines with security support in 2026-11 (nodejs.org/en/about/previous-releases): 22 until
+    // 2027-04-30, 24 until 2028-04-30, 26 until 2029-04-30.
+    for (const s of stages) assert.match(s.base, /^(docker\.io\/(library\/)?)?node:(22|24|26)(\.|-|$)/, `official node LTS base, got ${s.base}`);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(pkg.engines.node, '>=20.6', 'still runs on Node 20 (tested there: npm test on this machine)');
     const build = stages[0]!;
     assert.ok(build.name, 'the build stage is named');
     assert.ok(ops(build, 'RUN').some((r) => /\bnpm ci\b/.test(r.args)), 'build: npm ci');
@@ -114,9 +118,11 @@ describe('Dockerfile', () => {
     const flags = argv.slice(1, argv.indexOf(pkg.bin['gpu-hpa-webhook']!));
     assert.ok(flags.every((f) => f.startsWith('--')), `node flags before the bin: ${argv.join(' ')}`);
     // the image runs node with the flags `npm start` uses (and the benchmark measures)
-    assert.equal(pkg.scripts.start, `node ${[...flags, pkg.bin['gpu-hpa-webhook']].join(' ')} serve`);
+    // `exec`: the shell npm runs the script in becomes node, so the SIGTERM npm forwards reaches the server
+    assert.equal(pkg.scripts.start, `exec node ${[...flags, pkg.bin['gpu-hpa-webhook']].join(' ')} serve`);
     assert.deepEqual(JSON.parse(ops(runtime, 'CMD').at(-1)?.args ?? 'null'), ['serve']);
     assert.ok(ops(runtime, 'EXPOSE').some((e) => /\b8443\b/.test(e.args)));
+    assert.ok(ops(runtime, 'EXPOSE').some((e) => /\b8080\b/.test(e.args)), 'the metrics port');
     // dist/cli/main.js is compiled from src/cli/main.ts (tsconfig.build.json: rootDir src, outDir dist)
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { rootDir: string; outDir: string };

@@ -91,7 +91,7 @@ describe('manifests/ (kustomize build)', () => {
     assert.equal(one('ValidatingWebhookConfiguration').apiVersion, 'admissionregistration.k8s.io/v1');
     // Namespaced objects all live in the webhook's namespace.
     for (const o of objects) {
-      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].includes(o.kind)) {
+      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind)) {
         assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
       } else {
         assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
@@ -111,13 +111,19 @@ describe('manifests/ (kustomize build)', () => {
         }
       }
     }
+    // only the verbs the code calls (issue 17): no get of Deployments, HPAs or ConfigMaps, no
+    // update of HPAs, no patch of Events; the Lease's get/update limited to its name
     const expected = [
-      ...['get', 'list', 'watch'].map((v) => `cluster apps/deployments ${v}`),
-      ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v) => `cluster autoscaling/horizontalpodautoscalers ${v}`),
-      ...['create', 'patch'].map((v) => `cluster /events ${v}`),
+      ...['list', 'watch'].map((v) => `cluster apps/deployments ${v}`),
+      ...['list', 'watch', 'create', 'patch', 'delete'].map((v) => `cluster autoscaling/horizontalpodautoscalers ${v}`),
+      ...['create'].map((v) => `cluster /events ${v}`),
       ...['get', 'create', 'update'].map((v) => `ns:${NS} coordination.k8s.io/leases ${v}`),
-      ...['get', 'list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
+      ...['list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
     ];
+    const leaseRules = one('Role').rules.filter((r: Obj) => r.resources.includes('leases'));
+    for (const r of leaseRules) {
+      if (r.verbs.some((v: string) => v !== 'create')) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook'], 'Lease get/update only on its own Lease');
+    }
     assert.deepEqual([...granted].sort(), expected.sort());
 
     const sa = one('ServiceAccount');
@@ -251,6 +257,48 @@ describe('manifests/ (kustomize build)', () => {
       const cm = one('ConfigMap', vol.configMap?.name);
       assert.ok(key in cm.data, `${f}: ConfigMap ${cm.metadata.name} has key ${key}`);
     }
+  });
+
+  it('serves /metrics on a port of its own, and a NetworkPolicy admits the review port from the API server and /metrics from monitoring only', () => {
+    const dep = one('Deployment');
+    const c = dep.spec.template.spec.containers[0];
+    const metricsPort = Number(flag(c.args, '--metrics-port'));
+    assert.ok(metricsPort > 0 && metricsPort !== 8443, '--metrics-port set, not the review port');
+    const named = (name: string) => c.ports.find((p: Obj) => p.name === name);
+    assert.equal(named('metrics')?.containerPort, metricsPort);
+    assert.equal(named('https')?.containerPort, 8443);
+    // the Service exposes the review port only
+    assert.deepEqual(one('Service').spec.ports.map((p: Obj) => p.targetPort), ['https']);
+
+    // the Lease namespace is the pod's own (downward API), so an overlay into another namespace needs no change here
+    assert.equal(flag(c.args, '--namespace'), '$(POD_NAMESPACE)');
+    assert.deepEqual(c.env.find((e: Obj) => e.name === 'POD_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } });
+
+    const np = one('NetworkPolicy');
+    assert.deepEqual(np.spec.policyTypes, ['Ingress']);
+    for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) assert.equal(dep.spec.template.metadata.labels[k], v, 'selects the webhook pods');
+    const byPort = new Map<string, Obj>(np.spec.ingress.map((r: Obj) => [r.ports.map((p: Obj) => p.port).join(','), r]));
+    assert.deepEqual([...byPort.keys()].sort(), ['https', 'metrics'], 'one rule per port, nothing else admitted');
+    const reviews = byPort.get('https');
+    assert.ok(reviews.from.length > 0 && reviews.from.every((f: Obj) => f.ipBlock?.cidr && !f.podSelector && !f.namespaceSelector), 'the review port from address blocks only');
+    assert.ok(!reviews.from.some((f: Obj) => f.ipBlock.cidr === '0.0.0.0/0'), 'not from everywhere');
+    const scrape = byPort.get('metrics');
+    assert.deepEqual(scrape.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+  });
+
+  it('a ValidatingAdmissionPolicy bound to the webhook ServiceAccount limits its HPA writes', () => {
+    const vap = one('ValidatingAdmissionPolicy');
+    const binding = one('ValidatingAdmissionPolicyBinding');
+    assert.equal(vap.apiVersion, 'admissionregistration.k8s.io/v1');
+    assert.equal(binding.spec.policyName, vap.metadata.name);
+    assert.deepEqual(binding.spec.validationActions, ['Deny']);
+    const sa = one('ServiceAccount');
+    assert.deepEqual(vap.spec.paramKind, { apiVersion: 'v1', kind: 'ServiceAccount' });
+    assert.equal(binding.spec.paramRef.name, sa.metadata.name);
+    assert.equal(binding.spec.paramRef.namespace, sa.metadata.namespace);
+    assert.equal(binding.spec.paramRef.parameterNotFoundAction, 'Allow', 'an uninstalled ServiceAccount never blocks anyone');
+    assert.deepEqual(vap.spec.matchConstraints.resourceRules[0].operations.sort(), ['CREATE', 'DELETE', 'UPDATE']);
+    assert.deepEqual(vap.spec.matchConstraints.resourceRules[0].resources, ['horizontalpodautoscalers']);
   });
 
   it('exposes the webhook on 443 and keeps one replica through disruptions', () => {

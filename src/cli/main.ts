@@ -14,9 +14,9 @@ export const EXIT = { ok: 0, denied: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
 
-function parsePort(v: string): number {
+function parsePort(v: string, flag = '--port'): number {
   const n = Number(v);
-  if (!/^[0-9]+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`--port "${v}": must be an integer between 1 and 65535`);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`${flag} "${v}": must be an integer between 1 and 65535`);
   return n;
 }
 
@@ -63,7 +63,9 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
   const serve = program
     .command('serve')
     .description('serve /mutate and /validate over HTTPS')
-    .option('--port <port>', 'HTTPS port', '8443')
+    .option('--port <port>', 'HTTPS port (reviews, /healthz, /readyz)', '8443')
+    .option('--metrics-port <port>', 'plain-HTTP port for GET /metrics (kept off the review port)', '8080')
+    .option('--client-ca <file>', "PEM CA: /mutate and /validate then require a client certificate it signed (the API server's, from its AdmissionConfiguration kubeConfigFile); /healthz and /readyz stay open for the kubelet's probes")
     .option('--host <address>', 'address to listen on', '0.0.0.0');
   configOptions(serve)
     .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from a ConfigMap, read and watched through the API (key default config.yaml)')
@@ -95,7 +97,10 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
         }
       }
       const { serve } = await import('./serve.js');
-      await serve({ ...o, port: parsePort(o.port), discoveryIntervalMs: interval });
+      const port = parsePort(o.port);
+      const metricsPort = parsePort(o.metricsPort, '--metrics-port');
+      if (metricsPort === port) throw new UsageError(`--metrics-port ${metricsPort} is the review port (--port): give /metrics a port of its own`);
+      await serve({ ...o, port, metricsPort, discoveryIntervalMs: interval });
     });
 
   const check = program

@@ -8,11 +8,18 @@ import { ConfigStore } from '../loaders/config-store.js';
 import { createApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
 import { createMetrics, recordConfigReload, recordTlsReload } from '../server/metrics.js';
+import { createCertStatus } from '../server/cert-status.js';
+import { startMetricsServer } from '../server/metrics-server.js';
 import { installSignalHandlers, startServer } from '../server/serve.js';
+import { readClientCa } from '../server/client-auth.js';
 import { ensureSelfSignedCerts, TlsReloader, tlsServerOptions } from '../server/tls.js';
 
 export interface ServeOptions {
   port: number;
+  /** plain-HTTP port for /metrics (src/server/metrics-server.ts) */
+  metricsPort: number;
+  /** PEM CA file: review paths then need a client certificate it signed */
+  clientCa?: string;
   host: string;
   policy?: string;
   adapterConfig?: string;
@@ -63,12 +70,14 @@ export async function serve(o: ServeOptions): Promise<void> {
 
   let tls: { keyPem: string; certPem: string };
   let reloader: TlsReloader | undefined;
+  const certStatus = createCertStatus(metrics.registry);
   if (o.tlsCert && o.tlsKey) {
     reloader = new TlsReloader({
       certPath: o.tlsCert,
       keyPath: o.tlsKey,
       onReload: (m) => {
         recordTlsReload(metrics, true);
+        certStatus.served(m.certPem);
         logger.info({ fingerprint: m.fingerprint256, notAfter: m.validTo }, 'serving certificate reloaded');
       },
       onReject: (e) => {
@@ -85,9 +94,12 @@ export async function serve(o: ServeOptions): Promise<void> {
     tls = { keyPem: certs.keyPem, certPem: certs.certPem };
   }
 
+  certStatus.served(tls.certPem);
   const app = createApp({
     engine: () => store.engine(),
     ready: () => {
+      const expired = certStatus.problem(new Date());
+      if (expired !== undefined) return { ready: false, reason: expired };
       const s = store.status();
       if (!s.ready) return { ready: false, reason: s.reason };
       const sync = cluster?.syncStatus();
@@ -102,14 +114,18 @@ export async function serve(o: ServeOptions): Promise<void> {
     logger,
     metrics,
   });
-  const running = await startServer({ port: o.port, host: o.host, tls: { secureContextProvider: () => tlsServerOptions(tls) }, app, logger });
-  reloader?.attach(running.server);
+  const clientCa = o.clientCa !== undefined ? await readClientCa(o.clientCa) : undefined;
+  const running = await startServer({ port: o.port, host: o.host, tls: { secureContextProvider: () => tlsServerOptions(tls) }, app, logger, clientCa });
+  // through RunningServer, which keeps the client CA and cipher list in every new secure context
+  reloader?.attach(running);
+  const metricsServer = await startMetricsServer({ port: o.metricsPort, host: o.host, registry: metrics.registry, logger });
   const src = store.current();
   logger.info({ url: running.url, policy: o.policy ?? 'embedded default', adapterRules: src.rules?.source }, 'gpu-hpa-webhook serving');
   // Hand the Lease over (release it) before exiting, so another replica takes over at once.
   const exit = (code: number) => void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
   installSignalHandlers(running, logger, { exit });
   running.server.on('close', () => {
+    void metricsServer.close();
     reloader?.stop();
     discovery?.stop();
     store.close();

@@ -288,15 +288,8 @@ export function createApp(deps: AppDeps): WebhookHandler {
     if (r.ready) res.type('text/plain').send(r.warning ? `ok\nwarning: ${r.warning}\n` : 'ok');
     else res.status(503).type('text/plain').send(`not ready: ${r.reason ?? 'starting'}`);
   });
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const text = await metrics.registry.metrics();
-      res.set('Content-Type', metrics.registry.contentType).send(text);
-    } catch (err) {
-      next(err);
-    }
-  });
-  for (const path of ['/healthz', '/readyz', '/metrics']) {
+  // /metrics has a port of its own (src/server/metrics-server.ts), not the review port.
+  for (const path of ['/healthz', '/readyz']) {
     app.all(path, (req, res) => {
       res.set('Allow', 'GET, HEAD');
       badRequest(req, res, 405, `method ${req.method} is not allowed on ${path}; use GET`);

@@ -7,6 +7,8 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
+import { clientAuthFailure, sendUnauthorized } from './client-auth.js';
+import { TLS_CIPHERS, TLS_MIN_VERSION } from './tls.js';
 
 export type TlsSource =
   /** PEM key and certificate (chain) */
@@ -44,6 +46,11 @@ export interface StartServerOptions {
   timeouts?: ServerTimeouts;
   /** default 64; an AdmissionReview POST from the API server carries a handful */
   maxHeadersCount?: number;
+  /**
+   * PEM CA(s) for client certificates (`--client-ca`): every path but the probes' then needs a
+   * client certificate signed by it (src/server/client-auth.ts).
+   */
+  clientCa?: string | Buffer;
 }
 
 export interface RunningServer {
@@ -73,9 +80,19 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const tlsOptions: SecureContextOptions = 'secureContextProvider' in opts.tls ? opts.tls.secureContextProvider() : { key: opts.tls.key, cert: opts.tls.cert };
 
+  // A secure context replaced later (certificate rotation) must keep the cipher list and the client CA.
+  const contextExtras: SecureContextOptions = {
+    minVersion: TLS_MIN_VERSION,
+    ciphers: TLS_CIPHERS,
+    honorCipherOrder: true,
+    ...(opts.clientCa !== undefined ? { ca: opts.clientCa } : {}),
+  };
   const server = https.createServer({
     ...tlsOptions,
-    minVersion: 'TLSv1.2',
+    ...contextExtras,
+    // Ask for a client certificate but let the handshake finish without one: the kubelet's probes
+    // have none; the review paths are refused per request instead (client-auth.ts).
+    ...(opts.clientCa !== undefined ? { requestCert: true, rejectUnauthorized: false } : {}),
     handshakeTimeout: t.handshakeTimeoutMs ?? 10_000,
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (30 s by
     // default), which would let a slow client hold a socket far past the timeout.
@@ -111,6 +128,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       active.delete(res);
       if (inFlight === 0) for (const w of [...idleWaiters]) w();
     });
+    if (opts.clientCa !== undefined) {
+      const failure = clientAuthFailure(req);
+      if (failure !== undefined) {
+        logger.debug({ remote: req.socket.remoteAddress, path: (req.url ?? '').slice(0, 100) }, 'request without an accepted client certificate refused');
+        req.resume(); // drain the body so the 401 reaches the client
+        sendUnauthorized(res, failure);
+        return;
+      }
+    }
     opts.app(req, res);
   });
   server.on('tlsClientError', (err: Error, socket) => {
@@ -144,7 +170,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
 
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.info({ address: address.address, port: address.port, tls: 'TLSv1.2+' }, 'listening');
+  logger.info({ address: address.address, port: address.port, tls: 'TLSv1.2+', clientCertificates: opts.clientCa !== undefined ? 'required (probes excepted)' : 'not required' }, 'listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -192,7 +218,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     address,
     url: `https://${hostForUrl}:${address.port}`,
     inFlight: () => inFlight,
-    setSecureContext: (options) => server.setSecureContext(options),
+    setSecureContext: (options) => server.setSecureContext({ ...options, ...contextExtras }),
     close,
   };
 }

@@ -12,6 +12,26 @@ import { generate } from 'selfsigned';
 /** The API server speaks TLS 1.2+; anything older is refused. */
 export const TLS_MIN_VERSION = 'TLSv1.2' as const;
 
+/**
+ * The cipher suites the server accepts: AEAD only (AES-GCM, ChaCha20-Poly1305) with ECDHE key
+ * exchange, the TLS 1.2 part of Mozilla's "intermediate" configuration without its DHE suites; no
+ * CBC suite (Lucky13-style padding oracles), no RSA key exchange (no forward secrecy). The API
+ * server's webhook client is Go's crypto/tls, which offers all of these by default
+ * (go/src/crypto/tls/cipher_suites.go, cipherSuitesPreferenceOrder). TLS 1.3 suites are AEAD by
+ * definition and named here too: Node hands the TLS_* names to OpenSSL's TLS 1.3 list.
+ */
+export const TLS_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 export const CA_CERT_FILE = 'ca.crt';
 export const CA_KEY_FILE = 'ca.key';
 export const TLS_CERT_FILE = 'tls.crt';
@@ -297,7 +317,7 @@ export function parseTlsPair(certPem: string, keyPem: string, certPath = 'certif
 
 /** Options for https.createServer / setSecureContext. */
 export function tlsServerOptions(material: Pick<TlsMaterial, 'certPem' | 'keyPem'>): SecureContextOptions {
-  return { cert: material.certPem, key: material.keyPem, minVersion: TLS_MIN_VERSION };
+  return { cert: material.certPem, key: material.keyPem, minVersion: TLS_MIN_VERSION, ciphers: TLS_CIPHERS, honorCipherOrder: true };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,3 +105,29 @@ test('certs: CA, serving certificate and webhook configurations with caBundle', 
     for (const doc of parseAllDocuments(text).map((d) => d.toJS())) for (const w of doc.webhooks ?? []) assert.equal(w.clientConfig.caBundle, result.caBundle);
   }
 });
+
+test('serve: --metrics-port on the review port, a bad port, or a --client-ca that is no CA exit 2 naming the flag', () => {
+  const same = cli('serve', '--port', '18443', '--metrics-port', '18443');
+  assert.equal(same.code, 2, same.out + same.err);
+  assert.match(same.err, /--metrics-port 18443 is the review port \(--port\)/);
+  const bad = cli('serve', '--metrics-port', 'http');
+  assert.equal(bad.code, 2, bad.out + bad.err);
+  assert.match(bad.err, /--metrics-port "http": must be an integer between 1 and 65535/);
+  const dir = tmp();
+  writeFileSync(join(dir, 'ca.pem'), 'not a certificate');
+  const ca = cli('serve', '--host', '127.0.0.1', '--port', '18444', '--metrics-port', '18445', '--cert-dir', join(dir, 'certs'), '--client-ca', join(dir, 'ca.pem'));
+  assert.equal(ca.code, 2, ca.out + ca.err);
+  assert.match(ca.err, /--client-ca .*ca\.pem holds no PEM certificate/);
+});
+
+test("the README's check examples run as written from a fresh clone (paths inside the repository)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const commands = [...readme.replace(/\\\n\s*/g, ' ').matchAll(/^npx gpu-hpa-webhook (check [^\n]*)/gm)]
+    .map((m) => m[1]!.trim())
+    .filter((c) => !c.includes('--prometheus-url')); // that one needs a Prometheus (test:prometheus)
+  assert.ok(commands.length > 0, 'the README has a check example');
+  for (const c of commands) {
+    const r = cli(...c.split(/\s+/));
+    assert.equal(r.code, 0, `README: npx gpu-hpa-webhook ${c}\n${r.out}${r.err}`);
+  }
+});

@@ -16,6 +16,7 @@ import { ConfigStore } from '../../src/loaders/config-store.js';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';
+import { metricsHandler } from '../../src/server/metrics-server.js';
 import { fixture, fixturePath, fixtureText, ROOT } from '../helpers/fixtures.js';
 import { reviewOf } from '../helpers/webhook.js';
 import { dcgmSeries, matchSelector } from './series.js';
@@ -129,6 +130,7 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   t.after(() => discovery.stop());
   const app = createApp({ engine: () => store.engine(), ready: () => ({ ready: store.status().ready }), logger: silentLogger(), metrics });
   const api = supertest(app);
+  const scrape = supertest(metricsHandler(metrics.registry)); // /metrics has its own port in `serve`
   const review = reviewOf(fixture('seed-001/hpa.yaml'));
 
   // the first pass is still waiting on Prometheus: the review is answered from the adapter config alone
@@ -137,7 +139,7 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   assert.equal(res.body.response.allowed, true);
   assert.deepEqual(res.body.response.warnings, ['series discovery not done yet: judged by the adapter config alone']);
   await api.get('/readyz').expect(200);
-  assert.match((await api.get('/metrics')).text, /^gpu_hpa_webhook_discovery_stale 1$/m);
+  assert.match((await scrape.get('/metrics')).text, /^gpu_hpa_webhook_discovery_stale 1$/m);
 
   // Prometheus answers: the hanging pass fails, the one after it makes the verdict live
   p.state.mode = 'ok';
@@ -149,7 +151,7 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   assert.equal(res.body.response.allowed, false);
   assert.equal(res.body.response.status.details.causes[0].reason, 'metric-no-series');
   assert.match(res.body.response.status.message, /matches no series in Prometheus/);
-  const m = (await api.get('/metrics')).text;
+  const m = (await scrape.get('/metrics')).text;
   assert.match(m, /^gpu_hpa_webhook_discovery_stale 0$/m);
   assert.doesNotMatch(m, /^gpu_hpa_webhook_discovery_last_success_timestamp_seconds 0$/m);
 
@@ -161,7 +163,7 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   assert.match(res.body.response.warnings[0], /^series discovery stale, judged by the adapter config alone: .*HTTP 500/);
   assert.ok(res.body.response.warnings[0].length <= 120);
   await api.get('/readyz').expect(200);
-  assert.match((await api.get('/metrics')).text, /^gpu_hpa_webhook_discovery_failures_total 2$/m);
+  assert.match((await scrape.get('/metrics')).text, /^gpu_hpa_webhook_discovery_failures_total 2$/m);
 });
 
 test('parseDuration reads Go durations', () => {

@@ -102,6 +102,8 @@ export interface LogLine {
 export class WebhookProcess {
   child?: ChildProcess;
   port = 0;
+  /** plain-HTTP /metrics (--metrics-port) */
+  metricsPort = 0;
   lines: LogLine[] = [];
   identity?: string;
 
@@ -113,13 +115,14 @@ export class WebhookProcess {
   /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
   async start(until: 'synced' | 'listening' = 'synced'): Promise<void> {
     this.port = await freePort();
+    this.metricsPort = await freePort();
     this.lines = [];
     this.identity = undefined; // a restarted replica campaigns under a new identity
     const child = spawn(
       process.execPath,
       [
         '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve',
-        '--host', '127.0.0.1', '--port', String(this.port),
+        '--host', '127.0.0.1', '--port', String(this.port), '--metrics-port', String(this.metricsPort),
         '--tls-cert', join(this.args.certDir, 'tls.crt'), '--tls-key', join(this.args.certDir, 'tls.key'),
         '--kubeconfig', this.args.kubeconfig,
         '--adapter-configmap', ADAPTER_CONFIGMAP,
@@ -151,6 +154,11 @@ export class WebhookProcess {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
       return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
     });
+  }
+
+  /** GET /metrics */
+  async metrics(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
   }
 
   logText(n = 30): string {

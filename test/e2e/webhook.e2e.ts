@@ -232,7 +232,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     const leader = env.webhooks.find((w) => w.identity === leaderId)!;
     await waitUntil('a retry', 30_000, () => leader.lines.filter((l) => l.msg === 'managed HPA: reconcile failed; retrying' && l.deployment === 'team-q/over-quota').length >= 2);
     assert.equal((await failedEvents()).length, 1);
-    const metrics = (await httpsGet(`https://127.0.0.1:${leader.port}/metrics`, readFileSync(join(env.webhookArgs.certDir, 'ca.crt'), 'utf8'))).body;
+    const metrics = await leader.metrics();
     const sample = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
     assert.ok(sample('gpu_hpa_webhook_managed_hpa_reconcile_errors_total') >= 2, metrics);
     assert.ok(sample('gpu_hpa_webhook_managed_hpa_not_written_total') >= 1, metrics);
@@ -284,8 +284,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.ok(leader.writes().length > 0, 'the leader wrote the managed HPAs so far');
     assert.equal(follower.writes().length, 0, `the follower wrote nothing:\n${JSON.stringify(follower.writes())}`);
     // and /metrics says the same of each
-    const ca = readFileSync(join(env.webhookArgs.certDir, 'ca.crt'), 'utf8');
-    const scrape = async (w: WebhookProcess) => (await httpsGet(`https://127.0.0.1:${w.port}/metrics`, ca)).body;
+    const scrape = (w: WebhookProcess) => w.metrics();
     const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
     const [lm, fm] = [await scrape(leader), await scrape(follower)];
     assert.equal(sample(lm, 'gpu_hpa_webhook_leader'), 1, lm);

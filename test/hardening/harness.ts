@@ -108,6 +108,8 @@ export interface ServeProcess {
   ca: string;
   /** stdout so far: the JSON log lines */
   logs: () => string;
+  /** GET /metrics on the plain-HTTP metrics port (--metrics-port) */
+  metrics: () => Promise<string>;
   exited: Promise<number | null>;
 }
 
@@ -116,7 +118,8 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
   const { spawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--cert-dir', certDir, ...extraArgs], {
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--cert-dir', certDir, ...extraArgs], {
     cwd: new URL('../../', import.meta.url),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KUBERNETES_SERVICE_HOST: '' },
@@ -130,7 +133,7 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; ; i++) {
-    if (gone || i > 300) {
+    if (gone || i > 1200) {
       child.kill('SIGKILL');
       throw new Error(`serve did not come up: ${err.slice(-2000)}\n${out.slice(-2000)}`);
     }
@@ -138,7 +141,18 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
     if (h.status === 200) break;
     await sleep(100);
   }
-  return { child, url, ca: readFileSync(`${certDir}/ca.crt`, 'utf8'), logs: () => out, exited };
+  const metrics = async () => {
+    const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    return r.text();
+  };
+  // with --tls-cert/--tls-key nothing is generated into certDir
+  let ca = '';
+  try {
+    ca = readFileSync(`${certDir}/ca.crt`, 'utf8');
+  } catch {
+    // no generated CA
+  }
+  return { child, url, ca, logs: () => out, metrics, exited };
 }
 
 /** One sample's value from Prometheus text (0 when the series is absent). */

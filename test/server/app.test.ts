@@ -10,6 +10,7 @@ import type { AdmissionRequest, Engine } from '../../src/core/admission/request.
 import { createApp, type AppDeps } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics, type WebhookMetrics } from '../../src/server/metrics.js';
+import { metricsHandler } from '../../src/server/metrics-server.js';
 
 const UID = '705ab4f5-6393-11e8-b7cc-42010a800002';
 const SECRET = 'sk-live-0123456789abcdef';
@@ -352,7 +353,8 @@ test('/metrics exposes the series after a review, with the right labels', async 
   const app = createApp({ engine: () => engine, ready: () => ({ ready: true }), logger: createLogger({ destination: { write: (s: string) => void lines.push(s) } }), metrics });
   await json(app, '/validate', review({ kind: hpaKind, resource: hpaResource }));
   await request(app).post('/validate').set('Content-Type', 'text/plain').send('x');
-  const res = await request(app).get('/metrics');
+  const scrape = () => request(metricsHandler(metrics.registry)).get('/metrics'); // its own port in `serve`
+  const res = await scrape();
   assert.equal(res.status, 200);
   assert.match(res.headers['content-type'] ?? '', /^text\/plain; version=0\.0\.4/);
   const text = res.text;
@@ -367,7 +369,9 @@ test('/metrics exposes the series after a review, with the right labels', async 
   assert.match(text, /process_cpu_seconds_total/);
   // the kind label is bounded: a client-chosen kind is "other"
   await json(app, '/validate', review({ kind: { group: 'x', version: 'v1', kind: 'Weird' + Math.random() } }));
-  assert.match((await request(app).get('/metrics')).text, /kind="other",decision="allowed"\} 1/);
+  assert.match((await scrape()).text, /kind="other",decision="allowed"\} 1/);
+  // not on the review port
+  assert.equal((await request(app).get('/metrics')).status, 404);
 });
 
 test('/healthz always 200; /readyz 503 with the reason, then 200', async () => {
@@ -413,9 +417,9 @@ test('unknown routes are 404 JSON; a wrong method is 405 with Allow', async () =
 test('an error deep in a route is 500 JSON without a stack, never an HTML page', async () => {
   const { logger } = setup();
   const metrics = createMetrics({ defaultMetrics: false });
-  const broken = { ...metrics, registry: Object.assign(Object.create(metrics.registry), { metrics: async () => { throw new Error('collector exploded'); } }) };
+  const broken = { ...metrics, inFlight: Object.assign(Object.create(metrics.inFlight), { inc: () => { throw new Error('collector exploded'); } }) };
   const app = createApp({ engine: () => fakeEngine(allowAll).engine, ready: () => ({ ready: true }), logger, metrics: broken });
-  const res = await request(app).get('/metrics');
+  const res = await request(app).post('/validate/').set('Content-Type', 'application/json').send('{}'); // the express route
   assert.equal(res.status, 500);
   assert.match(res.headers['content-type'] ?? '', /^application\/json/);
   assert.deepEqual(res.body, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, reason: 'InternalError', message: 'internal error' });

@@ -1,0 +1,113 @@
+// charts/gpu-hpa-webhook: `helm lint` passes, and `helm template` with the default values renders
+// the same objects as `kubectl kustomize manifests/`, so the two installs never drift (issue 16).
+// helm is the pinned version scripts/install-helm.sh builds from its Go module.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CHART = join(ROOT, 'charts', 'gpu-hpa-webhook');
+
+// Rendered objects are untyped YAML.
+type Obj = any;
+
+function helmBin(): string {
+  const out = execFileSync('bash', [join(ROOT, 'scripts', 'install-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const bin = out.trim().split('\n').pop() ?? '';
+  assert.ok(existsSync(bin), `scripts/install-helm.sh printed ${bin}`);
+  return bin;
+}
+
+function kustomizeBin(): string {
+  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'kustomize')), join(homedir(), 'go', 'bin', 'kustomize')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
+  return found;
+}
+
+function parse(text: string): Obj[] {
+  return parseAllDocuments(text)
+    .map((d) => {
+      assert.equal(d.errors.length, 0, String(d.errors[0]));
+      return d.toJS();
+    })
+    .filter((o) => o !== null && o !== undefined);
+}
+
+let helm = '';
+function template(...set: string[]): Obj[] {
+  return parse(execFileSync(helm, ['template', 'gpu-hpa-webhook', CHART, ...set.flatMap((s) => ['--set', s])], { encoding: 'utf8' }));
+}
+
+/** The generated policy ConfigMap's hash differs (kustomize's vs the chart's sha256): compare without it. */
+function normalize(objects: Obj[]): Obj[] {
+  const text = JSON.stringify(objects).replace(/gpu-hpa-webhook-policy-[a-z0-9]{10}/g, 'gpu-hpa-webhook-policy-<hash>');
+  const key = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+  return (JSON.parse(text) as Obj[]).sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+before(() => {
+  helm = helmBin();
+});
+
+describe('charts/gpu-hpa-webhook', () => {
+  it('helm lint passes', () => {
+    const out = execFileSync(helm, ['lint', '--strict', CHART], { encoding: 'utf8' });
+    assert.match(out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('renders, with its default values, the same objects as kustomize renders manifests/', () => {
+    const chart = normalize(template());
+    const kustomized = normalize(parse(execFileSync(kustomizeBin(), ['build', join(ROOT, 'manifests')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })));
+    assert.deepEqual(chart.map((o) => `${o.kind}/${o.metadata.name}`), kustomized.map((o) => `${o.kind}/${o.metadata.name}`));
+    for (let i = 0; i < chart.length; i++) assert.deepEqual(chart[i], kustomized[i], `${chart[i].kind}/${chart[i].metadata.name}`);
+  });
+
+  it('ships the policy and adapter rules of policies/, unchanged', () => {
+    for (const [file, copy] of [
+      ['default.yaml', 'policy.yaml'],
+      ['prometheus-adapter-rules.yaml', 'prometheus-adapter-rules.yaml'],
+    ] as const) {
+      assert.equal(readFileSync(join(CHART, 'files', copy), 'utf8'), readFileSync(join(ROOT, 'policies', file), 'utf8'), `charts/gpu-hpa-webhook/files/${copy} drifted: run scripts/sync-manifests.sh`);
+    }
+  });
+
+  it('another namespace and name: nothing points at the defaults', () => {
+    const objects = template('namespace=platform', 'name=acme-gpu-hpa');
+    const text = JSON.stringify(objects);
+    assert.doesNotMatch(text, /"namespace":"gpu-hpa-webhook"/);
+    const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
+    assert.deepEqual([binding.spec.paramRef.name, binding.spec.paramRef.namespace], ['acme-gpu-hpa', 'platform']);
+    for (const cfg of objects.filter((o) => /WebhookConfiguration$/.test(o.kind))) {
+      for (const w of cfg.webhooks) {
+        assert.deepEqual(w.clientConfig.service, { name: 'acme-gpu-hpa', namespace: 'platform', path: w.clientConfig.service.path, port: 443 });
+        assert.deepEqual(w.namespaceSelector.matchExpressions[0].values, ['kube-system', 'platform']);
+      }
+      assert.equal(cfg.metadata.annotations['cert-manager.io/inject-ca-from'], 'platform/gpu-hpa-webhook-tls');
+    }
+  });
+
+  it('values: cert-manager mode, a provided caBundle, the cluster adapter ConfigMap, scheduling, client CA', () => {
+    const cm = template('certificate.mode=cert-manager');
+    assert.deepEqual(cm.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name).sort(), ['gpu-hpa-webhook-ca', 'gpu-hpa-webhook-tls']);
+    const ca = Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64');
+    const provided = template(`certificate.caBundle=${ca}`);
+    for (const cfg of provided.filter((o) => /WebhookConfiguration$/.test(o.kind))) for (const w of cfg.webhooks) assert.equal(w.clientConfig.caBundle, ca);
+    const adapter = template('adapter.configMap=monitoring/prometheus-adapter:config.yaml', 'priorityClassName=system-cluster-critical', 'nodeSelector.role=infra', 'clientCA.secretName=apiserver-client-ca');
+    const dep = adapter.find((o) => o.kind === 'Deployment');
+    const args: string[] = dep.spec.template.spec.containers[0].args;
+    assert.ok(args.includes('--adapter-configmap=monitoring/prometheus-adapter:config.yaml'));
+    assert.ok(!args.some((a) => a.startsWith('--adapter-config=')));
+    assert.ok(args.includes('--client-ca=/etc/gpu-hpa-webhook/client-ca/ca.crt'));
+    assert.equal(dep.spec.template.spec.priorityClassName, 'system-cluster-critical');
+    assert.deepEqual(dep.spec.template.spec.nodeSelector, { role: 'infra' });
+    const role = adapter.find((o) => o.kind === 'Role' && o.metadata.namespace === 'monitoring');
+    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] }]);
+    assert.equal(adapter.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-adapter-gpu-rules').length, 0);
+  });
+});
