@@ -3,6 +3,7 @@
 // pair, so what `check` says offline is what the webhook says in the cluster.
 import { allow, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
 import type { AdmissionRequest, Engine } from './admission/request.js';
+import { scopeOf, type ScopedKind } from './admission/scope.js';
 import type { AdapterRuleSet } from './adapter/types.js';
 import { isOptedIn, optInLabelTypo, readSettings, type GpuSettings } from './annotations.js';
 import type { ClusterView } from './cluster.js';
@@ -24,15 +25,7 @@ export interface EngineContext {
   cluster: ClusterView;
 }
 
-type Handled = 'Deployment' | 'HorizontalPodAutoscaler';
-
-/** Which of our two kinds a request is about (by group and kind; other kinds are allowed untouched). */
-export function handledKind(req: AdmissionRequest): Handled | undefined {
-  const { group, kind } = req.kind;
-  if (group === 'apps' && kind === 'Deployment') return 'Deployment';
-  if (group === 'autoscaling' && kind === 'HorizontalPodAutoscaler') return 'HorizontalPodAutoscaler';
-  return undefined;
-}
+type Handled = ScopedKind;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,11 +60,12 @@ function named(v: Violation, message: string): Violation {
 export function createEngine(ctx: EngineContext): Engine {
   const { policy, rules, cluster } = ctx;
 
-  function skip(req: AdmissionRequest): Handled | undefined {
-    if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return undefined;
-    if (req.subResource) return undefined; // scale/status writes carry no spec we judge
-    if (req.namespace && policy.ignoreNamespaces.includes(req.namespace)) return undefined;
-    return handledKind(req);
+  /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
+  function judged(req: AdmissionRequest): Handled | Decision {
+    const scope = scopeOf(req);
+    if (!scope.decide) return allow(scope.warnings);
+    if (req.namespace && policy.ignoreNamespaces.includes(req.namespace)) return allow();
+    return scope.kind;
   }
 
   function malformed(kind: Handled): Decision {
@@ -89,8 +83,8 @@ export function createEngine(ctx: EngineContext): Engine {
 
   /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
   function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown> } {
-    const kind = skip(req);
-    if (!kind) return { done: allow() };
+    const kind = judged(req);
+    if (typeof kind !== 'string') return { done: kind };
     return isObject(req.object) ? { kind, obj: req.object } : { done: malformed(kind) };
   }
 
@@ -120,7 +114,6 @@ export function createEngine(ctx: EngineContext): Engine {
         if (m.conflicts.length > 0) return enforce(policy, o.subject, m.conflicts, o.warnings);
         return withPatch(allow(o.warnings), m.patch);
       }
-      if (req.kind.version !== 'v2') return allow();
       const hpa = a.obj as HorizontalPodAutoscaler;
       const settings = targetOf(req, hpa)?.settings;
       if (!settings) return allow();
@@ -140,9 +133,6 @@ export function createEngine(ctx: EngineContext): Engine {
       }
       const hpa = a.obj as HorizontalPodAutoscaler;
       const subject = subjectOf('HorizontalPodAutoscaler', req, hpa);
-      if (req.kind.version !== 'v2') {
-        return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
-      }
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
