@@ -1,5 +1,5 @@
 // `gpu-hpa-webhook serve`: wires the shells together — configuration (with reload), TLS (files with
-// reload, or a generated self-signed pair reused on restart), the HTTP app, metrics, signals.
+// reload, or a generated self-signed pair reused on restart), the express app, metrics, signals.
 import { resolve } from 'node:path';
 import { adapterConfigMapLabel, startClusterIntegration, type ClusterIntegration } from '../controller/index.js';
 import { clusterAvailable, loadKubeConfig } from '../controller/kube.js';
