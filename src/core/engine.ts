@@ -5,6 +5,7 @@ import { allow, deny, withPatch, type Decision, type Violation } from './admissi
 import type { AdmissionRequest, Engine } from './admission/request.js';
 import { scopeOf, type ScopedKind } from './admission/scope.js';
 import type { AdapterRuleSet } from './adapter/types.js';
+import { isObject } from './field.js';
 import { isOptedIn, optInLabelTypo, readSettings, type GpuSettings } from './annotations.js';
 import type { ClusterView } from './cluster.js';
 import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
@@ -26,10 +27,6 @@ export interface EngineContext {
 }
 
 type Handled = ScopedKind;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function subjectOf(kind: Handled, req: AdmissionRequest, obj: { metadata?: { name?: string; generateName?: string } }): string {
   const name = req.name || obj.metadata?.name || (obj.metadata?.generateName ? `${obj.metadata.generateName}*` : '(unnamed)');

@@ -5,6 +5,7 @@
 // The zod schema below is the one definition, and writes the messages.
 import { z } from 'zod';
 import type { Violation } from './admission/decision.js';
+import { fieldPath } from './field.js';
 
 const strMap = z.record(z.string(), z.string()).nullish();
 const meta = z.looseObject({ name: z.string().nullish(), namespace: z.string().nullish(), labels: strMap, annotations: strMap }).nullish();
@@ -30,9 +31,6 @@ const deployment = z.looseObject({
   spec: z.looseObject({ template: z.looseObject({ metadata: meta, spec: podSpec }) }),
 });
 
-function pathOf(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
-}
 
 /** The zod schema itself, for tests. */
 export const deploymentSchema = deployment;
@@ -41,7 +39,7 @@ export function deploymentShape(obj: unknown): Violation[] {
   const r = deployment.safeParse(obj);
   if (r.success) return [];
   return r.error.issues.slice(0, 5).map((i) => {
-    const field = pathOf(i.path);
+    const field = fieldPath(i.path);
     return { reason: 'api-malformed-object', field, message: `${field || '(object)'}: ${i.message}` };
   });
 }

@@ -4,6 +4,7 @@
 // through toAdmissionReviewResponse / erroredResponse so it always carries the uid and the shape
 // the API server expects.
 import { z } from 'zod';
+import { fieldPath, isObject } from '../field.js';
 import { clipWarning, type Decision } from './decision.js';
 import type { AdmissionRequest, Endpoint } from './request.js';
 
@@ -89,7 +90,7 @@ const reviewSchema = z.object({
  * The zod schema above is the one definition of a valid review.
  */
 export function parseAdmissionReview(body: unknown): ParseResult<AdmissionReview> {
-  if (!isPlainObject(body)) {
+  if (!isObject(body)) {
     return { ok: false, error: `body: expected an AdmissionReview object, got ${typeName(body)}` };
   }
   // The one mistake worth a sentence of its own: a webhook configuration still offering v1beta1.
@@ -155,13 +156,7 @@ function formatIssue(issue: Issue, input: unknown): string {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return 'body';
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
+  return path.length === 0 ? 'body' : fieldPath(path);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -175,9 +170,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
