@@ -167,13 +167,6 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
   return { ok: true, quantity: new Quantity(nanos, format, cachedString(str, parts, interp)) };
 }
 
-/** Convenience for trusted inputs (tests, policy defaults); throws on error like MustParse. */
-export function mustParseQuantity(input: string | number): Quantity {
-  const r = parseQuantity(input);
-  if (!r.ok) throw new Error(`cannot parse '${String(input)}': ${r.error}`);
-  return r.quantity;
-}
-
 // ---------------------------------------------------------------------------------------------
 // parsing internals
 

@@ -807,11 +807,6 @@ function compileUncached(pattern: string): GoRegexp {
   return re;
 }
 
-/** Number of capture groups (Go's NumSubexp). */
-export function numSubexp(re: GoRegexp): number {
-  return re.subexpNames.length - 1;
-}
-
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}_]$/u;
 
 /**

@@ -310,5 +310,3 @@ export function seriesQueries(rules: AdapterRuleSet): string[] {
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
   return [...out];
 }
-
-export { isCompiled as isCompiledRuleSet };

@@ -39,10 +39,6 @@ export function withPatch(decision: Decision, patch: Operation[]): Decision {
   return patch.length > 0 ? { allowed: decision.allowed, violations: decision.violations, warnings: decision.warnings, patch } : decision;
 }
 
-export function withWarnings(decision: Decision, warnings: string[]): Decision {
-  return warnings.length > 0 ? { ...decision, warnings: [...decision.warnings, ...warnings] } : decision;
-}
-
 /** Kubernetes rejects warnings over 120 characters (apiserver truncates / client drops), so clip them here. */
 export const MAX_WARNING_LENGTH = 120;
 export function clipWarning(w: string): string {

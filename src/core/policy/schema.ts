@@ -113,10 +113,6 @@ export function parsePolicy(doc: unknown, source: string): Policy {
   throw new PolicyError(source, problems);
 }
 
-export function profileFor(policy: Policy, name: string | undefined): Profile | undefined {
-  return policy.profiles[name ?? policy.defaultProfile];
-}
-
 /** Whether a team may request this extended resource under the policy. */
 export function gpuResourceAllowed(policy: Policy, resource: string): boolean {
   return policy.allowedGpuResources.some((p) => (p.endsWith('*') ? resource.startsWith(p.slice(0, -1)) : resource === p));
