@@ -10,7 +10,10 @@
 // BENCH_PIN (1 by default on a machine with ≥ 2 CPUs: each server on CPU 1 and the load generator
 // on CPU 0 with taskset, as a webhook pod and the API server are on different CPUs; 0 lets the
 // scheduler place them; on this 2-core VM one unpinned configuration spread 4,200–6,500 req/s
-// within a minute, pinned quiet stretches agreed within ±3 %).
+// within a minute, pinned quiet stretches agreed within ±3 %),
+// BENCH_PEER (1 by default: the peer section, the webhook beside Pepr (bench/peer.ts) on the mutate
+// and the allowed-HPA bodies, with the floor in the same rotation; 0 skips it, and so does a
+// BENCH_ONLY that does not match "peer").
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
 import { runEngineBench } from './engine.js';
+import { answerOf, startPeer, type Peer } from './peer.js';
 import { scenarios, workloadConfig, type Scenario } from './workload.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -30,6 +34,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const PEER = (process.env.BENCH_PEER ?? '1') !== '0' && (!ONLY || ONLY.test('peer'));
 const PIN = (process.env.BENCH_PIN ?? (cpus().length >= 2 ? '1' : '0')) !== '0' && hasTaskset();
 /** The command that runs node with its arguments, on one CPU when pinning. */
 const onCpu = (cpu: 0 | 1, nodeArgs: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs]);
@@ -145,6 +150,7 @@ async function main(): Promise<void> {
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
   console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating; ${PIN ? 'servers on CPU 1, load generator on CPU 0 (taskset)' : 'not pinned to CPUs'}\n`);
   const steal0 = stealShare();
+  let peerRows: string[] = [];
   try {
     // warm both up (JIT, TLS session setup), results discarded
     for (const s of selected()) {
@@ -212,6 +218,7 @@ async function main(): Promise<void> {
       await load(answerFloor.port, s.path, s.body, 1, answerFloor.pid);
       await compare(`_answer floor (the webhook's answer and log line, canned)_: ${s.name}`, s, answerFloor, false);
     }
+    if (PEER) peerRows = await peerSection(floor, hook, certDir);
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
@@ -222,6 +229,12 @@ async function main(): Promise<void> {
     const mb = (x: number) => f(x / 1048576, 0);
     console.log(`\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`);
     console.log(`worst throughput ratio ${f(worstRatio)} (target ≥ 0.80; CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`);
+    if (peerRows.length > 0) {
+      console.log('\n| body (the same for all three) | req/s floor / webhook / Pepr | webhook ÷ Pepr | webhook ÷ floor | p99 ms floor / webhook / Pepr | webhook p99 ÷ Pepr p99 | CPU µs per review floor / webhook / Pepr | webhook CPU ÷ Pepr CPU | webhook CPU ÷ floor CPU | Pepr RSS max MB |');
+      console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const r of peerRows) console.log(r);
+      console.log('targets: webhook ÷ Pepr throughput ≥ 3, webhook CPU ÷ Pepr CPU ≤ 0.25 on both bodies; the floor ratios are reported, not targeted');
+    }
     console.log(`load average after: ${f(loadavg()[0] ?? 0)}; CPU stolen by the hypervisor during the run: ${f(100 * stealShare(steal0), 1)} %\n`);
   } finally {
     floor.child.kill();
@@ -232,6 +245,53 @@ async function main(): Promise<void> {
     rmSync(certDir, { recursive: true, force: true });
   }
   if (!ONLY) runEngineBench();
+}
+
+/**
+ * The webhook beside Pepr on the two bodies a cluster sends most (an opted-in Deployment to /mutate,
+ * the mutated HPA to /validate), floor, webhook and Pepr in one rotation per round (the order turned
+ * each round), ratios the median over rounds of the runs side by side.
+ */
+async function peerSection(floor: Running, hook: Running, certDir: string): Promise<string[]> {
+  let peer: Peer;
+  try {
+    peer = await startPeer(certDir, (args) => onCpu(1, args));
+  } catch (err) {
+    console.error(`peer section skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+  const rows: string[] = [];
+  try {
+    const bodies = [scenarios()[1]!, scenarios()[6]!];
+    for (const s of bodies) {
+      // both must decide what the comparison assumes: a patch for the Deployment, allowed for the HPA
+      for (const [who, port, path] of [['webhook', hook.port, s.path], ['Pepr', peer.port, peer.pathFor(s.path)]] as const) {
+        const a = await answerOf(port, path, s.body);
+        if (a.allowed !== true || (s.path === '/mutate') !== (typeof a.patch === 'string')) throw new Error(`${who} on ${s.name}: ${JSON.stringify(a).slice(0, 300)}`);
+      }
+      const runs = { floor: [] as Measured[], webhook: [] as Measured[], pepr: [] as Measured[] };
+      const run = {
+        floor: () => load(floor.port, s.path, s.body, DURATION, floor.pid),
+        webhook: () => load(hook.port, s.path, s.body, DURATION, hook.pid),
+        pepr: () => load(peer.port, peer.pathFor(s.path), s.body, DURATION, peer.pid),
+      };
+      for (const k of ['floor', 'webhook', 'pepr'] as const) await load(k === 'floor' ? floor.port : k === 'webhook' ? hook.port : peer.port, k === 'pepr' ? peer.pathFor(s.path) : s.path, s.body, 1, k === 'floor' ? floor.pid : k === 'webhook' ? hook.pid : peer.pid); // warm-up, discarded
+      const order: (keyof typeof run)[] = ['floor', 'webhook', 'pepr'];
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const k of r % 2 === 0 ? order : [...order].reverse()) runs[k].push(await run[k]());
+      }
+      for (const x of [...runs.floor, ...runs.webhook, ...runs.pepr]) if (x.non2xx + x.errors + x.timeouts > 0) throw new Error(`failed requests in the peer section (${s.name})`);
+      const m = (k: keyof typeof runs, f: 'rps' | 'p99' | 'cpuUsPerRequest') => median(runs[k].map((x) => x[f]));
+      const paired = (a: keyof typeof runs, b: keyof typeof runs, f: 'rps' | 'p99' | 'cpuUsPerRequest') => median(runs[a].map((x, i) => x[f] / runs[b][i]![f]));
+      rows.push(
+        `| ${s.name} (${s.body.length} B) | ${f(m('floor', 'rps'), 0)} / ${f(m('webhook', 'rps'), 0)} / ${f(m('pepr', 'rps'), 0)} | **${f(paired('webhook', 'pepr', 'rps'))}** | ${f(paired('webhook', 'floor', 'rps'))} | ${f(m('floor', 'p99'))} / ${f(m('webhook', 'p99'))} / ${f(m('pepr', 'p99'))} | ${f(paired('webhook', 'pepr', 'p99'))} | ${f(m('floor', 'cpuUsPerRequest'), 0)} / ${f(m('webhook', 'cpuUsPerRequest'), 0)} / ${f(m('pepr', 'cpuUsPerRequest'), 0)} | **${f(paired('webhook', 'pepr', 'cpuUsPerRequest'))}** | ${f(paired('webhook', 'floor', 'cpuUsPerRequest'))} | ${f(Math.max(...runs.pepr.map((x) => x.rssMaxMb)), 0)} |`,
+      );
+      console.error(`done: peer ${s.name}`);
+    }
+  } finally {
+    await peer.stop();
+  }
+  return rows;
 }
 
 await main();

@@ -10,11 +10,10 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/server/app.js';
-import { createLogger } from '../src/server/logger.js';
+import { createLogger, stdoutDestination } from '../src/server/logger.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { startServer } from '../src/server/serve.js';
 import type { Engine } from '../src/core/admission/request.js';
-import { pino } from 'pino';
 import type { Scenario } from './workload.js';
 import { webhookEngine, type WorkloadConfig } from './webhook-engine.js';
 
@@ -65,7 +64,7 @@ if (kind === 'webhook' || kind === 'shell') {
     plain.close();
   }
   // the webhook's own stdout destination (a turn's lines in one write), so the line costs what it costs there
-  const stdout = kind === 'answer-floor' ? (createLogger() as unknown as Record<symbol, { write(s: string): void }>)[pino.symbols.streamSym] : undefined;
+  const stdout = kind === 'answer-floor' ? stdoutDestination() : undefined;
   const server = https.createServer({ key, cert, minVersion: 'TLSv1.2' }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -6,7 +6,8 @@ import type { Decision } from '../core/admission/decision.js';
 import type { AdmissionRequest } from '../core/admission/request.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import { staticClusterView, type NamespaceObject } from '../core/cluster.js';
-import { createEngine, handledKind } from '../core/engine.js';
+import { createEngine } from '../core/engine.js';
+import { scopeOf } from '../core/admission/scope.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
 import type { SourcedObject } from '../loaders/manifests.js';
@@ -83,8 +84,9 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   ordered.forEach((o, i) => {
     const req = requestFor(o.object, defaultNamespace, `check-${i}`);
     const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
-    if (!handledKind(req)) {
-      results.push({ ...base, verdict: 'skipped', violations: [], warnings: [], patch: [] });
+    const scope = scopeOf(req); // the server's gate too (serve)
+    if (!scope.decide) {
+      results.push({ ...base, verdict: 'skipped', violations: [], warnings: scope.warnings, patch: [] });
       return;
     }
     const { decision, final, patch } = admit(engine, req);
@@ -120,7 +122,7 @@ export function formatCheckText(report: CheckReport, color = false): string {
     if (r.omitted) lines.push(`  ✗ … and ${r.omitted.toLocaleString('en-US')} more problems not shown`);
     for (const w of r.warnings) lines.push(`  ! ${w}`);
     for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
-    if (r.verdict === 'skipped') {
+    if (r.verdict === 'skipped' && r.warnings.length === 0) {
       lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
     }
   }

@@ -89,7 +89,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
       if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
       if (o.adapterConfigmap) {
         if (!o.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST) throw new UsageError('--adapter-configmap needs a cluster: give --kubeconfig, or run in a pod');
-        const { parseConfigMapRef } = await import('../loaders/adapter-configmap.js');
+        const { parseConfigMapRef } = await import('../controller/adapter-configmap.js');
         try {
           parseConfigMapRef(o.adapterConfigmap);
         } catch (e) {

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../loaders/config-store.js';
-import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from '../loaders/adapter-configmap.js';
+import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from './adapter-configmap.js';
 import { ClusterCache, type SyncStatus } from './informers.js';
 import { loadKubeConfig } from './kube.js';
 import { LeaderElector } from './leader.js';

@@ -4,7 +4,9 @@
 import { allow, bounded, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
 import { excerpt, MAX_NAME_LENGTH, type WorkMeter } from './bounds.js';
 import type { AdmissionRequest, Engine } from './admission/request.js';
+import { scopeOf, type ScopedKind } from './admission/scope.js';
 import type { AdapterRuleSet } from './adapter/types.js';
+import { isObject } from './field.js';
 import { isOptedIn, optInLabelTypo, readSettings, type GpuSettings } from './annotations.js';
 import type { ClusterView } from './cluster.js';
 import type { Deployment, HorizontalPodAutoscaler } from './k8s-types.js';
@@ -27,19 +29,7 @@ export interface EngineContext {
   work?: WorkMeter;
 }
 
-type Handled = 'Deployment' | 'HorizontalPodAutoscaler';
-
-/** Which of our two kinds a request is about (by group and kind; other kinds are allowed untouched). */
-export function handledKind(req: AdmissionRequest): Handled | undefined {
-  const { group, kind } = req.kind;
-  if (group === 'apps' && kind === 'Deployment') return 'Deployment';
-  if (group === 'autoscaling' && kind === 'HorizontalPodAutoscaler') return 'HorizontalPodAutoscaler';
-  return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+type Handled = ScopedKind;
 
 function subjectOf(kind: Handled, namespace: string, req: AdmissionRequest, obj: { metadata?: { name?: string; generateName?: string } }): string {
   const name = req.name || obj.metadata?.name || (obj.metadata?.generateName ? `${obj.metadata.generateName}*` : '(unnamed)');
@@ -94,11 +84,12 @@ function named(v: Violation, message: string): Violation {
 export function createEngine(ctx: EngineContext): Engine {
   const { policy, rules, cluster, work } = ctx;
 
-  function skip(req: AdmissionRequest): Handled | undefined {
-    if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return undefined;
-    if (req.subResource) return undefined; // scale/status writes carry no spec we judge
-    if (req.namespace && policy.ignoreNamespaces.includes(req.namespace)) return undefined;
-    return handledKind(req);
+  /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
+  function judged(req: AdmissionRequest): Handled | Decision {
+    const scope = scopeOf(req);
+    if (!scope.decide) return allow(scope.warnings);
+    if (req.namespace && policy.ignoreNamespaces.includes(req.namespace)) return allow();
+    return scope.kind;
   }
 
   function malformed(kind: Handled): Decision {
@@ -116,8 +107,8 @@ export function createEngine(ctx: EngineContext): Engine {
 
   /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
   function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown>; namespace: string } {
-    const kind = skip(req);
-    if (!kind) return { done: allow() };
+    const kind = judged(req);
+    if (typeof kind !== 'string') return { done: kind };
     if (!isObject(req.object)) return { done: malformed(kind) };
     const ns = namespaceOf(req, req.object);
     if ('conflict' in ns) return { done: deny([ns.conflict]) };
@@ -152,7 +143,6 @@ export function createEngine(ctx: EngineContext): Engine {
         if (m.conflicts.length > 0) return enforce(policy, o.subject, m.conflicts, o.warnings);
         return withPatch(allow(o.warnings), m.patch);
       }
-      if (req.kind.version !== 'v2') return allow();
       const hpa = a.obj as HorizontalPodAutoscaler;
       const settings = targetOf(a.namespace, hpa)?.settings;
       if (!settings) return allow();
@@ -176,9 +166,6 @@ export function createEngine(ctx: EngineContext): Engine {
       }
       const hpa = a.obj as HorizontalPodAutoscaler;
       const subject = subjectOf('HorizontalPodAutoscaler', a.namespace, req, hpa);
-      if (req.kind.version !== 'v2') {
-        return allow([`${req.kind.group}/${req.kind.version} HorizontalPodAutoscaler is not checked; register the webhook for autoscaling/v2 with matchPolicy: Equivalent`]);
-      }
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];

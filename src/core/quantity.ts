@@ -4,6 +4,8 @@
 // (ParseQuantity rounds anything finer up to 1n), so a BigInt of nanos represents every
 // value exactly and comparisons never touch floating point.
 
+import { memoize } from './memo.js';
+
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 /** quantity.go splitREString: the text the API server puts in ErrFormatWrong. */
@@ -97,21 +99,12 @@ export type ParseQuantityResult = { ok: true; quantity: Quantity } | { ok: false
 export function parseQuantity(input: string | number): ParseQuantityResult {
   // The same few quantities ("1", "80", "500m") arrive in every review; parsing is pure and a
   // Quantity immutable, so results are remembered (bounded; long strings never kept).
-  const memo = typeof input === 'number' ? MEMO_NUMBERS : typeof input === 'string' && input.length <= MEMO_MAX_LENGTH ? MEMO_STRINGS : undefined;
-  const hit = memo?.get(input as never);
-  if (hit !== undefined) return hit;
-  const result = Object.freeze(parseQuantityUncached(input));
-  if (memo !== undefined) {
-    if (memo.size >= MEMO_SIZE) memo.clear();
-    memo.set(input as never, result);
-  }
-  return result;
+  if (typeof input === 'string' && input.length > MEMO_MAX_LENGTH) return Object.freeze(parseQuantityUncached(input));
+  return parseQuantityMemo(input);
 }
 
-const MEMO_SIZE = 1024;
 const MEMO_MAX_LENGTH = 40;
-const MEMO_NUMBERS = new Map<number, ParseQuantityResult>();
-const MEMO_STRINGS = new Map<string, ParseQuantityResult>();
+const parseQuantityMemo = memoize(1024, (input: string | number): ParseQuantityResult => Object.freeze(parseQuantityUncached(input)));
 
 function parseQuantityUncached(input: string | number): ParseQuantityResult {
   if (typeof input === 'number') {
@@ -172,13 +165,6 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
 
   const nanos = positive ? magnitudeNanos : -magnitudeNanos;
   return { ok: true, quantity: new Quantity(nanos, format, cachedString(str, parts, interp)) };
-}
-
-/** Convenience for trusted inputs (tests, policy defaults); throws on error like MustParse. */
-export function mustParseQuantity(input: string | number): Quantity {
-  const r = parseQuantity(input);
-  if (!r.ok) throw new Error(`cannot parse '${String(input)}': ${r.error}`);
-  return r.quantity;
 }
 
 // ---------------------------------------------------------------------------------------------

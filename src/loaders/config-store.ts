@@ -32,7 +32,7 @@ interface SourceState<T> {
 export interface ConfigStoreOptions {
   policyPath?: string;
   adapterConfigPath?: string;
-  /** the adapter rules come from elsewhere (a ConfigMap, see adapter-configmap.ts) through
+  /** the adapter rules come from elsewhere (a ConfigMap, see controller/adapter-configmap.ts) through
    * setAdapterRulesText: this labels them, and the rules file is neither read nor watched */
   adapterRulesExternal?: string;
   cluster?: ClusterView;

@@ -1,17 +1,17 @@
-// The HTTP shell around the pure core: bytes in, AdmissionReview out. Everything that can go wrong
-// with a client's request is answered here with a 4xx JSON error (a metav1.Status, as the API server
-// itself answers), everything that goes wrong inside with a 500-coded AdmissionResponse that still
-// carries the uid (controller-runtime's Errored). Express's HTML error pages never leave the process.
+// The HTTP shell around the pure core: bytes in, AdmissionReview out. One path for every review
+// request, as controller-runtime's pkg/webhook/admission/http.go (ServeHTTP): read the body under a
+// size limit, check the content type, decode, decide, encode. Everything that can go wrong with a
+// client's request is answered with a 4xx JSON error (a metav1.Status, as the API server itself
+// answers), everything that goes wrong inside with a 500-coded AdmissionResponse that still carries
+// the uid (controller-runtime's Errored).
 //
-// Which requests reach the Engine: CREATE and UPDATE of apps/v1 Deployments and autoscaling/v2
-// HorizontalPodAutoscalers, main resource only (see handles()). DELETE and CONNECT, subresources
-// and other kinds are allowed here without a patch: the webhook configurations should not send
-// them, and when a misconfigured one does, failing them would block unrelated changes.
+// Which requests reach the Engine is decided by the core's one gate, scopeOf (core/admission/scope.ts),
+// which `check` and the Engine call too.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { allow, type Decision } from '../core/admission/decision.js';
 import type { AdmissionRequest, Endpoint, Engine, GroupVersionKind } from '../core/admission/request.js';
+import { scopeOf } from '../core/admission/scope.js';
 import {
   erroredResponse,
   parseAdmissionReview,
@@ -40,16 +40,6 @@ export interface AppDeps {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
-
-const ENDPOINTS: readonly Endpoint[] = ['mutate', 'validate'];
-
-/** The kinds the Engine decides on; anything else is allowed untouched. */
-export function handles(kind: GroupVersionKind): boolean {
-  return (
-    (kind.group === 'apps' && kind.version === 'v1' && kind.kind === 'Deployment') ||
-    (kind.group === 'autoscaling' && kind.version === 'v2' && kind.kind === 'HorizontalPodAutoscaler')
-  );
-}
 
 /** A bounded label for metrics: the kind of the request is client-supplied. */
 function kindLabel(kind: GroupVersionKind): ReviewKindLabel {
@@ -80,16 +70,22 @@ function errorBody(code: number, message: string): ErrorBody {
   return { kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason: REASONS[code] ?? 'Unknown', message };
 }
 
-/** The path without the query string (express's req.path, for a raw request too). */
+/** The path without the query string. */
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '';
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
 
-function endpointOf(req: IncomingMessage): string {
-  const p = pathOf(req).replace(/\/+$/, '');
-  return p === '/mutate' ? 'mutate' : p === '/validate' ? 'validate' : 'other';
+/** The route a path names: trailing slashes do not matter (as express's non-strict routing). */
+function routeOf(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return end === path.length ? path : path.slice(0, end);
+}
+
+function endpointOf(route: string): Endpoint | undefined {
+  return route === '/mutate' ? 'mutate' : route === '/validate' ? 'validate' : undefined;
 }
 
 /**
@@ -156,66 +152,69 @@ export function openersExceed(bytes: Buffer, max: number): boolean {
   return n > max;
 }
 
-/** The answer to a JSON request, written the way express's res.json writes it, without express. */
-function sendJson(res: ServerResponse, code: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+function send(res: ServerResponse, code: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body); // nothing is written for a HEAD request (node:http drops the body)
 }
 
-/** A request listener for an HTTP(S) server; listen() is plain HTTP, as express's, for tests. */
+function sendJson(res: ServerResponse, code: number, value: unknown, headers?: Record<string, string>): void {
+  send(res, code, 'application/json; charset=utf-8', JSON.stringify(value), headers);
+}
+
+const sendText = (res: ServerResponse, code: number, text: string) => send(res, code, 'text/plain; charset=utf-8', text);
+
+/** A request listener for an HTTP(S) server; listen() is plain HTTP, for tests. */
 export type WebhookHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
   listen(port: number, host: string): http.Server;
 };
 
 export function createApp(deps: AppDeps): WebhookHandler {
   const { logger, metrics } = deps;
-  // The per-review line holds names and codes, never an object, so it needs none of the logger's
-  // redaction; it is written by review-log.ts, the same line pino would write, for a fraction of the cost.
   const writeReview = reviewLineWriter(logger);
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.set('case sensitive routing', true);
 
-  const badRequest = (req: IncomingMessage, res: ServerResponse, code: number, message: string): void => {
-    const endpoint = endpointOf(req);
-    if (endpoint !== 'other') metrics.badRequests.inc({ endpoint, code: String(code) });
-    logger.info({ endpoint, method: req.method, path: pathOf(req).slice(0, 200), code, error: message }, 'bad request');
-    sendJson(res, code, errorBody(code, message));
+  const badRequest = (req: IncomingMessage, res: ServerResponse, code: number, message: string, headers?: Record<string, string>): void => {
+    const endpoint = endpointOf(routeOf(pathOf(req)));
+    if (endpoint !== undefined) metrics.badRequests.inc({ endpoint, code: String(code) });
+    logger.info({ endpoint: endpoint ?? 'other', method: req.method, path: pathOf(req).slice(0, 200), code, error: message }, 'bad request');
+    sendJson(res, code, errorBody(code, message), headers);
   };
 
-  // The raw bytes, with the size limit enforced while reading (Content-Length is checked first, so
-  // an oversized body is refused before it is read). No inflation: the API server does not compress.
-  const rawBody = express.raw({ type: () => true, limit, inflate: false });
-
-  for (const endpoint of ENDPOINTS) {
-    const path = `/${endpoint}`;
-    app.post(
-      path,
-      (req, res, next) => {
-        // In flight and timed from the moment the headers are in: reading and decoding the body
-        // is part of what the API server waits for.
-        res.locals.started = process.hrtime.bigint();
-        metrics.inFlight.inc();
-        res.once('close', () => metrics.inFlight.dec());
-        const problem = checkContentType(req.headers['content-type']);
-        if (problem !== undefined) return badRequest(req, res, 415, problem);
-        next();
-      },
-      rawBody,
-      (req, res) => {
-        const body: unknown = req.body;
-        const started = typeof res.locals.started === 'bigint' ? res.locals.started : process.hrtime.bigint();
-        review(endpoint, Buffer.isBuffer(body) ? body : Buffer.alloc(0), started, req, res);
-      },
-    );
-    app.all(path, (req, res) => {
-      res.set('Allow', 'POST');
-      badRequest(req, res, 405, `method ${req.method} is not allowed on ${path}; use POST`);
+  /** The review path: every POST to /mutate or /validate (trailing slashes too) comes here. */
+  const serveReview = (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): void => {
+    // In flight and timed from the moment the headers are in: reading and decoding the body is part
+    // of what the API server waits for.
+    const started = process.hrtime.bigint();
+    metrics.inFlight.inc();
+    res.once('close', () => metrics.inFlight.dec());
+    // a client that goes away mid-body: nothing to answer, and an unhandled 'error' would crash
+    req.on('error', () => {});
+    const problem = checkContentType(req.headers['content-type']);
+    if (problem !== undefined) return badRequest(req, res, 415, problem);
+    // No inflation: the API server does not compress.
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      return badRequest(req, res, 415, `Content-Encoding is not supported; send the body uncompressed (got "${encoding.slice(0, 40)}")`);
+    }
+    // A declared length over the limit is refused before reading; otherwise count while reading
+    // (http.go's io.LimitReader). The rest of an oversized body is drained so the client can read the 413.
+    const declared = Number(req.headers['content-length']);
+    let tooLarge = Number.isFinite(declared) && declared > limit;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
     });
-  }
+    req.on('end', () => {
+      if (tooLarge) return badRequest(req, res, 413, `request body exceeds the limit of ${limit} bytes`);
+      review(endpoint, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), started, req, res);
+    });
+  };
 
   function review(endpoint: Endpoint, bytes: Buffer, started: bigint, req: IncomingMessage, res: ServerResponse): void {
     if (bytes.length === 0) return badRequest(req, res, 400, 'request body is empty; expected an AdmissionReview');
@@ -239,8 +238,9 @@ export function createApp(deps: AppDeps): WebhookHandler {
     let decision: Decision | undefined;
     let skipped: string | undefined;
     try {
-      skipped = skipReason(request);
-      decision = skipped !== undefined ? allow(skipWarnings(request)) : decide(deps.engine(), endpoint, request);
+      const scope = scopeOf(request);
+      skipped = scope.decide ? undefined : scope.skipped;
+      decision = scope.decide ? decide(deps.engine(), endpoint, request) : allow(scope.warnings);
       answer = toAdmissionReviewResponse(parsed.review, decision, endpoint);
       label = !decision.allowed ? 'denied' : answer.response.patch !== undefined ? 'patched' : 'allowed';
     } catch (err) {
@@ -273,10 +273,7 @@ export function createApp(deps: AppDeps): WebhookHandler {
     sendJson(res, 200, answer);
   }
 
-  app.get('/healthz', (_req, res) => {
-    res.type('text/plain').send('ok');
-  });
-  app.get('/readyz', (_req, res) => {
+  const readyz = (res: ServerResponse): void => {
     let r: Readiness;
     try {
       r = deps.ready();
@@ -285,114 +282,30 @@ export function createApp(deps: AppDeps): WebhookHandler {
     }
     // Still 200 with a warning: the last good configuration answers reviews correctly, and taking
     // every replica out of the Service over a bad ConfigMap would turn it into an outage.
-    if (r.ready) res.type('text/plain').send(r.warning ? `ok\nwarning: ${r.warning}\n` : 'ok');
-    else res.status(503).type('text/plain').send(`not ready: ${r.reason ?? 'starting'}`);
-  });
-  // /metrics has a port of its own (src/server/metrics-server.ts), not the review port.
-  for (const path of ['/healthz', '/readyz']) {
-    app.all(path, (req, res) => {
-      res.set('Allow', 'GET, HEAD');
-      badRequest(req, res, 405, `method ${req.method} is not allowed on ${path}; use GET`);
-    });
-  }
-
-  app.use((req, res) => badRequest(req, res, 404, `no route for ${req.method} ${req.path.slice(0, 200)}`));
-
-  // Express 5 hands errors thrown by middleware (the body reader's among them) here; its default
-  // handler would answer an HTML page with a stack trace.
-  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(err); // express closes the connection; nothing else can be written
-      return;
-    }
-    const e = (typeof err === 'object' && err !== null ? err : {}) as {
-      type?: unknown;
-      status?: unknown;
-      statusCode?: unknown;
-      expose?: unknown;
-      message?: unknown;
-    };
-    const msg = typeof e.message === 'string' ? e.message.slice(0, 300) : '';
-    switch (e.type) {
-      case 'entity.too.large':
-        return badRequest(req, res, 413, `request body exceeds the limit of ${limit} bytes`);
-      case 'encoding.unsupported':
-        return badRequest(req, res, 415, `Content-Encoding is not supported; send the body uncompressed (${msg})`);
-      case 'charset.unsupported':
-        return badRequest(req, res, 415, msg || 'unsupported charset');
-      case 'entity.parse.failed':
-        return badRequest(req, res, 400, msg || 'request body could not be parsed');
-      case 'request.aborted':
-      case 'request.size.invalid':
-        return badRequest(req, res, 400, msg || 'request body was incomplete');
-    }
-    const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
-    if (status >= 400 && status < 500 && e.expose === true) return badRequest(req, res, status, msg || 'bad request');
-    logger.error({ err, method: req.method, path: req.path.slice(0, 200) }, 'request failed');
-    res.status(500).json(errorBody(500, 'internal error'));
-  });
-
-  // The admission routes carry all the traffic, and express's per-request work (prototype swaps,
-  // router, body-parser, res.json) cost several times the review itself in the benchmark
-  // (docs/benchmarks.md). So POST /mutate and /validate, exactly, are served here with the same
-  // checks and answers; everything else (trailing slashes, other methods and paths) goes to express.
-  const fast = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = req.method === 'POST' ? pathOf(req) : '';
-    const endpoint: Endpoint | undefined = path === '/mutate' ? 'mutate' : path === '/validate' ? 'validate' : undefined;
-    if (endpoint === undefined) return void app(req, res);
-    const started = process.hrtime.bigint();
-    metrics.inFlight.inc();
-    res.once('close', () => metrics.inFlight.dec());
-    // a client that goes away mid-body: nothing to answer, and an unhandled 'error' would crash
-    req.on('error', () => {});
-    const problem = checkContentType(req.headers['content-type']);
-    if (problem !== undefined) return badRequest(req, res, 415, problem);
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') {
-      return badRequest(req, res, 415, `Content-Encoding is not supported; send the body uncompressed (unsupported content encoding "${encoding.slice(0, 40)}")`);
-    }
-    // As raw-body does: a declared length over the limit is refused before reading; otherwise count
-    // while reading. The rest of an oversized body is drained so the client can read the 413.
-    const declared = Number(req.headers['content-length']);
-    let tooLarge = Number.isFinite(declared) && declared > limit;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) return badRequest(req, res, 413, `request body exceeds the limit of ${limit} bytes`);
-      review(endpoint, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), started, req, res);
-    });
+    if (r.ready) sendText(res, 200, r.warning ? `ok\nwarning: ${r.warning}\n` : 'ok');
+    else sendText(res, 503, `not ready: ${r.reason ?? 'starting'}`);
   };
-  return Object.assign(fast, { listen: (port: number, host: string) => http.createServer(fast).listen(port, host) });
-}
 
-/** Why a request is allowed without asking the Engine, or undefined when the Engine decides. */
-function skipReason(request: AdmissionRequest): string | undefined {
-  if (request.operation === 'DELETE' || request.operation === 'CONNECT') return `operation ${request.operation}`;
-  if (request.subResource !== undefined) return `subresource ${request.subResource}`;
-  if (!handles(request.kind)) return 'kind not handled';
-  return undefined;
-}
-
-/**
- * A Deployment or HPA in another API version means a webhook configuration registered with
- * matchPolicy: Exact (the API server would otherwise convert to the version we handle): say that
- * it was not checked rather than let it pass silently.
- */
-function skipWarnings(request: AdmissionRequest): string[] {
-  const k = request.kind;
-  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return [];
-  if (request.subResource !== undefined || handles(k)) return [];
-  if (k.kind !== 'Deployment' && k.kind !== 'HorizontalPodAutoscaler') return [];
-  const want = k.kind === 'Deployment' ? 'apps/v1' : 'autoscaling/v2';
-  return [`gpu-hpa-webhook: ${k.group ? k.group + '/' : ''}${k.version} ${k.kind} not checked; it handles ${want} (use matchPolicy: Equivalent)`];
+  // The router: the two review endpoints and two GET endpoints; trailing slashes name the same route.
+  // /metrics has a port of its own (src/server/metrics-server.ts), not the review port.
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const route = routeOf(pathOf(req));
+    const method = req.method ?? '';
+    const endpoint = endpointOf(route);
+    if (endpoint !== undefined) {
+      if (method === 'POST') return serveReview(endpoint, req, res);
+      return badRequest(req, res, 405, `method ${method} is not allowed on ${route}; use POST`, { Allow: 'POST' });
+    }
+    if (route === '/healthz' || route === '/readyz') {
+      if (method !== 'GET' && method !== 'HEAD') {
+        return badRequest(req, res, 405, `method ${method} is not allowed on ${route}; use GET`, { Allow: 'GET, HEAD' });
+      }
+      if (route === '/healthz') return sendText(res, 200, 'ok');
+      return readyz(res);
+    }
+    badRequest(req, res, 404, `no route for ${method.slice(0, 20)} ${pathOf(req).slice(0, 200)}`);
+  };
+  return Object.assign(handler, { listen: (port: number, host: string) => http.createServer(handler).listen(port, host) });
 }
 
 function decide(engine: Engine, endpoint: Endpoint, request: AdmissionRequest): Decision {

@@ -68,7 +68,7 @@ export function batchedDestination(inner: { write(chunk: string): unknown }): Ba
 }
 
 /** stdout: pino's synchronous sonic-boom (EAGAIN retried, never a lost line), fed a turn's lines at once. */
-function stdoutDestination(): DestinationStream {
+export function stdoutDestination(): DestinationStream {
   return batchedDestination(pino.destination({ dest: 1, sync: true }));
 }
 

@@ -6,38 +6,54 @@ import { readSettings } from '../../src/core/annotations.js';
 import { managedHpa } from '../../src/core/managed-hpa.js';
 import { isManaged, upToDate } from '../../src/controller/managed-hpa.js';
 import { WorkQueue } from '../../src/controller/workqueue.js';
-import { parseConfigMapRef } from '../../src/loaders/adapter-configmap.js';
+import { parseConfigMapRef } from '../../src/controller/adapter-configmap.js';
 import { ConfigStore } from '../../src/loaders/config-store.js';
 import { defaultPolicy } from '../helpers/fixtures.js';
+
+/** Lets the event loop run the queue's promise callbacks (not a wait for time: no timer is involved). */
+const settle = () => new Promise<void>((r) => setImmediate(r));
 
 describe('WorkQueue', () => {
   test('deduplicates, never runs a key twice at once, redoes a key added while in flight', async () => {
     const runs: string[] = [];
+    const finish: Array<() => void> = []; // one per run in flight, called by the test to end it
+    let started: (() => void) | undefined;
     let inFlight = 0;
     let maxInFlight = 0;
     const q = new WorkQueue(
-      async (k) => {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        runs.push(k);
-        await new Promise((r) => setTimeout(r, 20));
-        inFlight--;
-      },
+      (k) =>
+        new Promise<void>((resolve) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          runs.push(k);
+          finish.push(() => {
+            inFlight--;
+            resolve();
+          });
+          started?.();
+        }),
       () => assert.fail('no errors'),
       { concurrency: 1 },
     );
+    const nextRun = () => (finish.length > 0 ? Promise.resolve() : new Promise<void>((r) => (started = r)));
     q.start();
     q.add('a');
     q.add('b');
     q.add('b');
-    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(runs, ['a'], 'a is in flight, b queued once');
+    assert.equal(q.depth(), 1);
     q.add('a'); // in flight: redone afterwards
+    for (let i = 0; i < 3; i++) {
+      await nextRun();
+      finish.shift()!();
+    }
     await q.idle();
     assert.deepEqual(runs, ['a', 'b', 'a']);
     assert.equal(maxInFlight, 1);
   });
 
-  test('retries failures with growing backoff until they succeed', async () => {
+  test('retries failures with growing backoff until they succeed', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     let attempts = 0;
     const delays: number[] = [];
     const q = new WorkQueue(
@@ -49,19 +65,44 @@ describe('WorkQueue', () => {
     );
     q.start();
     q.add('x');
-    await new Promise((r) => setTimeout(r, 10));
+    for (const delay of [5, 10, 15]) {
+      await settle(); // the failure is handled and its retry scheduled
+      assert.equal(delays.at(-1), delay);
+      t.mock.timers.tick(delay - 1);
+      assert.equal(attempts, delays.length, 'no retry before its delay');
+      t.mock.timers.tick(1);
+    }
     await q.idle();
     assert.equal(attempts, 4);
     assert.deepEqual(delays, [5, 10, 15]);
   });
 
-  test('stop forgets queued work and retries', async () => {
-    const q = new WorkQueue(async () => Promise.reject(new Error('down')), () => {}, { baseDelayMs: 10_000 });
+  test('stop forgets queued work and retries', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let attempts = 0;
+    const q = new WorkQueue(
+      async () => {
+        attempts++;
+        throw new Error('down');
+      },
+      () => {},
+      { baseDelayMs: 10_000, concurrency: 1 },
+    );
     q.start();
     q.add('x');
-    await new Promise((r) => setTimeout(r, 10));
+    q.add('y'); // queued behind x
+    await settle(); // x failed and waits 10 s for its retry; y failed too
+    assert.equal(attempts, 2);
     q.stop();
-    await q.idle();
+    assert.equal(q.depth(), 0);
+    await q.idle(); // resolves: the retry timers are gone
+    t.mock.timers.tick(60_000);
+    await settle();
+    assert.equal(attempts, 2, 'no retry after stop');
+    q.add('z'); // stopped: kept, not worked on
+    await settle();
+    assert.equal(attempts, 2);
+    assert.equal(q.depth(), 1);
   });
 });
 

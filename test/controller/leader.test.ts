@@ -13,6 +13,8 @@ interface Stored {
 }
 
 let lease: Stored | undefined;
+/** GETs of the lease served so far: each is one elector's attempt to acquire or renew */
+let gets = 0;
 let server: Server;
 let kc: KubeConfig;
 
@@ -28,6 +30,7 @@ before(async () => {
     req.on('end', () => {
       const status = (code: number, reason: string) => send(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code, message: reason });
       if (!req.url?.startsWith('/apis/coordination.k8s.io/v1/namespaces/ns/leases')) return status(404, 'NotFound');
+      if (req.method === 'GET') gets++;
       if (req.method === 'GET') return lease ? send(res, 200, lease.body) : status(404, 'NotFound');
       const body = JSON.parse(raw) as Stored['body'];
       if (req.method === 'POST') {
@@ -87,7 +90,8 @@ describe('LeaderElector', () => {
     a.start();
     await until('a leads', () => a.isLeader());
     b.start();
-    await new Promise((r) => setTimeout(r, 300));
+    const rv = lease!.rv;
+    await until('a renews three times while b tries', () => lease!.rv >= rv + 3);
     assert.equal(b.isLeader(), false, 'b waits while a renews');
     assert.equal((lease!.body.spec as { holderIdentity?: string }).holderIdentity, 'a');
 
@@ -102,9 +106,11 @@ describe('LeaderElector', () => {
     lease = { rv: lease!.rv, body: { ...lease!.body, spec: { ...(lease!.body.spec as object), holderIdentity: 'b', leaseDurationSeconds: 1 } } };
     const c = elector('c', events);
     const t1 = Date.now();
+    const before = gets;
     c.start();
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(c.isLeader(), false, 'the crashed holder keeps it for its lease duration');
+    await until('c tries three times', () => gets >= before + 3);
+    // (on a machine so loaded that three tries took the whole lease duration, c may rightly lead already)
+    if (Date.now() - t1 < 1000) assert.equal(c.isLeader(), false, 'the crashed holder keeps it for its lease duration');
     await until('c leads after expiry', () => c.isLeader(), 3000);
     assert.ok(Date.now() - t1 >= 1000);
     await c.stop();

@@ -15,7 +15,7 @@ import { ConfigStore } from '../../src/loaders/config-store.js';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { fixture, fixturePath, fixtureText, ROOT } from '../helpers/fixtures.js';
+import { fixture, fixturePath, ROOT } from '../helpers/fixtures.js';
 import { reviewOf, SHIPPED_RULES } from '../helpers/webhook.js';
 import { freePort, startExporter, startPrometheus, type RunningPrometheus } from './harness.js';
 

@@ -49,8 +49,7 @@ export class ReplicaProxy {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
-  async start(until: 'synced' | 'listening' = 'synced'): Promise<void> {
+  async start(): Promise<void> {
     this.port = await freePort();
     this.server = createServer((client) => {
       this.track(client);

@@ -524,3 +524,30 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
     srv.close();
   }
 });
+
+test('trailing slashes and query strings take the same review path: the same answers, checks and errors', async () => {
+  const { app, calls, metrics } = setup();
+  for (const path of ['/mutate/', '/validate//', '/mutate?timeout=10s']) {
+    const ok = await json(app, path, review());
+    assert.equal(ok.status, 200, path);
+    assert.equal(ok.body.response.uid, UID, path);
+    const ct = await request(app).post(path).set('Content-Type', 'text/plain').send('{}');
+    assert.equal(ct.status, 415, path);
+    assert.equal(ct.body.reason, 'UnsupportedMediaType', path);
+    const notJson = await request(app).post(path).set('Content-Type', 'application/json').send('{');
+    assert.equal(notJson.status, 400, path);
+    const get = await request(app).get(path);
+    assert.equal(get.status, 405, path);
+    assert.equal(get.headers.allow, 'POST', path);
+  }
+  const small = setup(allowAll, { bodyLimitBytes: 100 });
+  const big = await json(small.app, '/validate/', review());
+  assert.equal(big.status, 413);
+  assert.equal(big.body.reason, 'RequestEntityTooLarge');
+  assert.deepEqual(calls.map((c) => c.endpoint), ['mutate', 'validate', 'mutate']);
+  assert.match(await metrics.registry.metrics(), /gpu_hpa_webhook_bad_requests_total\{endpoint="mutate",code="415"\} 2/);
+  const health = await request(app).get('/healthz/');
+  assert.equal(health.status, 200);
+  const head = await request(app).head('/readyz');
+  assert.equal(head.status, 200);
+});

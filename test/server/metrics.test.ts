@@ -1,5 +1,5 @@
-// recordReview() counts in plain numbers and hands them to prom-client at scrape; what /metrics
-// prints must be exactly what prom-client's own Counter and Histogram print for the same reviews.
+// recordReview() updates prom-client's own Counter and Histogram: what /metrics prints for recorded
+// reviews is what a plain prom-client setup with the same names, labels and buckets prints.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';

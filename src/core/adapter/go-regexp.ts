@@ -8,6 +8,8 @@
 // every construct is emitted in an explicit form (`.` → `[^\n]`, `^` → a lookbehind, ...) so that the JS
 // engine's defaults and flags never change the meaning. Only the `u` and `d` flags are used.
 
+import { memoize } from '../memo.js';
+
 /** A Go regexp compile error; message is exactly Go's `error parsing regexp: <code>: `<expr>``. */
 export class GoRegexpError extends Error {
   constructor(
@@ -770,12 +772,10 @@ export interface GoRegexp {
   expandString(template: string, src: string, match: readonly number[]): string;
 }
 
-const cache = new Map<string, GoRegexp>();
-
 /** regexp.Compile with Go's semantics; throws GoRegexpError with Go's message. */
-export function compileGoRegexp(pattern: string): GoRegexp {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
+export const compileGoRegexp: (pattern: string) => GoRegexp = memoize(10_000, compileUncached);
+
+function compileUncached(pattern: string): GoRegexp {
   const parser = new Parser(pattern);
   const body = parser.parse();
   let js: RegExp;
@@ -804,14 +804,7 @@ export function compileGoRegexp(pattern: string): GoRegexp {
     },
     expandString: (template, src, match) => expand(template, src, match, names),
   };
-  if (cache.size > 10_000) cache.clear();
-  cache.set(pattern, re);
   return re;
-}
-
-/** Number of capture groups (Go's NumSubexp). */
-export function numSubexp(re: GoRegexp): number {
-  return re.subexpNames.length - 1;
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}_]$/u;

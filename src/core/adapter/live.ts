@@ -294,7 +294,7 @@ class LiveRuleSet implements AdapterRuleSet {
     return this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
   }
 
-  private deny(req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
+  private deny(_req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
     return { status: 'not-served', considered, explanation: message, nearest: [], live: { reason, message } };
   }
 }
@@ -310,5 +310,3 @@ export function seriesQueries(rules: AdapterRuleSet): string[] {
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
   return [...out];
 }
-
-export { isCompiled as isCompiledRuleSet };

@@ -10,6 +10,7 @@ import type { Deployment, Toleration } from '../k8s-types.js';
 import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
+import { isObject } from '../field.js';
 import { cloneJson } from '../json.js';
 import { add, escapeToken, unset } from '../patch.js';
 
@@ -37,9 +38,6 @@ function sameQuantity(a: unknown, gpus: number): boolean {
   return q.ok && w.ok && q.quantity.cmp(w.quantity) === 0;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // The pod spec's paths, spelled out once (building them per review from tokens was a tenth of it).
 const POD = '/spec/template/spec';
@@ -53,7 +51,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   // The shape check (src/core/shape.ts) runs first and guarantees a pod spec with a containers
   // array; without one there is nothing to inject into.
   const pod = received.spec?.template?.spec;
-  if (!isRecord(pod)) return { patch, injected, conflicts };
+  if (!isObject(pod)) return { patch, injected, conflicts };
 
   // 1. tolerations the policy requires, unless one the team wrote (or one added just now) covers it
   const tolerations = pod.tolerations as unknown;
@@ -77,14 +75,14 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   const resourceToken = escapeToken(settings.gpuResource);
   for (let i = 0; i < containers.length; i++) {
     const c = containers[i];
-    if (!isRecord(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) continue;
+    if (!isObject(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) continue;
     const field = `spec.template.spec.containers[${i}].resources`;
     const resources = c.resources;
-    if (!unset(resources) && !isRecord(resources)) continue;
+    if (!unset(resources) && !isObject(resources)) continue;
     const limits = resources?.limits;
     const requests = resources?.requests;
     // another GPU resource already asked for: the team must say which one it means
-    for (const key of Object.keys(isRecord(limits) ? limits : {})) {
+    for (const key of Object.keys(isObject(limits) ? limits : {})) {
       if (key !== settings.gpuResource && (key.startsWith('nvidia.com/') || key === policy.gpuResource)) {
         conflicts.push({
           reason: 'gpu-resource-conflict',
@@ -93,7 +91,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
         });
       }
     }
-    const have = isRecord(limits) ? limits[settings.gpuResource] : undefined;
+    const have = isObject(limits) ? limits[settings.gpuResource] : undefined;
     if (have !== undefined && !sameQuantity(have, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
@@ -101,7 +99,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
         message: `container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
       });
     }
-    const haveReq = isRecord(requests) ? requests[settings.gpuResource] : undefined;
+    const haveReq = isObject(requests) ? requests[settings.gpuResource] : undefined;
     if (haveReq !== undefined && !sameQuantity(haveReq, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
@@ -109,7 +107,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
         message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }
-    if (have !== undefined || !(unset(limits) || isRecord(limits))) continue;
+    if (have !== undefined || !(unset(limits) || isObject(limits))) continue;
     const base = `${POD}/containers/${i}/resources`;
     if (unset(resources)) patch.push(add(base, { limits: { [settings.gpuResource]: want } }));
     else if (unset(limits)) patch.push(add(`${base}/limits`, { [settings.gpuResource]: want }));
@@ -119,10 +117,10 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
 
   // 3. the policy's extras, only where absent
   const selector = pod.nodeSelector as unknown;
-  if (unset(selector) || isRecord(selector)) {
+  if (unset(selector) || isObject(selector)) {
     const missing: Record<string, string> = {};
     for (const [k, v] of Object.entries(policy.nodeSelector)) {
-      if (isRecord(selector) && selector[k] !== undefined) continue;
+      if (isObject(selector) && selector[k] !== undefined) continue;
       missing[k] = v;
       (injected.nodeSelector ??= []).push(`${k}=${v}`);
     }
@@ -143,7 +141,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   const record = JSON.stringify(injected);
   const meta = received.metadata as unknown;
   if (unset(meta)) patch.push(add('/metadata', { annotations: { [MUTATED_ANNOTATION]: record } }));
-  else if (isRecord(meta) && unset(meta.annotations)) patch.push(add('/metadata/annotations', { [MUTATED_ANNOTATION]: record }));
+  else if (isObject(meta) && unset(meta.annotations)) patch.push(add('/metadata/annotations', { [MUTATED_ANNOTATION]: record }));
   else patch.push(add(`/metadata/annotations/${escapeToken(MUTATED_ANNOTATION)}`, record));
   return { patch, injected, conflicts };
 }

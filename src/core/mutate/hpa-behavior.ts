@@ -15,10 +15,6 @@ export interface BehaviorFill {
   filled: Array<'scaleUp' | 'scaleDown'>;
 }
 
-export function profileBehavior(profile: Profile): HPABehavior {
-  return cloneJson(profile.behavior);
-}
-
 export function fillBehavior(received: HorizontalPodAutoscaler, profile: Profile): BehaviorFill {
   const spec = received.spec as unknown;
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return { patch: [], filled: [] };

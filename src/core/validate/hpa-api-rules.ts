@@ -15,17 +15,9 @@
 // type is reported (the API server would fail to decode it), never thrown.
 import type { Violation } from '../admission/decision.js';
 import type { HPABehavior, HPAScalingPolicy, HorizontalPodAutoscaler, Quantityish } from '../k8s-types.js';
-import {
-  apiTargetViolations,
-  fieldError,
-  isObj,
-  readInt32,
-  readQuantity,
-  readString,
-  typeError,
-  type Obj,
-  type SourceKey,
-} from './hpa-targets.js';
+import { fieldError, isObject as isObj, typeError, type Obj } from '../field.js';
+import { METRIC_SOURCE_TYPES, SOURCE_KEYS as PRESENCE_ORDER, sourceKeyOf, type SourceKey } from '../metric-source.js';
+import { apiTargetViolations, readInt32, readQuantity, readString } from './hpa-targets.js';
 
 export interface ApiRuleOptions {
   /**
@@ -176,17 +168,6 @@ function isValidPathSegmentName(name: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // metrics (validateMetrics, validateMetricSpec and the per-source validators)
 
-// sets.NewString(...).List() is sorted, so Go lists supported values alphabetically.
-const METRIC_SOURCE_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'] as const;
-const TYPE_TO_KEY: Record<string, SourceKey> = {
-  Object: 'object',
-  Pods: 'pods',
-  Resource: 'resource',
-  External: 'external',
-  ContainerResource: 'containerResource',
-};
-// validateMetricSpec inspects the sources in this order and validates only the first present.
-const PRESENCE_ORDER: readonly SourceKey[] = ['object', 'external', 'pods', 'resource', 'containerResource'];
 
 export function verifyMetricSpecs(hpa: HorizontalPodAutoscaler, opts: ApiRuleOptions = {}): Violation[] {
   const { spec, error } = specOf(hpa);
@@ -247,7 +228,7 @@ function metricSpec(m: Obj, path: string): Violation[] {
     out.push(...sourceViolations(key, src, `${path}.${key}`));
   }
 
-  const expected = TYPE_TO_KEY[type];
+  const expected = sourceKeyOf(type);
   if (expected !== undefined && !present.includes(expected)) {
     push(
       `${path}.${expected}`,

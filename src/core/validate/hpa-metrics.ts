@@ -4,7 +4,7 @@
 // and a verdict into a sentence.
 import type { Violation } from '../admission/decision.js';
 import { resourceForKind } from '../adapter/resources.js';
-import type { AdapterRuleSet, MetricRequest, MetricVerdict, RuleRef } from '../adapter/types.js';
+import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
 import { excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
 
@@ -13,10 +13,6 @@ export interface MetricCheck {
   warnings: string[];
 }
 
-
-export function describeRule(r: RuleRef): string {
-  return `${r.list}[${r.index}] (seriesQuery '${r.seriesQuery}')`;
-}
 
 /** The adapter lookup an HPA metric source implies, or undefined for Resource/ContainerResource metrics. */
 export function metricRequest(m: MetricSpec): { request: MetricRequest; field: string } | undefined {

@@ -14,45 +14,16 @@
 // - Quantity typos and zero/negative targets are API-level (the API server refuses them), so
 //   they come from apiTargetViolations, with parseQuantity's "did you mean 1k?" hints.
 //
-// The field.Error formatting helpers used by both files live here too (hpa-api-rules imports
-// them), keeping the import graph one-way.
+// The field.Error formatting helpers are core/field.ts's; the int32/string/quantity readers used by
+// both files live here (hpa-api-rules imports them), keeping the import graph one-way.
 import type { Violation } from '../admission/decision.js';
 import type { HorizontalPodAutoscaler } from '../k8s-types.js';
+import { fieldError, goValue, isObject, typeError, type Obj } from '../field.js';
+import { sourceKeyOf, sourceTypeOf, type SourceKey } from '../metric-source.js';
 import { parseQuantity, type Quantity } from '../quantity.js';
 
 // ---------------------------------------------------------------------------------------------
-// k8s.io/apimachinery/pkg/util/validation/field (errors.go) message shapes, shared with hpa-api-rules
-
-export type Obj = Record<string, unknown>;
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** field.Error BadValue rendering: strings quoted (%q), numbers/bools plain, others as JSON. */
-export function goValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v === undefined || v === null) return 'null';
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
-}
-
-export const fieldError = {
-  required: (path: string, detail = ''): string => `${path}: Required value${detail ? `: ${detail}` : ''}`,
-  forbidden: (path: string, detail: string): string => `${path}: Forbidden: ${detail}`,
-  invalid: (path: string, value: unknown, detail: string): string => `${path}: Invalid value: ${goValue(value)}: ${detail}`,
-  notSupported: (path: string, value: unknown, supported: readonly string[]): string =>
-    `${path}: Unsupported value: ${goValue(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
-};
-
-/** JSON→Go decoding: a non-null value of the wrong JS type never reaches validation; the API server refuses the request. */
-export function typeError(path: string, value: unknown, want: string): string {
-  return fieldError.invalid(path, value, `must be ${want} (the API server cannot decode it)`);
-}
+// Go decoding of optional fields, shared with hpa-api-rules
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -89,17 +60,6 @@ export function readQuantity(v: unknown, path: string): { quantity?: Quantity; e
 // ---------------------------------------------------------------------------------------------
 // API-level target checks
 
-/** The JSON key of each metric source (validation.go typesPresent names). */
-export type SourceKey = 'object' | 'external' | 'pods' | 'resource' | 'containerResource';
-
-const SOURCE_TYPE: Record<SourceKey, string> = {
-  object: 'Object',
-  external: 'External',
-  pods: 'Pods',
-  resource: 'Resource',
-  containerResource: 'ContainerResource',
-};
-
 export const API_TARGET_REASON = 'api-metric-target';
 
 interface ReadTarget {
@@ -122,11 +82,11 @@ export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: str
   const push = (field: string, message: string) => out.push({ reason: API_TARGET_REASON, field, message });
 
   const rawTarget = source['target'];
-  if (rawTarget !== undefined && rawTarget !== null && !isObj(rawTarget)) {
+  if (rawTarget !== undefined && rawTarget !== null && !isObject(rawTarget)) {
     push(path, typeError(path, rawTarget, 'an object (MetricTarget)'));
     return out;
   }
-  const raw: Obj = isObj(rawTarget) ? rawTarget : {};
+  const raw: Obj = isObject(rawTarget) ? rawTarget : {};
   const t = readTarget(raw, path, push);
   if (!t) return out;
 
@@ -250,8 +210,8 @@ function typeHint(key: SourceKey, t: ReadTarget, path: string): string {
   if (key === 'pods') return ` (${podsNeedAverageValue(t, path)})`;
   const lower = t.type.toLowerCase();
   const exact = ['Utilization', 'Value', 'AverageValue'].find((x) => x.toLowerCase() === lower);
-  if (exact) return ` (types are case-sensitive: did you mean ${exact}? ${SOURCE_TYPE[key]} metrics take ${allowedTypes(key)})`;
-  return ` (${SOURCE_TYPE[key]} metrics take ${allowedTypes(key)})`;
+  if (exact) return ` (types are case-sensitive: did you mean ${exact}? ${sourceTypeOf(key)} metrics take ${allowedTypes(key)})`;
+  return ` (${sourceTypeOf(key)} metrics take ${allowedTypes(key)})`;
 }
 
 function positiveHint(key: SourceKey): string {
@@ -263,7 +223,7 @@ function positiveHint(key: SourceKey): string {
 function valueHint(key: SourceKey, t: ReadTarget, path: string): string {
   if (key === 'object' || key === 'external') {
     if (t.averageUtilization !== undefined) {
-      return ` (Utilization is only for Resource and ContainerResource metrics; for a ${SOURCE_TYPE[key]} metric set type: Value and value: <quantity>, or type: AverageValue and averageValue: <quantity>)`;
+      return ` (Utilization is only for Resource and ContainerResource metrics; for a ${sourceTypeOf(key)} metric set type: Value and value: <quantity>, or type: AverageValue and averageValue: <quantity>)`;
     }
     return ` (set type: Value and value: <quantity>, or type: AverageValue and averageValue: <quantity> under ${path})`;
   }
@@ -276,23 +236,22 @@ function valueHint(key: SourceKey, t: ReadTarget, path: string): string {
 // ---------------------------------------------------------------------------------------------
 // verifyTargets: what the API server accepts but the HPA controller cannot honour as written
 
-const KEYS: readonly SourceKey[] = ['object', 'external', 'pods', 'resource', 'containerResource'];
 
 /** The spec's "Targets fit the metric" checks that go beyond the API server (see the top of this file). */
 export function verifyTargets(hpa: HorizontalPodAutoscaler): Violation[] {
   const spec: unknown = (hpa as { spec?: unknown } | undefined)?.spec;
-  if (!isObj(spec) || !Array.isArray(spec['metrics'])) return [];
+  if (!isObject(spec) || !Array.isArray(spec['metrics'])) return [];
   const out: Violation[] = [];
   spec['metrics'].forEach((metric: unknown, i: number) => {
-    if (!isObj(metric)) return;
-    const key = KEYS.find((k) => SOURCE_TYPE[k] === metric['type']);
+    if (!isObject(metric)) return;
+    const key = sourceKeyOf(metric['type']);
     if (!key) return; // an unknown type is hpa-api-rules' finding
     const source = metric[key];
-    if (!isObj(source)) return; // missing source: hpa-api-rules' finding
+    if (!isObject(source)) return; // missing source: hpa-api-rules' finding
     const sourcePath = `spec.metrics[${i}].${key}`;
     if (apiTargetViolations(key, source, sourcePath).length > 0) return; // already reported as api-metric-target
     const raw = source['target'];
-    if (!isObj(raw)) return;
+    if (!isObject(raw)) return;
     const t = readTarget(raw, `${sourcePath}.target`, () => undefined);
     if (!t) return;
     out.push(...fitViolations(key, t, `${sourcePath}.target`));
@@ -323,7 +282,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
         v(
           'target-utilization-source',
           `${path}.type`,
-          `${path}.type: Utilization: Utilization is only for Resource and ContainerResource metrics (a percentage of the pods' requests); for this ${SOURCE_TYPE[key]} metric use ${use}`,
+          `${path}.type: Utilization: Utilization is only for Resource and ContainerResource metrics (a percentage of the pods' requests); for this ${sourceTypeOf(key)} metric use ${use}`,
         ),
       ];
     }
@@ -350,7 +309,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
       v(
         'target-type-for-source',
         `${path}.type`,
-        `${path}.type: Value: ${SOURCE_TYPE[key]} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`,
+        `${path}.type: Value: ${sourceTypeOf(key)} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`,
       ),
     ];
   }

@@ -12,7 +12,6 @@ import { compileAdapterConfig } from '../../../src/core/adapter/registry.js';
 
 // shared/ sits beside the repository (CI: a fresh clone with shared/ next to it)
 const FIXTURES = fileURLToPath(new URL('../../fixtures/seeds', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function issuesOf(text: string): string[] {
   try {

@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Decision } from '../../../src/core/admission/decision.js';
 import {
-  admissionReviewChecked,
-  admissionReviewFast,
   erroredResponse,
   findJsonSyntaxError,
   parseAdmissionReview,
@@ -253,7 +251,7 @@ test('the syntax scanner agrees with JSON.parse (property)', () => {
   agrees('['.repeat(100_000));
 });
 
-test('property: the fast decoder accepts exactly what the zod schema accepts, and decodes it the same', () => {
+test('property: generated reviews decode to a request without nulls, or to an error naming a field', () => {
   // mostly valid, so that a good share of whole reviews is valid; a bad value now and then
   const or = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 40, arbitrary: good }, fc.constant(null), fc.constant(undefined), fc.jsonValue({ maxDepth: 1 }));
   const mostly = <T>(good: T[], bad: T[]) => fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, fc.constantFrom(...bad));
@@ -285,13 +283,16 @@ test('property: the fast decoder accepts exactly what the zod schema accepts, an
   fc.assert(
     fc.property(review, (r) => {
       const input: unknown = r === undefined ? undefined : JSON.parse(JSON.stringify(r));
-      const checked = admissionReviewChecked(input);
-      const fast = admissionReviewFast(input);
-      if (checked.ok) accepted++;
-      // the fast path may only answer "valid": everything else is zod's to explain
-      if (fast !== undefined) assert.equal(fast.ok, true);
-      assert.equal(fast !== undefined, checked.ok, `fast and zod disagree on ${JSON.stringify(input)}`);
-      if (fast !== undefined) assert.deepStrictEqual(fast, checked);
+      const checked = parseAdmissionReview(input);
+      if (!checked.ok) {
+        assert.match(checked.error, /^(body|apiVersion|kind|request)\b/);
+        return;
+      }
+      accepted++;
+      // Go's nulls are absent in the decoded request, so consumers can test for undefined only
+      const decoded = checked.review.request as unknown as Record<string, unknown>;
+      for (const k of ['subResource', 'requestKind', 'name', 'namespace', 'object', 'oldObject', 'dryRun', 'options']) assert.notEqual(decoded[k], null, k);
+      assert.equal(typeof checked.review.request.kind.group, 'string');
     }),
     { numRuns: 3000 },
   );

@@ -4,7 +4,7 @@
 // ConfigStore and the last good one stays; a deleted ConfigMap also keeps the last good rules.
 import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { runInformer } from '../controller/informers.js';
+import { runInformer } from './informers.js';
 
 export const DEFAULT_ADAPTER_CONFIGMAP_KEY = 'config.yaml';
 

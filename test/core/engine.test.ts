@@ -1,0 +1,51 @@
+// The engine alone, on AdmissionRequests (its HTTP path is in test/webhook/*): the happy path of both
+// kinds and one denial; the policy's ignored namespaces and enforcement: warn.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fjp from 'fast-json-patch';
+import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
+import type { AdmissionRequest } from '../../src/core/admission/request.js';
+import { staticClusterView } from '../../src/core/cluster.js';
+import { createEngine } from '../../src/core/engine.js';
+import type { Policy } from '../../src/core/policy/schema.js';
+import { defaultPolicy, fixture, plainDeployment } from '../helpers/fixtures.js';
+import { reviewOf, SHIPPED_RULES } from '../helpers/webhook.js';
+
+const rules = compileAdapterConfig(SHIPPED_RULES, 'shipped');
+const request = (object: unknown) => reviewOf(object).request as unknown as AdmissionRequest;
+
+function engineWith(policy: Policy = defaultPolicy()) {
+  const deployment = fixture('seed-000/deployment.yaml');
+  return createEngine({ policy, rules, cluster: staticClusterView({ deployments: [deployment], hpas: [] }) });
+}
+
+test('an opted-in Deployment is patched by mutate and, patched, allowed by validate; its HPA is filled and allowed', () => {
+  const engine = engineWith();
+  const dep = plainDeployment();
+  const m = engine.mutate(request(dep));
+  assert.equal(m.allowed, true);
+  assert.ok(m.patch && m.patch.length > 0);
+  const patched = fjp.applyPatch(structuredClone(dep), m.patch).newDocument;
+  assert.deepEqual(engine.validate(request(patched)), { allowed: true, violations: [], warnings: [] });
+
+  const hpa = fixture('seed-000/hpa.yaml');
+  const h = engine.mutate(request(hpa));
+  assert.deepEqual(h.patch?.map((op) => op.path), ['/spec/behavior']);
+  const filled = fjp.applyPatch(structuredClone(hpa), h.patch!).newDocument;
+  assert.equal(engine.validate(request(filled)).allowed, true);
+});
+
+test('the seed HPA without behavior is denied for its unbounded rates, each message naming the object once', () => {
+  const d = engineWith().validate(request(fixture('seed-000/hpa.yaml')));
+  assert.equal(d.allowed, false);
+  assert.deepEqual(d.violations.map((v) => v.reason), ['unbounded-scale-up', 'unbounded-scale-down']);
+  for (const v of d.violations) assert.match(v.message, /^HorizontalPodAutoscaler default\/gpu-hpa-test: (?!.*HorizontalPodAutoscaler default\/gpu-hpa-test)/);
+});
+
+test('ignored namespaces are never judged; enforcement: warn turns policy denials into warnings', () => {
+  const inKubeSystem = { ...fixture('seed-000/hpa.yaml'), metadata: { name: 'x', namespace: 'kube-system' } };
+  assert.deepEqual(engineWith().validate({ ...request(inKubeSystem), namespace: 'kube-system' }), { allowed: true, violations: [], warnings: [] });
+  const warn = engineWith(defaultPolicy((p) => (p.enforcement = 'warn'))).validate(request(fixture('seed-000/hpa.yaml')));
+  assert.equal(warn.allowed, true);
+  assert.equal(warn.warnings.filter((w) => w.startsWith('unbounded-scale-')).length, 2);
+});
