@@ -67,7 +67,7 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   const deployments: Deployment[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
   const cluster = staticClusterView({ deployments, hpas }); // filled as we go: later objects see earlier ones
-  const engine = createEngine({ policy, rules, cluster });
+  const engine = createEngine({ policy, rules, cluster, strictDecoding: true });
   const results: ObjectVerdict[] = [];
 
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.

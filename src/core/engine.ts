@@ -22,6 +22,11 @@ export interface EngineContext {
   policy: Policy;
   rules: AdapterRuleSet;
   cluster: ClusterView;
+  /**
+   * Refuse unknown fields as kube-apiserver does under fieldValidation=Strict. `check` reads files
+   * kubectl would send; the webhook gets objects the API server has already decoded.
+   */
+  strictDecoding?: boolean;
 }
 
 type Handled = 'Deployment' | 'HorizontalPodAutoscaler';
@@ -66,6 +71,7 @@ function named(v: Violation, message: string): Violation {
 
 export function createEngine(ctx: EngineContext): Engine {
   const { policy, rules, cluster } = ctx;
+  const strictDecoding = ctx.strictDecoding === true;
 
   function skip(req: AdmissionRequest): Handled | undefined {
     if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return undefined;
@@ -145,7 +151,7 @@ export function createEngine(ctx: EngineContext): Engine {
       }
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
-      const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
+      const violations: Violation[] = [...apiServerRules(hpa, { oldObject, strictDecoding }), ...verifyTargets(hpa)];
       const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, req.namespace);
       violations.push(...served.violations);
       const warnings = [...served.warnings];
