@@ -9,7 +9,7 @@ import { staticClusterView } from '../core/cluster.js';
 import { createEngine, handledKind } from '../core/engine.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
-import type { SourcedObject } from '../loaders/manifests.js';
+import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
 
 export interface ObjectVerdict {
@@ -27,6 +27,8 @@ export interface ObjectVerdict {
 
 export interface CheckReport {
   results: ObjectVerdict[];
+  /** files that could not be read or decoded (the CLI exits 2 when there is any) */
+  errors?: ManifestFileError[];
   summary: { objects: number; allowed: number; denied: number; skipped: number };
 }
 
@@ -117,7 +119,9 @@ export function formatCheckText(report: CheckReport, color = false): string {
       lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
     }
   }
+  const errors = report.errors ?? [];
+  for (const e of errors) lines.push(`${paint(31, 'ERROR  ')} ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
   const s = report.summary;
-  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped`);
+  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` + (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''));
   return lines.join('\n');
 }
