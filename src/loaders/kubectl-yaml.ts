@@ -14,8 +14,8 @@
 //   `<<` merges mappings (earlier entries of a merged list take precedence), later keys win over it.
 // - map keys become strings (convertToJSONableObject): true/false, integers in decimal, floats
 //   formatted; a null key, or a map or list as a key, is an error.
-// A document whose first character is "{" is JSON and is decoded as JSON (encoding/json: the last
-// duplicate key wins too).
+// A file that is one JSON value is decoded as JSON (util/yaml YAMLOrJSONDecoder tries JSON first;
+// encoding/json keeps the last of a repeated key too); anything else as YAML.
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
 
 export class YamlDecodeError extends Error {
@@ -200,11 +200,12 @@ export interface KubectlDocument {
 
 /** Every document of a manifest text, decoded as kubectl would send it (JSON values), or its error. */
 export function decodeKubectlYaml(text: string): KubectlDocument[] {
-  if (/^\s*\{/.test(text)) {
+  // YAMLOrJSONDecoder tries JSON first and reads the stream as YAML when that fails
+  if (/^\s*[{[]/.test(text)) {
     try {
       return [{ index: 1, value: JSON.parse(text) as unknown }];
-    } catch (e) {
-      return [{ index: 1, error: `invalid JSON: ${(e as Error).message}` }];
+    } catch {
+      /* YAML then (flow style starts with "{" too) */
     }
   }
   const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: true, strict: false });
