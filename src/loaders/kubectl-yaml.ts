@@ -75,6 +75,8 @@ function parseIntBase0(s: string): bigint | undefined {
 
 /** goyaml.v2 resolve(tag, in) for a plain (or explicitly tagged) scalar. */
 export function goResolve(tag: string, text: string): Resolved {
+  // decode.go scalar(): a !!binary scalar is base64, decoded to its bytes as a string
+  if (tag === BINARY) return { tag: STR, value: Buffer.from(text.replace(/\s/g, ''), 'base64').toString('latin1') };
   const resolvable = tag === '' || tag === STR || tag === BOOL || tag === INT || tag === FLOAT || tag === NULL || tag === TIMESTAMP;
   if (!resolvable) return { tag, value: text };
   const r = resolvePlain(tag, text);
@@ -111,7 +113,8 @@ function resolvePlain(tag: string, text: string): Resolved {
 }
 
 function scalarValue(s: Scalar): unknown {
-  const text = String(s.value ?? '');
+  // the failsafe schema leaves every scalar a string, except tags the yaml package resolves anyway (!!binary)
+  const text = typeof s.value === 'string' ? s.value : typeof s.source === 'string' ? s.source : String(s.value ?? '');
   const tag = s.tag ?? '';
   // decode.go scalar(): an untagged quoted or block scalar is a string; plain ones resolve
   if (tag === '' && s.type !== 'PLAIN' && s.type !== undefined) return text;

@@ -259,7 +259,7 @@ function jsonCases(): Built[] {
     const key = 'example.com/blob';
     add(`annotations total ${262144 + extra} bytes`, [[['metadata', 'annotations'], { [key]: 'a'.repeat(262144 + extra - key.length) }]]);
   }
-  add('annotations total over the limit in multi-byte characters', [[['metadata', 'annotations'], { big: 'ü'.repeat(131070) }]]);
+  add('annotations over the limit in bytes, not in characters', [[['metadata', 'annotations'], { big: 'ü'.repeat(131072) }]]);
   add('annotation value a number', [[['metadata', 'annotations'], { a: 1 }]]);
   add('labels a string', [[['metadata', 'labels'], 'app=web']]);
   add('labels a list', [[['metadata', 'labels'], ['app']]]);
