@@ -50,7 +50,7 @@ function apply(doc: Json, edits: Edit[]): Json {
       if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
       else delete (cur as Record<string | number, Json>)[last];
     } else {
-      (cur as Record<string | number, Json>)[last] = value;
+      (cur as Record<string | number, Json>)[last] = clone(value); // never share the pools' objects between cases
     }
   }
   return out;
@@ -443,6 +443,7 @@ spec:
     name: web
   <<: {minReplicas: 2, maxReplicas: 4}
 `);
+  // an explicit key after a merge is a repeated key for YAMLToJSONStrict
   add('YAML merge key overridden', `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -451,7 +452,7 @@ spec:
   <<: {minReplicas: 3, maxReplicas: 2}
   maxReplicas: 6
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-`);
+`, true);
   add('YAML alias reused', `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
