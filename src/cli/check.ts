@@ -10,7 +10,7 @@ import { createEngine } from '../core/engine.js';
 import { scopeOf } from '../core/admission/scope.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
-import type { SourcedObject } from '../loaders/manifests.js';
+import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
 
 export interface ObjectVerdict {
@@ -30,6 +30,8 @@ export interface ObjectVerdict {
 
 export interface CheckReport {
   results: ObjectVerdict[];
+  /** files that could not be read or decoded (the CLI exits 2 when there is any) */
+  errors?: ManifestFileError[];
   summary: { objects: number; allowed: number; denied: number; skipped: number };
 }
 
@@ -73,7 +75,7 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   // not given is unknown offline, and such a profile is allowed with a warning (README "Policy").
   const namespaces = objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1').map((o) => o.object as NamespaceObject);
   const cluster = staticClusterView({ deployments, hpas, namespaces }); // filled as we go: later objects see earlier ones
-  const engine = createEngine({ policy, rules, cluster });
+  const engine = createEngine({ policy, rules, cluster, strictDecoding: true });
   const results: ObjectVerdict[] = [];
 
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
@@ -126,7 +128,9 @@ export function formatCheckText(report: CheckReport, color = false): string {
       lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
     }
   }
+  const errors = report.errors ?? [];
+  for (const e of errors) lines.push(`${paint(31, 'ERROR  ')} ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
   const s = report.summary;
-  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped`);
+  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` + (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''));
   return lines.join('\n');
 }

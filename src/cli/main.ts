@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AdapterConfigError } from '../core/adapter/config.js';
 import { PolicyError } from '../core/policy/schema.js';
 import { loadAdapterRules } from '../loaders/adapter-rules.js';
-import { ManifestError, readManifests } from '../loaders/manifests.js';
+import { ManifestError, readManifestFiles, readManifests } from '../loaders/manifests.js';
 import { loadPolicy } from '../loaders/policy.js';
 import { formatCheckText, runCheck } from './check.js';
 import { renderYaml, runRender } from './render.js';
@@ -120,9 +120,11 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
         // the verdicts fall back to the adapter config alone (each says so); the exit code follows them
         if (live.state.error) process.stderr.write(`warning: series discovery failed, judging by the adapter config alone: ${live.state.error}\n`);
       }
-      const report = runCheck(await readManifests(o.filename), policy, rules, o.namespace);
+      // a file that cannot be read is reported (in the report, as JSON with -o json) and the rest are checked
+      const read = await readManifestFiles(o.filename);
+      const report = { ...runCheck(read.objects, policy, rules, o.namespace), errors: read.errors };
       process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
-      state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+      state.code = read.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
     });
 
   const render = program

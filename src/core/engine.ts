@@ -27,6 +27,11 @@ export interface EngineContext {
   cluster: ClusterView;
   /** counts the work done on tenant input by the nearest-name searches of annotations.ts (tests, benchmarks) */
   work?: WorkMeter;
+  /**
+   * Refuse unknown fields as kube-apiserver does under fieldValidation=Strict. `check` reads files
+   * kubectl would send; the webhook gets objects the API server has already decoded.
+   */
+  strictDecoding?: boolean;
 }
 
 type Handled = ScopedKind;
@@ -83,6 +88,7 @@ function named(v: Violation, message: string): Violation {
 
 export function createEngine(ctx: EngineContext): Engine {
   const { policy, rules, cluster, work } = ctx;
+  const strictDecoding = ctx.strictDecoding === true;
 
   /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
   function judged(req: AdmissionRequest): Handled | Decision {
@@ -168,7 +174,7 @@ export function createEngine(ctx: EngineContext): Engine {
       const subject = subjectOf('HorizontalPodAutoscaler', a.namespace, req, hpa);
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
-      const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
+      const violations: Violation[] = [...apiServerRules(hpa, { oldObject, strictDecoding }), ...verifyTargets(hpa)];
       const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, a.namespace);
       violations.push(...served.violations);
       const warnings = [...served.warnings];

@@ -103,6 +103,31 @@ export function parseQuantity(input: string | number): ParseQuantityResult {
   return parseQuantityMemo(input);
 }
 
+/**
+ * Parse a resource.Quantity field of a request body as the API server decodes it from what kubectl
+ * sends. Quantity.UnmarshalJSON (apimachinery pkg/api/resource/quantity.go) strips the quotes and
+ * applies strings.TrimSpace to the raw, still-escaped JSON text, and kubectl re-encodes every object
+ * with Go's encoding/json, which escapes control characters (\t, \n, \r, \u000b, \u000c) and
+ * U+2028/U+2029. So only the white space Go writes raw is trimmed: " 1 " is 1, while "1\n" (a
+ * YAML block scalar `averageValue: |`) reaches ParseQuantity as `1\n` and is refused.
+ */
+export function parseJsonQuantity(input: string | number): ParseQuantityResult {
+  if (typeof input === 'number') return parseQuantity(input);
+  let start = 0;
+  let end = input.length;
+  while (start < end && RAW_JSON_SPACE.has(input.charCodeAt(start))) start++;
+  while (end > start && RAW_JSON_SPACE.has(input.charCodeAt(end - 1))) end--;
+  const kept = input.slice(start, end);
+  if (kept !== goTrimSpace(kept)) {
+    const esc = JSON.stringify(kept).slice(1, -1);
+    return { ok: false, error: `invalid quantity ${JSON.stringify(input)}: ${ERR_FORMAT_WRONG} (the API server trims only plain spaces from the JSON text, and this value has escaped white space around it: ${esc}; remove it (a YAML block scalar \`|\` ends in a newline: write the quantity on the key's line)` };
+  }
+  return parseQuantity(kept);
+}
+
+// GO_SPACE minus what encoding/json escapes
+const RAW_JSON_SPACE = new Set([0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x202f, 0x205f, 0x3000]);
+
 const MEMO_MAX_LENGTH = 40;
 const parseQuantityMemo = memoize(1024, (input: string | number): ParseQuantityResult => Object.freeze(parseQuantityUncached(input)));
 

@@ -1,9 +1,10 @@
 // Reads Kubernetes manifests for `check` and `render`: files or directories (recursively, *.yaml,
 // *.yml, *.json), multi-document YAML, JSON, and `kind: List`. Every object keeps where it came from so
-// verdicts can point at "hpa.yaml#2". A document that does not parse is an error naming file and line.
+// verdicts can point at "hpa.yaml#2". A document that does not parse is an error naming file and line;
+// readManifestFiles reports it and goes on with the other files.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { decodeKubectlYaml } from './kubectl-yaml.js';
 
 export interface SourcedObject {
   /** "path/to/file.yaml#2" (1-based document index) */
@@ -34,20 +35,30 @@ async function expand(path: string): Promise<string[]> {
   return out;
 }
 
-/** Parse one text holding YAML or JSON documents. */
+export interface ManifestFileError {
+  /** the file (or the path that could not be read) */
+  file: string;
+  message: string;
+}
+
+export interface ManifestRead {
+  objects: SourcedObject[];
+  /** files that could not be read or decoded; the others are still read */
+  errors: ManifestFileError[];
+}
+
+/**
+ * Parse one text holding YAML or JSON documents, decoded as kubectl decodes them (kubectl-yaml.ts:
+ * sigs.k8s.io/yaml's YAML 1.1 flavour, a repeated key's last value wins). Throws a ManifestError
+ * naming the file, document and line when a document cannot be decoded.
+ */
 export function parseManifestText(text: string, file: string): SourcedObject[] {
   const out: SourcedObject[] = [];
-  // uniqueKeys: a duplicated key in a manifest is an error for kubectl too (strict decoding)
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((doc, i) => {
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      const line = e.linePos?.[0]?.line;
-      throw new ManifestError(`${file}${line ? `:${line}` : ''} (document ${i + 1}): ${e.message.split('\n')[0]}`);
-    }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return; // empty document between ---
+  for (const doc of decodeKubectlYaml(text)) {
+    const i = doc.index - 1;
+    if (doc.error !== undefined) throw new ManifestError(`${file}${doc.line ? `:${doc.line}` : ''} (document ${doc.index}): ${doc.error}`);
+    const value = doc.value;
+    if (value === null || value === undefined) continue; // empty document between ---
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new ManifestError(`${file} (document ${i + 1}): expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
     }
@@ -59,22 +70,36 @@ export function parseManifestText(text: string, file: string): SourcedObject[] {
     } else {
       out.push({ source: `${file}#${i + 1}`, object: obj });
     }
-  });
+  }
   return out;
 }
 
-export async function readManifests(paths: string[]): Promise<SourcedObject[]> {
-  const out: SourcedObject[] = [];
+/** Read every file; one that cannot be read or decoded is reported and the rest are still read. */
+export async function readManifestFiles(paths: string[]): Promise<ManifestRead> {
+  const objects: SourcedObject[] = [];
+  const errors: ManifestFileError[] = [];
   for (const p of paths) {
-    for (const file of await expand(p)) {
-      let text: string;
+    let files: string[];
+    try {
+      files = await expand(p);
+    } catch (e) {
+      errors.push({ file: p, message: (e as Error).message });
+      continue;
+    }
+    for (const file of files) {
       try {
-        text = await readFile(file, 'utf8');
+        objects.push(...parseManifestText(await readFile(file, 'utf8'), file));
       } catch (e) {
-        throw new ManifestError(`${file}: ${(e as Error).message}`);
+        errors.push({ file, message: e instanceof ManifestError ? e.message : `${file}: ${(e as Error).message}` });
       }
-      out.push(...parseManifestText(text, file));
     }
   }
-  return out;
+  return { objects, errors };
+}
+
+/** Read every file, or throw a ManifestError for the first that cannot be read (render needs them all). */
+export async function readManifests(paths: string[]): Promise<SourcedObject[]> {
+  const r = await readManifestFiles(paths);
+  if (r.errors.length > 0) throw new ManifestError(r.errors.map((e) => e.message).join('\n'));
+  return r.objects;
 }

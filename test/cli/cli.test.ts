@@ -131,3 +131,23 @@ test("the README's check examples run as written from a fresh clone (paths insid
     assert.equal(r.code, 0, `README: npx gpu-hpa-webhook ${c}\n${r.out}${r.err}`);
   }
 });
+
+test('check: an unreadable file is reported (as JSON with -o json), the others are still checked, exit 2', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'a-broken.yaml'), 'apiVersion: autoscaling/v2\nkind: [\n');
+  writeFileSync(join(dir, 'b-hpa.yaml'), fixtureText('seed-000/hpa.yaml'));
+  // kubectl's reading: a repeated key keeps its last value; 0x3 is an integer (YAML 1.1 flavour)
+  writeFileSync(join(dir, 'c-dup.yaml'), 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: dup}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 0\n  maxReplicas: 0x3\n');
+  const r = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'), '-o', 'json');
+  assert.equal(r.code, 2, r.out + r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.errors.map((e: { file: string }) => e.file), [join(dir, 'a-broken.yaml')]);
+  assert.match(report.errors[0].message, /a-broken\.yaml/);
+  assert.equal(report.summary.objects, 2);
+  const dup = report.results.find((x: { name: string }) => x.name === 'dup');
+  assert.deepEqual(dup.violations.filter((v: { reason: string }) => v.reason.startsWith('api-')), []);
+  const text = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'));
+  assert.equal(text.code, 2);
+  assert.match(text.out, /ERROR\s+.*a-broken\.yaml/);
+  assert.match(text.out, /1 file could not be read/);
+});

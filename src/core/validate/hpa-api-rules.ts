@@ -18,6 +18,9 @@ import type { HPABehavior, HPAScalingPolicy, HorizontalPodAutoscaler, Quantityis
 import { fieldError, isObject as isObj, typeError, type Obj } from '../field.js';
 import { METRIC_SOURCE_TYPES, SOURCE_KEYS as PRESENCE_ORDER, sourceKeyOf, type SourceKey } from '../metric-source.js';
 import { apiTargetViolations, readInt32, readQuantity, readString } from './hpa-targets.js';
+import { decodeViolations } from './hpa-decode.js';
+import { isDNS1123Label, isPathSegmentName, isQualifiedName, parseGroupVersion } from './k8s-names.js';
+import { objectMetaViolations } from './object-meta.js';
 
 export interface ApiRuleOptions {
   /**
@@ -31,6 +34,11 @@ export interface ApiRuleOptions {
    * it, so minReplicas must be at least 1.
    */
   scaleToZero?: boolean;
+  /**
+   * Refuse unknown fields, as the API server does under fieldValidation=Strict (kubectl's
+   * default). `check` sets it; the webhook receives objects the API server has decoded already.
+   */
+  strictDecoding?: boolean;
 }
 
 const R = {
@@ -113,7 +121,7 @@ function crossVersionObjectReference(ref: Obj, path: string, reason: string): Vi
     } else if (s.value.length === 0) {
       out.push({ reason, field: `${path}.${f}`, message: fieldError.required(`${path}.${f}`) });
     } else {
-      for (const msg of isValidPathSegmentName(s.value)) out.push({ reason, field: `${path}.${f}`, message: fieldError.invalid(`${path}.${f}`, s.value, msg) });
+      for (const msg of isPathSegmentName(s.value)) out.push({ reason, field: `${path}.${f}`, message: fieldError.invalid(`${path}.${f}`, s.value, msg) });
     }
   }
   return out;
@@ -124,45 +132,37 @@ interface ApiVersionOptions {
   allowInvalid: boolean;
 }
 
-// Recent releases (registry/autoscaling/horizontalpodautoscaler/strategy.go,
-// validationOptionsForHorizontalPodAutoscaler) also validate apiVersion: it must parse as
-// group/version, and only ReplicationController may omit the group; Object metrics may omit it.
-// The Go text of ValidateAPIVersion was not available to port, so these messages are ours.
+// registry/autoscaling/horizontalpodautoscaler/strategy.go validationOptionsForHorizontalPodAutoscaler:
+// scaleTargetRef.apiVersion must name a group unless the kind is ReplicationController (and is not
+// re-validated on an UPDATE that keeps apiVersion and kind); Object metrics may omit the group.
 function scaleTargetApiVersionOptions(ref: Obj, opts: ApiRuleOptions): ApiVersionOptions {
   const old = isObj(opts.oldObject) && isObj(opts.oldObject['spec']) && isObj(opts.oldObject['spec']['scaleTargetRef']) ? opts.oldObject['spec']['scaleTargetRef'] : undefined;
-  if (old && old['apiVersion'] === ref['apiVersion'] && old['kind'] === ref['kind']) return { allowEmptyGroup: false, allowInvalid: true };
+  if (old && (old['apiVersion'] ?? '') === (ref['apiVersion'] ?? '') && (old['kind'] ?? '') === (ref['kind'] ?? '')) return { allowEmptyGroup: false, allowInvalid: true };
   return { allowEmptyGroup: ref['kind'] === 'ReplicationController', allowInvalid: false };
 }
 
+// validation.go ValidateAPIVersion, with schema.ParseGroupVersion: "", "/", "v1" and "/v1" have an
+// empty group; "apps/" parses (group apps, empty version) and is accepted; two slashes do not parse.
 function apiVersionViolations(ref: Obj, path: string, reason: string, o: ApiVersionOptions): Violation[] {
   if (o.allowInvalid) return [];
   const s = readString(ref['apiVersion'], `${path}.apiVersion`);
   if (s.error) return [{ reason, field: `${path}.apiVersion`, message: s.error }];
-  const parts = s.value.split('/');
-  // schema.ParseGroupVersion: "", "v1" and "group/version" parse; anything with more slashes does not.
-  if (parts.length > 2 || (parts.length === 2 && (parts[0] === '' || parts[1] === ''))) {
-    return [{ reason, field: `${path}.apiVersion`, message: fieldError.invalid(`${path}.apiVersion`, s.value, 'must be a valid group/version such as apps/v1') }];
+  const gv = parseGroupVersion(s.value);
+  if ('error' in gv) {
+    return [{ reason, field: `${path}.apiVersion`, message: fieldError.invalid(`${path}.apiVersion`, s.value, gv.error) + ' (write group/version, e.g. apps/v1)' }];
   }
-  if (parts.length < 2 && !o.allowEmptyGroup) {
+  if (gv.group === '' && !o.allowEmptyGroup) {
     const kind = typeof ref['kind'] === 'string' ? ref['kind'] : '';
     const example = ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(kind) ? `apps/v1 for a ${kind}` : 'apps/v1 for a Deployment';
     return [
       {
         reason,
         field: `${path}.apiVersion`,
-        message: `${s.value ? fieldError.invalid(`${path}.apiVersion`, s.value, 'must specify an API group') : fieldError.required(`${path}.apiVersion`, 'must specify an API group')} (e.g. ${example}); without it the HPA controller cannot find the scale subresource`,
+        message: `${fieldError.invalid(`${path}.apiVersion`, s.value, 'apiVersion must specify API group')} (e.g. ${example}); without it the HPA controller cannot find the scale subresource`,
       },
     ];
   }
   return [];
-}
-
-// k8s.io/apimachinery/pkg/api/validation/path IsValidPathSegmentName
-function isValidPathSegmentName(name: string): string[] {
-  for (const bad of ['.', '..']) if (name === bad) return [`may not be '${bad}'`];
-  const errs: string[] = [];
-  for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
-  return errs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,8 +179,10 @@ export function verifyMetricSpecs(hpa: HorizontalPodAutoscaler, opts: ApiRuleOpt
   if (!Array.isArray(metrics)) return [{ reason: R.metric, field: 'spec.metrics', message: typeError('spec.metrics', metrics, 'a list') }];
   const out: Violation[] = [];
   const types: unknown[] = [];
-  metrics.forEach((m: unknown, i: number) => {
+  metrics.forEach((raw: unknown, i: number) => {
     const path = `spec.metrics[${i}]`;
+    // a null entry decodes to an empty MetricSpec (and is refused for what it lacks)
+    const m = raw === null || raw === undefined ? {} : raw;
     if (!isObj(m)) {
       out.push({ reason: R.metric, field: path, message: typeError(path, m, 'an object (MetricSpec)') });
       return;
@@ -192,10 +194,11 @@ export function verifyMetricSpecs(hpa: HorizontalPodAutoscaler, opts: ApiRuleOpt
   return dedupeMessages(out);
 }
 
-// validateMetrics: with minReplicas 0 (only reachable with the gate on, or on an old object
-// that already had it) at least one Object or External metric is required.
-function minReplicasZeroCheck(spec: Obj, types: unknown[], opts: ApiRuleOptions): Violation[] {
-  if (spec['minReplicas'] !== 0 || minReplicasLowerBound(opts) !== 0) return [];
+// validateMetrics: minReplicas 0 needs at least one Object or External metric. Go checks this
+// whatever the HPAScaleToZero gate says, so with the gate off minReplicas: 0 carries both this and
+// the lower-bound message. (No metrics means the defaulted CPU metric, which is neither.)
+function minReplicasZeroCheck(spec: Obj, types: unknown[], _opts: ApiRuleOptions): Violation[] {
+  if (spec['minReplicas'] !== 0) return [];
   if (types.includes('Object') || types.includes('External')) return [];
   return [{ reason: R.metric, field: 'spec.metrics', message: fieldError.forbidden('spec.metrics', 'must specify at least one Object or External metric to support scaling to zero replicas') }];
 }
@@ -299,48 +302,40 @@ function metricIdentifier(metric: unknown, path: string): Violation[] {
   const n = readString(m['name'], `${path}.name`);
   if (n.error) return [{ reason: R.metric, field: `${path}.name`, message: n.error }];
   if (n.value.length === 0) return [{ reason: R.metric, field: `${path}.name`, message: fieldError.required(`${path}.name`, 'must specify a metric name') }];
-  return isValidPathSegmentName(n.value).map((msg) => ({ reason: R.metric, field: `${path}.name`, message: fieldError.invalid(`${path}.name`, n.value, msg) }));
+  return isPathSegmentName(n.value).map((msg) => ({ reason: R.metric, field: `${path}.name`, message: fieldError.invalid(`${path}.name`, n.value, msg) }));
 }
 
-// pkg/apis/core/v1/validation validateContainerResourceName (via validateResourceName).
+// k8s.io/kubernetes pkg/apis/core/v1/validation/validation.go ValidateContainerResourceName and
+// validateResourceName, with pkg/apis/core/helper/helpers.go (IsStandardResourceName,
+// IsStandardContainerResourceName, IsQuotaHugePageResourceName) and pkg/apis/core/v1/helper
+// (IsNativeResource, IsExtendedResourceName).
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const STANDARD_RESOURCES = new Set([
   'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory',
-  'limits.ephemeral-storage', 'pods', 'quota', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',
-  'persistentvolumeclaims', 'requests.storage', 'services.nodeports', 'services.loadbalancers',
+  'limits.ephemeral-storage', 'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps',
+  'persistentvolumeclaims', 'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers',
 ]);
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function containerResourceNameErrors(name: string): string[] {
-  const parts = name.split('/');
-  const namePart = parts[parts.length - 1] ?? '';
-  // IsQualifiedName (abridged to the checks a resource name can plausibly fail)
-  if (parts.length > 2 || !QUALIFIED_NAME_PART.test(namePart) || namePart.length > 63 || (parts.length === 2 && !DNS1123_SUBDOMAIN.test(parts[0] ?? ''))) {
-    return [
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
-  }
-  if (parts.length === 1) {
+  // validateResourceName: a qualified name; unprefixed, a standard resource (or quota hugepages)
+  const qualified = isQualifiedName(name);
+  if (qualified.length > 0) return qualified;
+  const unprefixed = !name.includes('/');
+  if (unprefixed) {
     const errs: string[] = [];
-    const huge = name.startsWith('hugepages-');
-    if (!STANDARD_RESOURCES.has(name) && !huge) errs.push('must be a standard resource type or fully qualified');
-    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !huge) errs.push('must be a standard resource for containers');
+    if (!STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.hugepages-')) errs.push('must be a standard resource type or fully qualified');
+    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) errs.push('must be a standard resource for containers');
     return errs;
   }
-  return [];
+  // prefixed: native (kubernetes.io/) or an extended resource name
+  const native = name.includes('kubernetes.io/');
+  const extended = !native && !name.startsWith('requests.') && isQualifiedName(`requests.${name}`).length === 0;
+  return native || extended ? [] : ["doesn't follow extended resource name standard"];
 }
 
-// IsDNS1123Label
+// IsDNS1123Label (ValidateDNS1123Label)
 function dns1123LabelErrors(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) {
-    errs.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    );
-  }
-  return errs;
+  return isDNS1123Label(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +381,8 @@ function scalingRules(rules: unknown, path: string): Violation[] {
   if (policies !== undefined && policies !== null) {
     if (!Array.isArray(policies)) push(`${path}.policies`, typeError(`${path}.policies`, policies, 'a list'));
     else if (policies.length === 0) push(`${path}.policies`, fieldError.required(`${path}.policies`, 'must specify at least one Policy') + ' (or omit policies to get the defaults)');
-    else policies.forEach((p: unknown, i: number) => out.push(...scalingPolicy(p, `${path}.policies[${i}]`)));
+    // a null entry decodes to a zero HPAScalingPolicy
+    else policies.forEach((p: unknown, i: number) => out.push(...scalingPolicy(p === null || p === undefined ? {} : p, `${path}.policies[${i}]`)));
   }
   // tolerance (HPAConfigurableTolerance): a Quantity that must not be negative. With the gate
   // off the API server drops the field instead; checking it is harmless either way.
@@ -427,9 +423,19 @@ function scalingPolicy(p: unknown, path: string): Violation[] {
 /** Everything the API server would reject, in validateHorizontalPodAutoscalerSpec's order. */
 export function apiServerRules(hpa: HorizontalPodAutoscaler, opts: ApiRuleOptions = {}): Violation[] {
   if (!isObj(hpa)) return [{ reason: R.metric, field: '', message: typeError('object', hpa, 'an object') }];
+  // A body that does not decode is refused before any validation runs (hpa-decode.ts).
+  const decoded = decodeViolations(hpa, { strict: opts.strictDecoding === true });
+  if (decoded.length > 0) return decoded;
   const { error } = specOf(hpa);
   if (error) return [error];
-  return [...verifyReplicaBounds(hpa, opts), ...verifyScaleTargetRef(hpa, opts), ...verifyMetricSpecs(hpa, opts), ...verifyBehavior(hpa)];
+  // ValidateHorizontalPodAutoscaler: ObjectMeta (CREATE rules; on UPDATE the name is the stored one), then the spec
+  return [
+    ...objectMetaViolations(hpa['metadata']),
+    ...verifyReplicaBounds(hpa, opts),
+    ...verifyScaleTargetRef(hpa, opts),
+    ...verifyMetricSpecs(hpa, opts),
+    ...verifyBehavior(hpa),
+  ];
 }
 
 function dedupeMessages(vs: Violation[]): Violation[] {

@@ -20,7 +20,7 @@ import type { Violation } from '../admission/decision.js';
 import type { HorizontalPodAutoscaler } from '../k8s-types.js';
 import { fieldError, goValue, isObject, typeError, type Obj } from '../field.js';
 import { sourceKeyOf, sourceTypeOf, type SourceKey } from '../metric-source.js';
-import { parseQuantity, type Quantity } from '../quantity.js';
+import { parseJsonQuantity, parseQuantity, type Quantity } from '../quantity.js';
 
 // ---------------------------------------------------------------------------------------------
 // Go decoding of optional fields, shared with hpa-api-rules
@@ -51,7 +51,7 @@ export function readString(v: unknown, path: string): { value: string; error?: s
 export function readQuantity(v: unknown, path: string): { quantity?: Quantity; error?: string } {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'string' && typeof v !== 'number') return { error: typeError(path, v, 'a quantity string or number') };
-  const r = parseQuantity(v);
+  const r = parseJsonQuantity(v);
   // parseQuantity's error repeats the value; the field error already shows it once
   if (!r.ok) return { error: `${path}: Invalid value: ${goValue(v)}: ${r.error.replace(`invalid quantity ${JSON.stringify(String(v))}: `, '')}` };
   return { quantity: r.quantity };
