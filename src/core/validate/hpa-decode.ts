@@ -16,7 +16,7 @@
 //   a newer API server may know fields this table does not.
 import type { Violation } from '../admission/decision.js';
 import { parseJsonQuantity } from '../quantity.js';
-import { goValue, isObj } from './hpa-targets.js';
+import { goValue, isObject as isObj } from '../field.js';
 
 type Field =
   | 'string'

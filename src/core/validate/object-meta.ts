@@ -13,7 +13,7 @@
 //   bytes plus 5 random lowercase alphanumerics, validated like any name
 // Input is decoded JSON (hpa-decode.ts has refused wrong types); anything else is skipped here.
 import type { Violation } from '../admission/decision.js';
-import { fieldError, isObj, type Obj } from './hpa-targets.js';
+import { fieldError, isObject as isObj, type Obj } from '../field.js';
 import { byteLength, isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, parseGroupVersion } from './k8s-names.js';
 
 const REASON = 'api-object-meta';
