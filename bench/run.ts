@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
 import { runEngineBench } from './engine.js';
+import { productionNodeFlags } from './node-flags.js';
 import { scenarios, workloadConfig, type Scenario } from './workload.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -29,7 +30,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // The servers run compiled, as production does (node dist/…): under tsx the loader's worker thread
 // alone adds ~30 MB of RSS and would blur the memory figure.
 const compiled = join(root, 'node_modules/.cache/gpu-hpa-webhook-bench');
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+// BENCH_NODE_FLAGS: other flags for the webhook (e.g. an older set, to compare)
+const PRODUCTION_NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : productionNodeFlags();
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

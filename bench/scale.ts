@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startControlPlane, type ControlPlane } from '../test/e2e/cluster.js';
 import { deploymentName, deploymentStatus, hpaStatus, namespaceOf, NAMESPACES, realisticDeployment, realisticHpa } from '../test/helpers/realistic-objects.js';
 import { reviewOf } from '../test/helpers/webhook.js';
+import { productionNodeFlags } from './node-flags.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,14 +31,7 @@ const LEVELS = (process.env.SCALE_LEVELS ?? '0,5000,20000,50000').split(',').map
 const CONCURRENCY = Number(process.env.SCALE_CONCURRENCY ?? 48);
 const LOAD_S = Number(process.env.SCALE_LOAD_S ?? 10);
 const SETTLE_S = Number(process.env.SCALE_SETTLE ?? 10);
-const NODE_FLAGS = (process.env.SCALE_NODE_FLAGS ?? dockerfileNodeFlags().join(' ')).split(' ').filter(Boolean);
-
-/** The node flags of the image's ENTRYPOINT: the bench runs what production runs. */
-function dockerfileNodeFlags(): string[] {
-  const m = /ENTRYPOINT\s+(\[.*\])/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
-  const argv = m ? (JSON.parse(m[1]!) as string[]) : [];
-  return argv.filter((a) => a.startsWith('--'));
-}
+const NODE_FLAGS = (process.env.SCALE_NODE_FLAGS ?? productionNodeFlags().join(' ')).split(' ').filter(Boolean);
 
 const f = (x: number, d = 0) => x.toFixed(d);
 
