@@ -313,7 +313,10 @@ export class ListWatch<T extends ObjectLike> {
     await this.o.kc.applyToHTTPSOptions(opts);
     const https = url.protocol === 'https:';
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(url, { ...opts, ...(https ? { agent: this.agent } : {}) }, resolve);
+      // one kept-alive connection for every page and watch (client-node makes a new agent per call);
+      // its agent only when it goes through a proxy (cluster.proxyUrl)
+      const agent = cluster.proxyUrl ? opts.agent : https ? this.agent : undefined;
+      const req = (https ? httpsRequest : httpRequest)(url, { ...opts, agent }, resolve);
       this.current = req;
       req.on('error', reject);
       req.end();
