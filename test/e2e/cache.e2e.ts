@@ -71,6 +71,13 @@ async function assertCacheMatchesApi(cp: ControlPlane, cache: ClusterCache): Pro
   for (const h of hpas.filter(mine)) assert.deepEqual(cache.hpas.get(h.metadata.name, h.metadata.namespace), trimHpa(h), `HPA ${h.metadata.namespace}/${h.metadata.name}`);
 }
 
+/** `p`, or a failure naming what did not happen within `ms` (a bound on a wait for an event, not a sleep). */
+function within<T>(p: Promise<T>, what: string, ms = 90_000): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`not seen within ${ms / 1000} s: ${what}`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
+}
+
 /** Resolves when the list/watch emits `event` for an object that satisfies `ok`. */
 function eventFor<T extends { metadata?: { name?: string; labels?: Record<string, string> } }>(
   lw: { on(e: WatchEvent, cb: (o: T) => void): void; off(e: WatchEvent, cb: (o: T) => void): void },
@@ -137,6 +144,7 @@ describe('e2e cache: paginated list and watch against a real kube-apiserver (wat
       assert.ok(cache.deployments.stats.pages >= Math.ceil(DEPLOYMENTS / PAGE), `the list was paginated (${cache.deployments.stats.pages} pages)`);
       // the list is one snapshot (the first page's resourceVersion): what changed after it arrives through the watch
       await waitUntil(
+        'svc-0 and svc-21 relabelled, hpa-2 changed, hpa-3 deleted (during the list)',
         cache,
         () =>
           cache.deployments.get('svc-0', nsOf(0))?.metadata?.labels?.['gpu-hpa.io/enabled'] === 'false' &&
@@ -165,7 +173,7 @@ describe('e2e cache: paginated list and watch against a real kube-apiserver (wat
       d.metadata!.name = 'svc-after-restart';
       await apply(cp, depPath(nsOf(100), 'svc-after-restart'), d);
       await call(cp, 'DELETE', hpaPath(nsOf(4), 'hpa-4'));
-      await Promise.all([relabelled, created, gone]);
+      await within(Promise.all([relabelled, created, gone]), 'svc-5 relabelled, svc-after-restart added, hpa-4 deleted (after the restart)');
       assert.ok(cache.deployments.stats.watches > watchesBefore, 'a new watch after the restart');
       await assertCacheMatchesApi(cp, cache);
     } finally {
@@ -207,7 +215,7 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
       const relabelled = eventFor(cache.deployments, 'update', labelled('svc-7', 'false'));
       const deleted = eventFor(cache.deployments, 'delete', (d) => d.metadata?.name === 'svc-9');
       await cache.start();
-      await Promise.all([relabelled, deleted]);
+      await within(Promise.all([relabelled, deleted]), 'svc-7 relabelled and svc-9 deleted (while the watch was down)');
       assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the watch answered 410 and the cache listed again');
       assert.equal(cache.deployments.stats.lists, 2);
       await assertCacheMatchesApi(cp, cache);
@@ -246,9 +254,9 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
 });
 
 /** Resolves when `ok` holds, checked after each event of either list/watch (no polling interval). */
-function waitUntil(cache: ClusterCache, ok: () => boolean): Promise<void> {
+function waitUntil(what: string, cache: ClusterCache, ok: () => boolean): Promise<void> {
   if (ok()) return Promise.resolve();
-  return new Promise((resolve) => {
+  return within(new Promise((resolve) => {
     const check = () => {
       if (!ok()) return;
       for (const e of ['add', 'update', 'delete'] as const) {
@@ -261,5 +269,5 @@ function waitUntil(cache: ClusterCache, ok: () => boolean): Promise<void> {
       cache.deployments.on(e, check);
       cache.hpas.on(e, check);
     }
-  });
+  }), what);
 }
