@@ -12,7 +12,8 @@
 // Env: SCALE_LEVELS (default "0,5000,20000,50000"), SCALE_CONCURRENCY (API writes in flight, 48),
 // SCALE_PAGE_SIZE (the cache's list page, default the webhook's 500), SCALE_NODE_FLAGS (default the
 // Dockerfile's), SCALE_SERVE (another compiled dist/cli/main.js, e.g. an older build, to compare),
-// SCALE_LOAD_S (seconds of /validate load per level, 10), SCALE_SETTLE (seconds sampled after ready, 10).
+// SCALE_LOAD_S (seconds of /validate load per level, 10), SCALE_SETTLE (seconds sampled after ready, 10);
+// SCALE_KUBECONFIG (with SCALE_N, the count it holds): measure once against that cluster, no control plane.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -126,7 +127,7 @@ interface LevelResult {
   failed: number;
 }
 
-async function measure(cp: ControlPlane, serve: string, n: number, populateS: number): Promise<LevelResult> {
+async function measure(cp: Pick<ControlPlane, 'kubeconfigPath'>, serve: string, n: number, populateS: number): Promise<LevelResult> {
   const port = await freePort();
   const certDir = await mkdtemp(join(tmpdir(), 'scale-certs-'));
   const args = [...NODE_FLAGS, serve, 'serve', '--kubeconfig', cp.kubeconfigPath, '--port', String(port), '--host', '127.0.0.1', '--cert-dir', certDir, '--log-level', 'warn'];
@@ -169,6 +170,12 @@ async function main(): Promise<void> {
   if (!serve) {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     serve = join(root, 'dist/cli/main.js');
+  }
+  if (process.env.SCALE_KUBECONFIG) {
+    // one measurement against a cluster that is already populated (e.g. another build, to compare)
+    const r = await measure({ kubeconfigPath: process.env.SCALE_KUBECONFIG }, serve, Number(process.env.SCALE_N ?? NaN), 0);
+    console.log(JSON.stringify({ serve, flags: NODE_FLAGS, ...r }));
+    return;
   }
   console.log(`# bench:scale — levels ${LEVELS.join(', ')}; serve: node ${NODE_FLAGS.join(' ')} ${serve}; ${CONCURRENCY} API writes in flight`);
   // etcd's default 2 GiB quota is too small for 50,000 realistic objects written twice
