@@ -14,6 +14,10 @@
 // BENCH_PEER (1 by default: the peer section, the webhook beside Pepr (bench/peer.ts) on the mutate
 // and the allowed-HPA bodies, with the floor in the same rotation; 0 skips it, and so does a
 // BENCH_ONLY that does not match "peer").
+// Then a sustained-load run (issue 14): one scenario against the webhook for BENCH_SUSTAINED seconds
+// (default 180; 0 skips it) with one load generator, RSS and V8 heap sampled every
+// BENCH_SUSTAINED_SAMPLE seconds (10); BENCH_SUSTAINED_SCENARIO picks the scenario by name (default
+// the seed-000 HPA denial: the largest answer and log line). BENCH_ONLY=sustained runs only that.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -22,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
 import { runEngineBench } from './engine.js';
 import { answerOf, startPeer, type Peer } from './peer.js';
+import { productionNodeFlags } from './node-flags.js';
 import { scenarios, workloadConfig, type Scenario } from './workload.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -29,10 +34,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // The servers run compiled, as production does (node dist/…): under tsx the loader's worker thread
 // alone adds ~30 MB of RSS and would blur the memory figure.
 const compiled = join(root, 'node_modules/.cache/gpu-hpa-webhook-bench');
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+// BENCH_NODE_FLAGS: other flags for the webhook (e.g. an older set, to compare)
+const PRODUCTION_NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : productionNodeFlags();
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SUSTAINED = Number(process.env.BENCH_SUSTAINED ?? 180);
+const SUSTAINED_SAMPLE = Number(process.env.BENCH_SUSTAINED_SAMPLE ?? 10);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const PEER = (process.env.BENCH_PEER ?? '1') !== '0' && (!ONLY || ONLY.test('peer'));
 const PIN = (process.env.BENCH_PIN ?? (cpus().length >= 2 ? '1' : '0')) !== '0' && hasTaskset();
@@ -135,6 +143,44 @@ const median = (xs: number[]) => {
 };
 const f = (x: number, d = 2) => x.toFixed(d);
 
+function memoryOf(server: Running): Promise<NodeJS.MemoryUsage> {
+  return new Promise<NodeJS.MemoryUsage>((resolve) => {
+    server.child.once('message', (m) => resolve((m as { mem: NodeJS.MemoryUsage }).mem));
+    server.child.send('mem');
+  });
+}
+
+/** One load generator for durationS seconds; the server's RSS and heap every sampleS seconds. */
+async function sustained(server: Running, s: Scenario, durationS: number, sampleS: number): Promise<void> {
+  const spec = JSON.stringify({ url: `https://127.0.0.1:${server.port}${s.path}`, body: s.body, connections: CONNECTIONS, durationS });
+  const [cmd, args] = onCpu(0, ['--import', 'tsx', join(here, 'load.ts'), spec]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const t0 = Date.now();
+  const samples: Array<{ t: number; rss: number; heapUsed: number; heapTotal: number; external: number }> = [];
+  let rssMax = 0;
+  const peak = setInterval(() => (rssMax = Math.max(rssMax, rssMb(server.pid))), 200);
+  const sample = async () => {
+    const m = await memoryOf(server);
+    samples.push({ t: (Date.now() - t0) / 1000, rss: rssMb(server.pid), heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, external: m.external / 1048576 });
+  };
+  await sample();
+  const sampler = setInterval(() => void sample(), sampleS * 1000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  clearInterval(peak);
+  await sample();
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  const l = JSON.parse(out) as Load;
+  console.log(`\n## Sustained load: ${s.name}, ${durationS} s, ${CONNECTIONS} connections: ${f(l.rps, 0)} req/s, p50 ${f(l.p50)} ms, p99 ${f(l.p99)} ms, failed ${l.non2xx + l.errors + l.timeouts}\n`);
+  console.log('| t s | RSS MB | V8 heap used / total MB | external MB |');
+  console.log('| --- | --- | --- | --- |');
+  for (const x of samples) console.log(`| ${f(x.t, 0)} | ${f(x.rss, 0)} | ${f(x.heapUsed, 0)} / ${f(x.heapTotal, 0)} | ${f(x.external, 1)} |`);
+  const late = samples.filter((x) => x.t >= durationS / 2).map((x) => x.rss);
+  console.log(`\nRSS max ${f(rssMax, 0)} MB (target ≤ 200); second half ${f(Math.min(...late), 0)}–${f(Math.max(...late), 0)} MB (flat: the spread, not a climb)\n`);
+}
+
 async function main(): Promise<void> {
   const certDir = mkdtempSync(join(tmpdir(), 'bench-certs-'));
   await ensureSelfSignedCerts(certDir, { service: 'bench', namespace: 'bench' });
@@ -222,10 +268,7 @@ async function main(): Promise<void> {
     console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
-    const mem = await new Promise<NodeJS.MemoryUsage>((resolve) => {
-      hook.child.once('message', (m) => resolve((m as { mem: NodeJS.MemoryUsage }).mem));
-      hook.child.send('mem');
-    });
+    const mem = await memoryOf(hook);
     const mb = (x: number) => f(x / 1048576, 0);
     console.log(`\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`);
     console.log(`worst throughput ratio ${f(worstRatio)} (target ≥ 0.80; CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`);
@@ -236,6 +279,12 @@ async function main(): Promise<void> {
       console.log('targets: webhook ÷ Pepr throughput ≥ 3, webhook CPU ÷ Pepr CPU ≤ 0.25 on both bodies; the floor ratios are reported, not targeted');
     }
     console.log(`load average after: ${f(loadavg()[0] ?? 0)}; CPU stolen by the hypervisor during the run: ${f(100 * stealShare(steal0), 1)} %\n`);
+    if (SUSTAINED > 0 && (!ONLY || ONLY.test('sustained'))) {
+      const name = process.env.BENCH_SUSTAINED_SCENARIO ?? 'validate seed-000 HPA';
+      const s = scenarios().find((x) => x.name === name);
+      if (!s) throw new Error(`BENCH_SUSTAINED_SCENARIO: no scenario named "${name}" (${scenarios().map((x) => x.name).join('; ')})`);
+      await sustained(hook, s, SUSTAINED, SUSTAINED_SAMPLE);
+    }
   } finally {
     floor.child.kill();
     hook.child.kill();

@@ -8,6 +8,7 @@
 // RSS is what production's is.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import v8 from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/server/app.js';
 import { createLogger, stdoutDestination } from '../src/server/logger.js';
@@ -88,7 +89,14 @@ if (kind === 'webhook' || kind === 'shell') {
 }
 process.send?.({ port });
 // the parent asks for the memory breakdown after the load (RSS alone does not say what grew)
+// (and, for the sustained run, V8's own accounting: which heap space holds it, and what V8 malloc()s)
 process.on('message', (m) => {
   if (m === 'mem') process.send?.({ mem: process.memoryUsage() });
+  if (m === 'v8') {
+    const h = v8.getHeapStatistics();
+    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, { size: x.space_size, used: x.space_used_size }]));
+    process.send?.({ v8: { malloced: h.malloced_memory, peakMalloced: h.peak_malloced_memory, limit: h.heap_size_limit, spaces } });
+  }
+  if (typeof m === 'object' && m !== null && 'snapshot' in m) process.send?.({ snapshot: v8.writeHeapSnapshot((m as { snapshot: string }).snapshot) });
 });
 process.on('disconnect', () => process.exit(0));

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterConfigMapWatch } from './adapter-configmap.js';
-import { ClusterCache, type SyncStatus } from './informers.js';
+import { ClusterCache, type ClusterCacheOptions, type SyncStatus } from './informers.js';
 import { loadKubeConfig } from './kube.js';
 import { LeaderElector } from './leader.js';
 import { registerControllerMetrics } from './metrics.js';
@@ -24,6 +24,8 @@ export interface ClusterIntegrationOptions {
   configMapWaitMs?: number;
   /** where the controller's metrics go (serve's /metrics registry) */
   registry?: Registry;
+  /** the cluster cache's page size and test hooks */
+  cache?: Omit<ClusterCacheOptions, 'logger'>;
 }
 
 export interface ClusterIntegration {
@@ -63,7 +65,7 @@ export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIn
     });
   }
 
-  const cache = new ClusterCache(kc, logger);
+  const cache = new ClusterCache(kc, { logger, ...o.cache });
   // the pod name (hostname) tells operators which replica holds the Lease and wrote the Events
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
   const controller = new ManagedHpaController({ kc, cache, policy: () => store.current().policy, logger, identity });

@@ -1,9 +1,8 @@
 // Watches of Deployments and HPAs in every namespace: the cache behind the webhook's ClusterView
 // (the target Deployment of an HPA, the other HPAs of its namespace) and the managed-HPA controller.
-// Every replica runs them (admission needs them); only the leader writes.
+// Every replica runs them (admission needs them); only the leader writes. runInformer keeps a
+// client-node informer running (the adapter ConfigMap's, one object).
 import {
-  AppsV1Api,
-  AutoscalingV2Api,
   CoreV1Api,
   makeInformer,
   type Informer,
@@ -15,8 +14,10 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { trimDeployment, trimHpa } from '../core/cache-fields.js';
 import type { ClusterView } from '../core/cluster.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
+import { ListWatch, type ListWatchOptions } from './list-watch.js';
 
 export type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
@@ -69,9 +70,21 @@ export interface SyncStatus {
   lastError?: string;
 }
 
+export interface ClusterCacheOptions {
+  logger?: Logger;
+  /** objects per list page (default 500, client-go's pager default) */
+  pageSize?: number;
+  /** tests: hooks of the paginated list and the watch (controller/list-watch.ts) */
+  hooks?: Partial<Record<'deployments' | 'horizontalpodautoscalers', Pick<ListWatchOptions<never>, 'afterPage' | 'beforeWatch' | 'watchTimeoutSeconds'>>>;
+}
+
+/**
+ * Deployments and HPAs in every namespace, listed in pages and watched, each object trimmed to what
+ * core/cache-fields.ts names before it is stored (controller/list-watch.ts).
+ */
 export class ClusterCache {
-  readonly deployments: Watched<V1Deployment>;
-  readonly hpas: Watched<V2HorizontalPodAutoscaler>;
+  readonly deployments: ListWatch<V1Deployment>;
+  readonly hpas: ListWatch<V2HorizontalPodAutoscaler>;
   /**
    * Namespaces, for their labels (profiles a namespace may pick, issue 17). Not part of readiness: until
    * its first list (or without RBAC for namespaces) a namespace's labels are unknown, and only a profile with
@@ -85,25 +98,34 @@ export class ClusterCache {
   private readonly pending = new Set<string>();
   private lastError?: string;
 
-  constructor(kc: KubeConfig, private readonly logger?: Logger) {
-    const apps = kc.makeApiClient(AppsV1Api);
-    const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-    this.deployments = makeInformer(kc, '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
-    this.hpas = makeInformer(kc, '/apis/autoscaling/v2/horizontalpodautoscalers', () => autoscaling.listHorizontalPodAutoscalerForAllNamespaces());
+  private readonly logger?: Logger;
+
+  constructor(kc: KubeConfig, o: ClusterCacheOptions = {}) {
+    this.logger = o.logger;
+    const common = (what: 'deployments' | 'horizontalpodautoscalers') => ({
+      kc,
+      what,
+      pageSize: o.pageSize,
+      logger: o.logger,
+      onFailure: (m: string) => (this.lastError = `${what}: ${m}`),
+      ...o.hooks?.[what],
+    });
+    this.deployments = new ListWatch<V1Deployment>({ ...common('deployments'), path: '/apis/apps/v1/deployments', trim: trimDeployment });
+    this.hpas = new ListWatch<V2HorizontalPodAutoscaler>({ ...common('horizontalpodautoscalers'), path: '/apis/autoscaling/v2/horizontalpodautoscalers', trim: trimHpa });
     const core = kc.makeApiClient(CoreV1Api);
     this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
   }
 
   /** Resolves once both caches hold a full list (retrying for as long as it takes, until stop()). */
   async start(): Promise<void> {
-    const run = async <T extends KubernetesObject>(inf: Watched<T>, what: string) => {
+    const run = async (lw: ListWatch<KubernetesObject>, what: string) => {
       this.pending.add(what);
-      await runInformer(inf, what, this.logger, () => this.stopped, (m) => (this.lastError = `${what}: ${m}`));
+      await lw.start();
       this.pending.delete(what);
     };
     void runInformer(this.namespaces, 'namespaces', this.logger, () => this.stopped).then(() => (this.namespacesSynced = true));
     await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers')]);
-    this.synced = true;
+    if (!this.stopped) this.synced = true;
   }
 
   syncStatus(): SyncStatus {
@@ -113,7 +135,9 @@ export class ClusterCache {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.deployments.stop(), this.hpas.stop(), this.namespaces.stop()]);
+    this.deployments.stop();
+    this.hpas.stop();
+    await this.namespaces.stop();
   }
 
   /** A live view: each call reads the cache as it is now. Incomplete until the first full list. */

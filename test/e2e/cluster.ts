@@ -25,6 +25,10 @@ export interface ControlPlane {
   kubeConfig(): KubeConfig;
   /** a kubeconfig file for another bearer token (e.g. a ServiceAccount's), written into dir */
   writeKubeconfig(name: string, token: string): Promise<string>;
+  /** stop kube-apiserver and start it again on the same port and etcd (watches break; state stays) */
+  restartApiServer(): Promise<void>;
+  /** etcd's client URL (http://127.0.0.1:<port>): its gRPC gateway, e.g. to compact */
+  etcd: string;
   stop(): Promise<void>;
 }
 
@@ -134,6 +138,10 @@ function kubeconfigYaml(server: string, token: string): string {
 export interface StartOptions {
   /** run kube-controller-manager (garbage collector, namespace controller); default true */
   controllerManager?: boolean;
+  /** extra etcd flags (e.g. --quota-backend-bytes for a large benchmark) */
+  etcdArgs?: string[];
+  /** extra kube-apiserver flags */
+  apiserverArgs?: string[];
 }
 
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
@@ -157,6 +165,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         '--initial-cluster', `e2e=http://127.0.0.1:${etcdPeer}`,
         '--unsafe-no-fsync', // throwaway data: durability costs time on a shared machine
         '--log-level', 'warn',
+        ...(opts.etcdArgs ?? []),
       ], dir),
     );
     await waitFor('etcd', procs, 30_000, async () => {
@@ -170,8 +179,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     await writeFile(join(dir, 'sa.key'), sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     await writeFile(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
     const server = `https://127.0.0.1:${apiPort}`;
-    procs.push(
-      start('kube-apiserver', join(bin, 'kube-apiserver'), [
+    const startApiServer = () => start('kube-apiserver', join(bin, 'kube-apiserver'), [
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
         `--secure-port=${apiPort}`,
         '--bind-address=127.0.0.1',
@@ -188,8 +196,9 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
         '--v=1',
-      ], dir),
-    );
+        ...(opts.apiserverArgs ?? []),
+      ], dir);
+    procs.push(startApiServer());
     await waitFor('kube-apiserver /readyz', procs, 120_000, async () => (await get(`${server}/readyz`, adminToken)).status === 200);
 
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
@@ -223,6 +232,13 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         const kc = new KubeConfig();
         kc.loadFromFile(kubeconfigPath);
         return kc;
+      },
+      etcd: `http://127.0.0.1:${etcdClient}`,
+      async restartApiServer() {
+        const i = procs.findIndex((p) => p.name === 'kube-apiserver');
+        await stopProc(procs[i]!);
+        procs[i] = startApiServer();
+        await waitFor('kube-apiserver /readyz after a restart', procs, 120_000, async () => (await get(`${server}/readyz`, adminToken)).status === 200);
       },
       async writeKubeconfig(name, token) {
         const p = join(dir, `${name}.kubeconfig`);
