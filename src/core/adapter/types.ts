@@ -22,6 +22,11 @@ export interface MetricRequest {
   resource?: GroupResource;
   /** whether the HPA controller's query is namespaced (Pods and namespaced Objects: true) */
   namespaced: boolean;
+  /**
+   * The HPA's namespace, when known: the one its controller asks the adapter about (a Namespace Object metric
+   * too). Live discovery then checks the adapter would find series there, not only that it registers the name.
+   */
+  namespace?: string;
 }
 
 /** Identifies a rule in the config, for messages: "rules[2] (seriesQuery 'DCGM_FI_DEV_GPU_UTIL{...}')". */

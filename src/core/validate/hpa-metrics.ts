@@ -87,7 +87,8 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
     }
-    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
+    const request = namespace === undefined ? r.request : { ...r.request, namespace };
+    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });

@@ -1,0 +1,300 @@
+// The differential test: the webhook's live verdict (the rule engine overlaid with a discovery pass, the code
+// path of `serve --prometheus-url`) against the REAL prometheus-adapter v0.12.0, on generated configs.
+// Real parts: kube-apiserver (+etcd) for the adapter's discovery, authn/authz and pod listing; Prometheus
+// (Debian) scraping two exporters of ours; one adapter process per config, queried over HTTPS on loopback
+// through its custom/external metrics API exactly as the HPA controller asks. For every generated HPA
+// metric: does the adapter return a value for the HPA's namespace and pods, and does the webhook allow it?
+// The test passes only when they agree on every one, and prints each disagreement.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { request } from 'node:https';
+import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
+import { AdapterConfigError } from '../../src/core/adapter/config.js';
+import { verifyMetricsServed } from '../../src/core/validate/hpa-metrics.js';
+import { discoverOnce } from '../../src/discovery/refresher.js';
+import { parsePrometheusUrl } from '../../src/discovery/prometheus.js';
+import { freePort, REPO_ROOT, startControlPlane, tail, type ControlPlane } from '../e2e/cluster.js';
+import { PROMETHEUS_BIN } from '../e2e-prometheus/harness.js';
+import { generate, hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
+import { CLASH, DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, PODS, WORKLOAD_LABEL } from './series.js';
+
+const SEED = Number(process.env.ADAPTER_DIFF_SEED ?? 12);
+const CONFIGS = Number(process.env.ADAPTER_DIFF_CONFIGS ?? 220);
+const CONCURRENCY = Number(process.env.ADAPTER_DIFF_CONCURRENCY ?? 6);
+
+function adapterBinary(): string {
+  if (process.env.PROMETHEUS_ADAPTER_BIN) return process.env.PROMETHEUS_ADAPTER_BIN;
+  const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'build-loop-binaries.sh'), 'adapter'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = out.split('\n').find((l) => l.startsWith('adapter='));
+  if (!line) throw new Error('scripts/build-loop-binaries.sh printed no adapter= line');
+  return line.slice('adapter='.length);
+}
+
+function httpsGet(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = request(url, { rejectUnauthorized: false, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (body += c));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+function kube(cp: ControlPlane, path: string, body: unknown): Promise<void> {
+  const data = JSON.stringify(body);
+  return new Promise((res, rej) => {
+    const req = request(`${cp.server}${path}`, { method: 'POST', rejectUnauthorized: false, headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/json' }, timeout: 10_000 }, (r) => {
+      let out = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (out += c));
+      r.on('end', () => ((r.statusCode ?? 0) < 300 || r.statusCode === 409 ? res() : rej(new Error(`POST ${path}: HTTP ${r.statusCode} ${out}`))));
+    });
+    req.on('error', rej);
+    req.end(data);
+  });
+}
+
+async function startExporter(series: typeof PLAIN): Promise<{ port: number; server: Server }> {
+  const t0 = Date.now();
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(exposition(series, Math.floor((Date.now() - t0) / 1000) + 1));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+interface Prom {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startPrometheus(dir: string, plain: number, clash: number): Promise<Prom> {
+  const port = await freePort();
+  const config = `global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: plain
+    static_configs:
+      - targets: ['127.0.0.1:${plain}']
+  - job_name: clash
+    honor_labels: false
+    static_configs:
+      - targets: ['127.0.0.1:${clash}']
+        labels: {namespace: ${EXPORTER.namespace}, pod: ${EXPORTER.pod}, container: ${EXPORTER.container}}
+`;
+  await writeFile(join(dir, 'prometheus.yml'), config);
+  let log = '';
+  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (log += d));
+  child.stderr?.on('data', (d: Buffer) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+  };
+  // every series in, and the counters with enough samples for rate() over 1m
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
+    try {
+      const s = (await (await fetch(`${url}/api/v1/series?match[]=${encodeURIComponent('{job=~"plain|clash"}')}`)).json()) as { data: unknown[] };
+      const q = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('min(count_over_time(http_requests_total[1m]))')}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+      const samples = Number(q.data.result[0]?.value[1] ?? 0);
+      if (s.data.length >= EXPECTED_SERIES && samples >= 4) return { url, stop };
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not scrape every series in 90s:\n${log}`);
+    }
+    await sleep(250);
+  }
+}
+
+type Answer = { value: boolean; detail: string };
+
+/** What the HPA controller would get from the adapter for this ask (pkg/controller/podautoscaler/metrics/client.go). */
+async function askAdapter(base: string, token: string, a: Ask): Promise<Answer> {
+  const ns = encodeURIComponent(a.namespace);
+  const name = encodeURIComponent(a.name);
+  const sel = encodeURIComponent(Object.entries(WORKLOAD_LABEL).map(([k, v]) => `${k}=${v}`).join(','));
+  const path = {
+    Pods: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/pods/*/${name}?labelSelector=${sel}`,
+    Deployment: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/deployments.apps/${DEPLOYMENT}/${name}`,
+    Namespace: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/metrics/${name}`,
+    External: `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/${name}`,
+  }[a.kind];
+  const r = await httpsGet(base + path, token);
+  if (r.status !== 200) return { value: false, detail: `HTTP ${r.status}: ${r.body.replace(/\s+/g, ' ').slice(0, 200)}` };
+  const body = JSON.parse(r.body) as { items?: unknown[]; value?: unknown };
+  if (a.kind === 'Pods' || a.kind === 'External') {
+    const n = body.items?.length ?? 0;
+    return { value: n > 0, detail: `${n} item(s)` };
+  }
+  return { value: true, detail: `value ${JSON.stringify(body.value)}` };
+}
+
+interface AdapterRun {
+  refused?: string;
+  answers: Answer[];
+}
+
+async function runAdapter(bin: string, cp: ControlPlane, promUrl: string, dir: string, cfg: GeneratedConfig): Promise<AdapterRun> {
+  const cfgPath = join(dir, `config-${cfg.id}.yaml`);
+  await writeFile(cfgPath, cfg.yaml);
+  const port = await freePort();
+  let log = '';
+  const child: ChildProcess = spawn(
+    bin,
+    [
+      `--config=${cfgPath}`,
+      `--prometheus-url=${promUrl}`,
+      `--lister-kubeconfig=${cp.kubeconfigPath}`,
+      `--authentication-kubeconfig=${cp.kubeconfigPath}`,
+      `--authorization-kubeconfig=${cp.kubeconfigPath}`,
+      `--secure-port=${port}`,
+      '--bind-address=127.0.0.1',
+      `--cert-dir=${join(dir, `certs-${cfg.id}`)}`,
+      // one discovery pass is all the test reads: the series are in before any adapter starts
+      '--metrics-relist-interval=1h',
+      '--v=1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (d: Buffer) => (log += d));
+  child.stderr?.on('data', (d: Buffer) => (log += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const base = `https://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) return { refused: log.split('\n').filter((l) => /unable|error|must|invalid/i.test(l)).slice(-2).join(' | ') || `exit ${child.exitCode}`, answers: [] };
+      try {
+        const [c, e] = await Promise.all([httpsGet(`${base}/apis/custom.metrics.k8s.io/v1beta1`, cp.adminToken), httpsGet(`${base}/apis/external.metrics.k8s.io/v1beta1`, cp.adminToken)]);
+        if (c.status === 200 && c.body.includes(`pods/${SENTINEL.custom}`) && e.status === 200 && e.body.includes(SENTINEL.external)) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`adapter for config ${cfg.id} not ready in 60s:\n${log.slice(-3000)}`);
+      await sleep(200);
+    }
+    const answers: Answer[] = [];
+    for (const a of cfg.asks) answers.push(await askAdapter(base, cp.adminToken, a));
+    return { answers };
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+    }
+  }
+}
+
+type Verdict = { allow: boolean; detail: string };
+
+async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise<{ refused?: string; verdicts: Verdict[] }> {
+  let rules;
+  try {
+    rules = compileAdapterConfig(cfg.yaml, `config-${cfg.id}`);
+  } catch (e) {
+    if (e instanceof AdapterConfigError) return { refused: e.issues.join(' | '), verdicts: [] };
+    throw e;
+  }
+  const { rules: live, state } = await discoverOnce(rules, parsePrometheusUrl(promUrl));
+  if (state.stale) throw new Error(`discovery failed for config ${cfg.id}: ${state.error}`);
+  const verdicts = cfg.asks.map((a) => {
+    const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace);
+    const allow = check.violations.length === 0;
+    return { allow, detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | ') };
+  });
+  return { verdicts };
+}
+
+async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${SEED}, ${CONFIGS} configs)`, { timeout: 1_200_000 }, async () => {
+  const bin = adapterBinary();
+  assert.ok(existsSync(bin), `no adapter binary at ${bin}`);
+  const dir = await mkdtemp(join(tmpdir(), 'gpu-hpa-adapter-diff-'));
+  const cp = await startControlPlane({ controllerManager: false });
+  const exporters = [await startExporter(PLAIN), await startExporter(CLASH)];
+  let prom: Prom | undefined;
+  try {
+    for (const ns of [...Object.keys(PODS), EXPORTER.namespace]) await kube(cp, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const [ns, pods] of Object.entries(PODS)) {
+      for (const p of pods) {
+        await kube(cp, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: p, labels: WORKLOAD_LABEL }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] } });
+      }
+    }
+    prom = await startPrometheus(dir, exporters[0]!.port, exporters[1]!.port);
+    const configs = generate(SEED, CONFIGS);
+    const t0 = Date.now();
+    const results = await pool(configs, CONCURRENCY, async (cfg) => {
+      const [adapter, webhook] = await Promise.all([runAdapter(bin, cp, prom!.url, dir, cfg), askWebhook(prom!.url, cfg)]);
+      return { cfg, adapter, webhook };
+    });
+    const lines: string[] = [];
+    let asked = 0;
+    let agree = 0;
+    let cfgAgree = 0;
+    let values = 0;
+    for (const { cfg, adapter, webhook } of results) {
+      const bothRefuse = adapter.refused !== undefined && webhook.refused !== undefined;
+      if ((adapter.refused === undefined) === (webhook.refused === undefined)) cfgAgree++;
+      else lines.push(`config ${cfg.id}: adapter ${adapter.refused !== undefined ? `refused it (${adapter.refused})` : 'started'}, webhook ${webhook.refused !== undefined ? `refused it (${webhook.refused})` : 'accepted it'}\n${cfg.yaml}`);
+      if (bothRefuse || adapter.refused !== undefined || webhook.refused !== undefined) continue;
+      cfg.asks.forEach((a, i) => {
+        asked++;
+        const ans = adapter.answers[i]!;
+        const v = webhook.verdicts[i]!;
+        if (ans.value) values++;
+        if (ans.value === v.allow) agree++;
+        else lines.push(`config ${cfg.id} ask ${i}: ${a.kind} metric ${a.name} in ${a.namespace}: adapter ${ans.value ? 'returns a value' : 'returns none'} (${ans.detail}); webhook ${v.allow ? 'allows' : 'denies'} (${v.detail})\n${cfg.yaml}`);
+      });
+    }
+    const refusedBoth = results.filter((r) => r.adapter.refused !== undefined && r.webhook.refused !== undefined).length;
+    console.log(lines.join('\n---\n'));
+    console.log(
+      `adapter-diff seed ${SEED}: ${configs.length} configs (${refusedBoth} refused by both), config verdicts agree ${cfgAgree}/${configs.length}; ` +
+        `${asked} HPA metrics asked (${values} with a value from the adapter), verdicts agree ${agree}/${asked} (${((100 * agree) / Math.max(asked, 1)).toFixed(1)} %), in ${Math.round((Date.now() - t0) / 1000)} s`,
+    );
+    assert.ok(asked >= 500, `only ${asked} HPA metrics were asked`);
+    assert.equal(cfgAgree, configs.length, 'config acceptance disagrees');
+    assert.equal(agree, asked, `${asked - agree} disagreement(s), listed above`);
+  } finally {
+    await prom?.stop();
+    for (const e of exporters) await new Promise((r) => e.server.close(r));
+    await cp.stop();
+    if (!process.env.GPU_HPA_E2E_KEEP) await rm(dir, { recursive: true, force: true });
+    else console.log(`kept ${dir}; apiserver log: ${tail(join(cp.dir, 'kube-apiserver.log'), 5)}`);
+  }
+});
