@@ -252,7 +252,14 @@ class LiveRuleSet implements AdapterRuleSet {
     const owner = list === 'rules' ? this.customRegs.get(regKey(resource, req.namespaced, req.name)) : this.externalRegs.get(req.name);
     if (owner) {
       const v = this.registered(req, list, resource, owner.rl);
-      return v.status === 'served' ? (this.valueFor(req, list, resource, owner) ?? v) : v;
+      if (v.status !== 'served') return v;
+      const none = this.valueFor(req, list, resource, owner);
+      if (!none) return v;
+      // no value for this namespace: a denial when the target's pods exist; before they do (a new workload
+      // applied with its HPA) the series cannot exist yet, so the HPA is allowed with the reason as a warning
+      if (req.podsExist === true) return none;
+      const why = none.status === 'not-served' ? (none.live?.message ?? none.explanation) : '';
+      return { ...v, notes: [...v.notes, `${req.podsExist === false ? 'the target has no pods yet' : 'the target\'s pods are not known here'}, so not denied: ${why}`] };
     }
     const producing = candidates.filter((rl) => rl.named.has(req.name));
     if (producing.length > 0) return this.unassociated(req, list, resource, producing);
