@@ -146,11 +146,10 @@ export function createEngine(ctx: EngineContext): Engine {
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject }), ...verifyTargets(hpa)];
-      const target = targetOf(req, hpa);
-      const replicas = (target?.dep.status as { replicas?: unknown } | undefined)?.replicas;
-      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, req.namespace, target ? typeof replicas === 'number' && replicas > 0 : undefined);
+      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, req.namespace);
       violations.push(...served.violations);
       const warnings = [...served.warnings];
+      const target = targetOf(req, hpa);
       if (target) violations.push(...verifyResourceRequests(subject, hpa.spec?.metrics, target.dep));
       else if (!cluster.complete && needsRequests(hpa.spec?.metrics)) {
         warnings.push(`${subject}: ${hpa.spec?.scaleTargetRef?.kind ?? 'target'} ${hpa.spec?.scaleTargetRef?.name ?? ''} unknown here; its cpu/memory requests were not checked`);

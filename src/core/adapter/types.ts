@@ -27,12 +27,6 @@ export interface MetricRequest {
    * too). Live discovery then checks the adapter would find series there, not only that it registers the name.
    */
   namespace?: string;
-  /**
-   * Whether the HPA's target has pods (its Deployment's status.replicas > 0); undefined when unknown. When the
-   * adapter would return nothing in `namespace`, that is a denial only if pods exist: a new workload's pods
-   * write their series once they run.
-   */
-  podsExist?: boolean;
 }
 
 /** Identifies a rule in the config, for messages: "rules[2] (seriesQuery 'DCGM_FI_DEV_GPU_UTIL{...}')". */

@@ -14,7 +14,7 @@ export class VerdictMemo {
   ) {}
 
   lookup(req: MetricRequest): MetricVerdict {
-    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}\u0000${req.namespace ?? ''}\u0000${req.podsExist ?? ''}`;
+    const key = `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}\u0000${req.namespace ?? ''}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const v = deepFreeze(this.decide(req));

@@ -72,11 +72,8 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
   }
 }
 
-/**
- * `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names, and
- * for live discovery's value check; `podsExist`: whether the target Deployment has pods (undefined: unknown).
- */
-export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string, podsExist?: boolean): MetricCheck {
+/** `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names. */
+export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string): MetricCheck {
   const out: MetricCheck = { violations: [], warnings: [] };
   if (!Array.isArray(metrics)) return out;
   metrics.forEach((m: MetricSpec, i) => {
@@ -90,8 +87,7 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
     }
-    const request = namespace === undefined ? r.request : { ...r.request, namespace, ...(podsExist === undefined ? {} : { podsExist }) };
-    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules);
+    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });
