@@ -131,7 +131,7 @@ export class DiscoveryRefresher {
     const at = this.now();
     const recovered = this.current.error !== undefined;
     const first = !this.current.snapshot;
-    this.current = { snapshot: { source: this.o.target.display, series, at }, stale: false };
+    this.current = { snapshot: { source: this.o.target.display, series, at, windowStart: startMs }, stale: false };
     this.o.metrics?.lastSuccess.set(at / 1000);
     this.o.metrics?.stale.set(0);
     this.o.metrics?.series.set(total);

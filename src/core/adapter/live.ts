@@ -42,6 +42,8 @@ export interface DiscoverySnapshot {
   series: ReadonlyMap<string, readonly SeriesGroup[]>;
   /** when the pass finished (ms since the epoch; from the shell, the core has no clock) */
   at: number;
+  /** the pass asked for series with samples since then (/api/v1/series `start`); default: `at` */
+  windowStart?: number;
 }
 
 export interface DiscoveryState {
@@ -342,7 +344,13 @@ class LiveRuleSet implements AdapterRuleSet {
       const produced = [...rl.named.keys()];
       return `${ruleName}'s ${q} matches ${rl.matched} series, but none is named ${req.name}: ${produced.length > 0 ? `they give ${produced.slice(0, 5).join(', ')}` : rl.firstDrop ?? 'every one is dropped'}${hint}`;
     });
-    return this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+    const v = this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+    // A Pods metric's series come from the target's pods (dcgm-exporter labels a GPU with the pod holding it):
+    // the caller, which knows whether they run, decides between "not yet" and "never" (issue 18).
+    if (req.kind === 'Pods' && v.status === 'not-served' && v.live) {
+      v.live.beforePods = { offline: this.base.lookup(req), detail: reasons.join('; '), windowStart: this.snap.windowStart ?? this.snap.at };
+    }
+    return v;
   }
 
   // ---- value level: the metric is registered; would the adapter's query return anything for this HPA? ----
