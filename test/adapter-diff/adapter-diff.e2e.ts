@@ -220,8 +220,10 @@ async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise<{ refu
   const { rules: live, state } = await discoverOnce(rules, parsePrometheusUrl(promUrl));
   if (state.stale) throw new Error(`discovery failed for config ${cfg.id}: ${state.error}`);
   const verdicts = cfg.asks.map((a) => {
-    // the target's pods exist (the test created them): what the engine passes when its Deployment has replicas
-    const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace, true);
+    // the target's pods exist (the test created them before Prometheus started): what the engine passes for a
+    // Deployment available since before the discovery window (validate/target-pods.ts)
+    const pods = { state: 'running' as const, why: `Deployment ${a.namespace}/${DEPLOYMENT} has available pods`, since: 0 };
+    const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace, pods);
     const allow = check.violations.length === 0;
     return { allow, detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | ') };
   });

@@ -8,14 +8,15 @@ import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import type { AdapterRuleSet, MetricRequest } from '../../src/core/adapter/types.js';
 import { matchSelector } from './series.js';
 
-// the HPA's target has pods (its Deployment's status.replicas > 0): no value means the HPA gets nothing
-const POD = (name: string, namespace: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true, namespace, podsExist: true });
-const EXT = (name: string, namespace: string): MetricRequest => ({ kind: 'External', name, namespaced: true, namespace, podsExist: true });
+const POD = (name: string, namespace: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true, namespace });
+const EXT = (name: string, namespace: string): MetricRequest => ({ kind: 'External', name, namespaced: true, namespace });
+
+const WINDOW = Date.parse('2026-11-29T12:00:00Z');
 
 function discovered(rules: AdapterRuleSet, series: Array<Record<string, string>>): DiscoveryState {
   const keep = valueLabels(rules);
   const map = new Map(seriesQueries(rules).map((q) => [q, groupSeries(matchSelector(q, series), keep)]));
-  return { snapshot: { source: 'http://prometheus:9090', series: map, at: 0 }, stale: false };
+  return { snapshot: { source: 'http://prometheus:9090', series: map, at: WINDOW + 60_000, windowStart: WINDOW }, stale: false };
 }
 const live = (yaml: string, series: Array<Record<string, string>>) => {
   const base = compileAdapterConfig(yaml, 'adapter.yaml');
@@ -38,12 +39,9 @@ test('series only in other namespaces: registered, but no value for this HPA →
   assert.equal(rs.lookup(POD('gpu_util', 'team-b')).status, 'served');
   // without the HPA's namespace (the Deployment check, `check` without one): registration level only
   assert.equal(rs.lookup({ ...POD('gpu_util', 'x'), namespace: undefined }).status, 'served');
-  // no pods yet (a new Deployment applied with its HPA), or not known: allowed, saying what could not be checked
-  for (const podsExist of [false, undefined]) {
-    const w = rs.lookup({ ...POD('gpu_util', 'team-a'), podsExist });
-    assert.equal(w.status, 'served');
-    assert.match(w.status === 'served' ? w.notes.join(' ') : '', /so not denied: .*namespace="team-a"/);
-  }
+  // whether that is final is for the caller, which knows the target's pods (issue 18): the served verdict rides along
+  const pending = rs.lookup(POD('gpu_util', 'team-a'));
+  assert.equal(pending.status === 'not-served' ? pending.live?.beforePods?.offline.status : '', 'served');
 });
 
 test('honor_labels: false clashes on some series: the namespace the query filters on is the exporter\'s there', () => {
@@ -111,7 +109,7 @@ test('external metrics: the namespace filter unless namespaced: false; the last 
   assert.equal(live(both, series).lookup(EXT('queue_depth', 'team-a')).status, 'not-served');
 });
 
-test('the engine asks with the HPA\'s namespace and whether its target Deployment has pods (status.replicas)', async () => {
+test('the engine asks with the HPA\'s namespace; no value there denies only once the target\'s pods have run (issue 18)', async () => {
   const { createEngine } = await import('../../src/core/engine.js');
   const { staticClusterView } = await import('../../src/core/cluster.js');
   const { defaultPolicy } = await import('../helpers/fixtures.js');
@@ -123,7 +121,13 @@ test('the engine asks with the HPA\'s namespace and whether its target Deploymen
     metadata: { name: 'h', namespace: 'team-a' },
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }] },
   };
-  const dep = (replicas: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', namespace: 'team-a' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'm', image: 'x', resources: { requests: { cpu: '1' } } }] } } }, status: { replicas } });
+  const dep = (available: number) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'w', namespace: 'team-a' },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'm', image: 'x', resources: { requests: { cpu: '1' } } }] } } },
+    status: { availableReplicas: available, conditions: available > 0 ? [{ type: 'Available', status: 'True', lastTransitionTime: '2026-11-28T00:00:00Z' }] : [] },
+  });
   const judge = (replicas: number) =>
     createEngine({ policy: defaultPolicy(), rules, cluster: staticClusterView({ deployments: [dep(replicas)], hpas: [] }, true) }).validate({ ...(reviewOf(hpa).request as object), namespace: 'team-a' } as never);
   const running = judge(2);
@@ -131,5 +135,5 @@ test('the engine asks with the HPA\'s namespace and whether its target Deploymen
   assert.deepEqual(running.violations.map((v) => v.reason), ['metric-no-series']);
   const fresh = judge(0);
   assert.equal(fresh.allowed, true, 'a new Deployment applied with its HPA: no pods, no series yet');
-  assert.match(fresh.warnings.join('\n'), /the target has no pods yet, so not denied/);
+  assert.match(fresh.warnings.join('\n'), /no series yet, allowed until its pods run/);
 });

@@ -257,11 +257,12 @@ class LiveRuleSet implements AdapterRuleSet {
       if (v.status !== 'served') return v;
       const none = this.valueFor(req, list, resource, owner);
       if (!none) return v;
-      // no value for this namespace: a denial when the target's pods exist; before they do (a new workload
-      // applied with its HPA) the series cannot exist yet, so the HPA is allowed with the reason as a warning
-      if (req.podsExist === true) return none;
-      const why = none.status === 'not-served' ? (none.live?.message ?? none.explanation) : '';
-      return { ...v, notes: [...v.notes, `${req.podsExist === false ? 'the target has no pods yet' : 'the target\'s pods are not known here'}, so not denied: ${why}`] };
+      // No value for this namespace now. Whether that is final depends on the target's pods (a new workload's
+      // pods write their series once they run): the caller decides with them, as for "no series" (issue 18).
+      if (none.status === 'not-served' && none.live) {
+        none.live.beforePods = { offline: v, detail: none.live.message, windowStart: this.snap.windowStart ?? this.snap.at, conclusion: 'so the adapter returns nothing for its pods' };
+      }
+      return none;
     }
     const producing = candidates.filter((rl) => rl.named.has(req.name));
     if (producing.length > 0) return this.unassociated(req, list, resource, producing);

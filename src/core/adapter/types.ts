@@ -71,6 +71,8 @@ export type MetricVerdict =
           detail: string;
           /** the pass looked at series with samples since then (ms since the epoch) */
           windowStart: number;
+          /** how the denial ends when the pods have run (default: the adapter registers no such metric) */
+          conclusion?: string;
         };
       };
       /** warnings whatever the outcome (e.g. live discovery is stale, so this is the offline verdict) */

@@ -89,7 +89,7 @@ type BeforePods = NonNullable<NonNullable<Extract<MetricVerdict, { status: 'not-
 function beforePodsRun(subject: string, field: string, what: string, req: MetricRequest, verdict: MetricVerdict, before: BeforePods, rules: AdapterRuleSet, pods: Exclude<TargetPods, { state: 'unknown' }>): MetricCheck {
   const notes = (verdict.status === 'not-served' ? (verdict.notes ?? []) : []).map((n) => `${subject}: ${n}`);
   if (pods.state === 'running' && pods.since !== undefined && pods.since <= before.windowStart) {
-    const message = `${subject}: ${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`;
+    const message = `${subject}: ${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; ${before.conclusion ?? 'so prometheus-adapter registers no such metric'} and the HPA would show <unknown> forever`;
     return { violations: [{ reason: 'metric-no-series', field, message }], warnings: notes };
   }
   const offline = verdictToFindings(subject, field, req, before.offline, rules);
@@ -119,7 +119,9 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${d.name}" is ignored`);
     }
-    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules, pods);
+    // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
+    const request = namespace === undefined ? r.request : { ...r.request, namespace };
+    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });
