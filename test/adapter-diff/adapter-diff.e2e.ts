@@ -26,6 +26,8 @@ test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${
   try {
     for (const ns of [...Object.keys(PODS), EXPORTER.namespace]) await kube(cp, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (const [ns, pods] of Object.entries(PODS)) {
+      // no controller-manager here: the ServiceAccount admission plugin wants the default ServiceAccount to exist
+      await kube(cp, `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
       for (const p of pods) {
         await kube(cp, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: p, labels: WORKLOAD_LABEL }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] } });
       }

@@ -391,7 +391,8 @@ class LiveRuleSet implements AdapterRuleSet {
     // other series the metricsQuery joins with (e.g. `… / sum(DCGM_FI_DEV_FB_FREE{<<.LabelMatchers>>}) by (…)`)
     for (const other of joinedSeries(cr.rule.metricsQuery)) {
       const og = this.snap.series.get(other) ?? [];
-      const ok = og.some((g) => nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
+      // joined on the query's labels: the other side needs the resource label and the namespace too
+      const ok = og.some(carries);
       if (!ok) {
         return this.deny(req, [ref], 'metric-no-series', `${cr.label}'s metricsQuery joins ${req.name} with ${other}, and ${this.where()} has no ${other} series${nsLabel ? ` with ${nsLabel}="${req.namespace}"` : ''}, so the query returns nothing for the HPA in ${req.namespace}`);
       }
