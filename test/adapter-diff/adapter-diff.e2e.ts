@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControlPlane, tail } from '../e2e/cluster.js';
 import { generate } from './generator.js';
-import { adapterBinary, askWebhook, kube, pool, runAdapter, startExporter, startPrometheus, type Prom } from './harness.js';
+import { adapterBinary, askWebhook, kube, pool, runAdapter, servingCert, startExporter, startPrometheus, type Prom } from './harness.js';
 import { CLASH, EXPORTER, PLAIN, PODS, WORKLOAD_LABEL } from './series.js';
 
 const SEED = Number(process.env.ADAPTER_DIFF_SEED ?? 12);
@@ -32,6 +32,7 @@ test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${
         await kube(cp, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: p, labels: WORKLOAD_LABEL }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] } });
       }
     }
+    await servingCert(dir);
     prom = await startPrometheus(dir, exporters[0]!.port, exporters[1]!.port);
     const configs = generate(SEED, CONFIGS);
     const t0 = Date.now();

@@ -21,6 +21,7 @@ import { discoverOnce } from '../../src/discovery/refresher.js';
 import { parsePrometheusUrl } from '../../src/discovery/prometheus.js';
 import { freePort, REPO_ROOT, startControlPlane, tail, type ControlPlane } from '../e2e/cluster.js';
 import { PROMETHEUS_BIN } from '../e2e-prometheus/harness.js';
+import { makeCert } from '../helpers/tls.js';
 import { generate, hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
 import { CLASH, DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, PODS, WORKLOAD_LABEL } from './series.js';
 
@@ -167,7 +168,9 @@ export async function runAdapter(bin: string, cp: ControlPlane, promUrl: string,
       `--authorization-kubeconfig=${cp.kubeconfigPath}`,
       `--secure-port=${port}`,
       '--bind-address=127.0.0.1',
-      `--cert-dir=${join(dir, `certs-${cfg.id}`)}`,
+      // one serving certificate for every adapter (generating a key per process costs seconds of CPU)
+      `--tls-cert-file=${join(dir, 'serving.crt')}`,
+      `--tls-private-key-file=${join(dir, 'serving.key')}`,
       // one discovery pass is all the test reads: the series are in before any adapter starts
       '--metrics-relist-interval=1h',
       '--v=1',
@@ -223,6 +226,13 @@ export async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise
     return { allow, detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | ') };
   });
   return { verdicts };
+}
+
+/** A self-signed serving certificate for 127.0.0.1, shared by the adapters (the test skips verification). */
+export async function servingCert(dir: string): Promise<void> {
+  const pems = await makeCert('adapter-diff');
+  await writeFile(join(dir, 'serving.crt'), pems.cert);
+  await writeFile(join(dir, 'serving.key'), pems.key, { mode: 0o600 });
 }
 
 export async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
