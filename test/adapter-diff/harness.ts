@@ -154,6 +154,15 @@ export interface AdapterRun {
 }
 
 export async function runAdapter(bin: string, cp: ControlPlane, promUrl: string, dir: string, cfg: GeneratedConfig): Promise<AdapterRun> {
+  // freePort() closes the port before the adapter binds it: another process may take it in between
+  for (let attempt = 0; ; attempt++) {
+    const r = await runAdapterOnce(bin, cp, promUrl, dir, cfg);
+    if (attempt < 3 && r.refused?.includes('address already in use')) continue;
+    return r;
+  }
+}
+
+async function runAdapterOnce(bin: string, cp: ControlPlane, promUrl: string, dir: string, cfg: GeneratedConfig): Promise<AdapterRun> {
   const cfgPath = join(dir, `config-${cfg.id}.yaml`);
   await writeFile(cfgPath, cfg.yaml);
   const port = await freePort();

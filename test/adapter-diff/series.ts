@@ -63,13 +63,18 @@ export const CLASH: Exposed[] = [
   ...perPod('DCGM_FI_DEV_MEM_COPY_UTIL', ['team-a', 'team-b'], 45),
 ];
 
-export function exposition(series: Exposed[], tick: number): string {
+/**
+ * The exposition text, every sample with an explicit timestamp (now): Prometheus then writes no staleness
+ * markers when a scrape fails, so a scrape missed on a loaded machine cannot make series vanish from queries
+ * while they stay listed by /api/v1/series.
+ */
+export function exposition(series: Exposed[], tick: number, nowMs: number = Date.now()): string {
   const lines: string[] = [];
   const byName = new Map<string, Exposed[]>();
   for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   for (const [name, ss] of byName) {
     lines.push(`# TYPE ${name} ${ss[0]!.type}`);
-    for (const s of ss) lines.push(`${name}{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${s.value(tick)}`);
+    for (const s of ss) lines.push(`${name}{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${s.value(tick)} ${nowMs}`);
   }
   return lines.join('\n') + '\n';
 }

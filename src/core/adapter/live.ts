@@ -13,6 +13,7 @@
 // - pkg/external-provider/external_series_registry.go filterAndStoreMetrics: external metrics by name alone.
 import { couldProduce, metricNameForSeries } from './naming.js';
 import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
+import type { SeriesQueryInfo } from './series-query.js';
 import { grKey, isRootScopedInRegistry, NAMESPACES } from './resources.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { VerdictMemo } from './verdict-memo.js';
@@ -298,7 +299,8 @@ class LiveRuleSet implements AdapterRuleSet {
       if (clashing.length === 0) continue;
       const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label}="${clashing[0]!.example[l.label]}" is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
       // for a Pods metric either clash (pod or namespace) sends the HPA's query to the exporter's pod, not its own
-      if (req.kind === 'Pods' && clashing.length === groups.length) {
+      // with the HPA's namespace known, valueFor decides from every series of the name (the query reads them all)
+      if (req.kind === 'Pods' && clashing.length === groups.length && req.namespace === undefined) {
         return this.deny(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
       }
       notes.push(msg);
@@ -418,7 +420,24 @@ export function seriesQueries(rules: AdapterRuleSet): string[] {
   const out = new Set<string>();
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) for (const n of joinedSeries(cr.rule.metricsQuery)) out.add(n);
+  // the adapter's query reads every series of the registered name, not only those its seriesQuery selected
+  for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) {
+    const n = nameOnlySelector(cr.query);
+    if (n !== null) out.add(n);
+  }
   return [...out];
+}
+
+/**
+ * A seriesQuery without its label matchers: every series of the names it selects (`{__name__=~"a|b"}`), for
+ * the value check (metrics_query.go Build queries `<<.Series>>{…}` by name). null when the query has no label
+ * matcher to drop, or names nothing.
+ */
+export function nameOnlySelector(q: SeriesQueryInfo): string | null {
+  if (!q.parsed || !q.matchers.some((m) => m.label !== '__name__')) return null;
+  const re = q.names ? q.names.map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|') : q.nameRegex;
+  if (re === null) return null;
+  return `{__name__=~${JSON.stringify(re)}}`;
 }
 
 /** The labels whose values discovery keeps: every rule's label for namespaces (what the adapter's queries filter on). */
