@@ -137,3 +137,20 @@ test('the engine asks with the HPA\'s namespace; no value there denies only once
   assert.equal(fresh.allowed, true, 'a new Deployment applied with its HPA: no pods, no series yet');
   assert.match(fresh.warnings.join('\n'), /no series yet, allowed until its pods run/);
 });
+
+test('the query reads every series of the name, not only those the seriesQuery selected (metrics_query.go Build: <<.Series>>{…})', () => {
+  const yaml = `rules:
+- seriesQuery: '{__name__=~"gpu_.*",exported_pod!=""}'
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  metricsQuery: '${SUM}'
+`;
+  const series = [
+    // selected: scraped with honor_labels: false, namespace/pod are the exporter's
+    scraped('gpu_util', { namespace: 'gpu-operator', pod: 'dcgm-x', exported_namespace: 'team-b', exported_pod: 'b-0' }),
+    // not selected, but the query namespace="team-a",pod=~"…" finds it
+    scraped('gpu_util', { namespace: 'team-a', pod: 'a-0' }),
+  ];
+  const rs = live(yaml, series);
+  assert.equal(rs.lookup(POD('gpu_util', 'team-a')).status, 'served');
+  assert.equal(rs.lookup(POD('gpu_util', 'team-b')).status, 'not-served');
+});
