@@ -20,6 +20,7 @@ import { verifyMetricsServed } from './validate/hpa-metrics.js';
 import { needsRequests, verifyResourceRequests } from './validate/hpa-resource-metrics.js';
 import { gpuSafetyRules, managedModeNotice } from './validate/hpa-safety.js';
 import { verifyTargets } from './validate/hpa-targets.js';
+import { podsOfDeployment, type TargetPods } from './validate/target-pods.js';
 
 export interface EngineContext {
   policy: Policy;
@@ -111,6 +112,16 @@ export function createEngine(ctx: EngineContext): Engine {
     return { dep, settings: isOptedIn(dep) ? readSettings(dep, policy, work).settings : undefined };
   }
 
+  /** Whether an HPA's target has running pods: a Deployment the view holds, or knows not to exist yet (issue 18). */
+  function targetPods(req: AdmissionRequest, hpa: HorizontalPodAutoscaler, dep: Deployment | undefined): TargetPods {
+    if (dep) return podsOfDeployment(dep, false);
+    const ref = hpa.spec?.scaleTargetRef;
+    if (ref?.kind === 'Deployment' && typeof ref.name === 'string' && cluster.complete) {
+      return { state: 'none', why: `Deployment ${req.namespace ?? hpa.metadata?.namespace ?? 'default'}/${ref.name} does not exist yet` };
+    }
+    return { state: 'unknown' };
+  }
+
   /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
   function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown>; namespace: string } {
     const kind = judged(req);
@@ -162,7 +173,7 @@ export function createEngine(ctx: EngineContext): Engine {
         const dep = a.obj as Deployment;
         const o = optedIn(req, a.namespace, dep, 'validate');
         if ('done' in o) return o.done;
-        const metric = verifyManagedMetric(o.subject, o.settings, rules);
+        const metric = verifyManagedMetric(o.subject, o.settings, rules, podsOfDeployment(dep, req.operation === 'CREATE'));
         const injected = verifyGpuInjected(o.subject, dep, o.settings, policy);
         const budget = verifyGpuBudget(o.subject, dep, policy);
         // the HPAs already on this Deployment (its own namespace only), judged under its settings now
@@ -175,10 +186,10 @@ export function createEngine(ctx: EngineContext): Engine {
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
       const oldObject = req.operation === 'UPDATE' && isObject(req.oldObject) ? (req.oldObject as HorizontalPodAutoscaler) : undefined;
       const violations: Violation[] = [...apiServerRules(hpa, { oldObject, strictDecoding }), ...verifyTargets(hpa)];
-      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, a.namespace);
+      const target = targetOf(a.namespace, hpa);
+      const served = verifyMetricsServed(subject, hpa.spec?.metrics, rules, a.namespace, targetPods(req, hpa, target?.dep));
       violations.push(...served.violations);
       const warnings = [...served.warnings];
-      const target = targetOf(a.namespace, hpa);
       if (target) violations.push(...verifyResourceRequests(subject, hpa.spec?.metrics, target.dep));
       else if (!cluster.complete && needsRequests(hpa.spec?.metrics)) {
         const ref = hpa.spec?.scaleTargetRef;

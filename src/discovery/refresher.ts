@@ -5,7 +5,7 @@
 // waits on Prometheus. A failed pass marks discovery stale and admission falls back to the offline
 // verdict with a warning (src/core/adapter/live.ts).
 import type { Logger } from 'pino';
-import { groupSeries, liveRuleSet, seriesQueries, type DiscoveryState, type SeriesGroup } from '../core/adapter/live.js';
+import { groupSeries, liveRuleSet, seriesQueries, valueLabels, type DiscoveryState, type SeriesGroup } from '../core/adapter/live.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import type { DiscoveryMetrics } from './metrics.js';
 import { fetchSeries, PrometheusError, type PrometheusTarget } from './prometheus.js';
@@ -97,6 +97,7 @@ export class DiscoveryRefresher {
     const rules = this.o.rules();
     if (!rules) return this.current;
     const selectors = seriesQueries(rules);
+    const keep = valueLabels(rules);
     const started = this.now();
     const signal = AbortSignal.timeout(this.timeout);
     const startMs = started - (this.o.lookbackMs ?? this.interval);
@@ -109,7 +110,7 @@ export class DiscoveryRefresher {
           const sel = selectors[next++]!;
           const raw = await fetchSeries(this.o.target, sel, { startMs, signal });
           total += raw.length;
-          series.set(sel, groupSeries(raw));
+          series.set(sel, groupSeries(raw, keep));
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, selectors.length) }, worker));
@@ -130,7 +131,7 @@ export class DiscoveryRefresher {
     const at = this.now();
     const recovered = this.current.error !== undefined;
     const first = !this.current.snapshot;
-    this.current = { snapshot: { source: this.o.target.display, series, at }, stale: false };
+    this.current = { snapshot: { source: this.o.target.display, series, at, windowStart: startMs }, stale: false };
     this.o.metrics?.lastSuccess.set(at / 1000);
     this.o.metrics?.stale.set(0);
     this.o.metrics?.series.set(total);

@@ -34,9 +34,17 @@ test('groupSeries keeps one entry per (name, label names) with a count and an ex
   assert.equal(g[0]!.example.pod, 'gpu-agent-deployment-7d9f8b6c5-abcde');
 });
 
-test('seriesQueries lists each distinct seriesQuery once (rules 0 and 2 of seed-001 share one)', () => {
+test('seriesQueries lists each distinct seriesQuery once (rules 0 and 2 of seed-001 share one), then the series the metricsQueries name and the names alone', () => {
   const base = compileAdapterConfig(fixtureText('seed-001/adapter-config.yaml'), 'seed-001');
-  assert.equal(seriesQueries(base).length, 2);
+  assert.deepEqual(seriesQueries(base), [
+    'DCGM_FI_DEV_MEMORY_USED{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+    'DCGM_FI_DEV_MEMORY_TOTAL{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+    'DCGM_FI_DEV_MEMORY_USED',
+    'DCGM_FI_DEV_MEMORY_TOTAL',
+    // without their label matchers: the adapter's query reads every series of the name
+    '{__name__=~"DCGM_FI_DEV_MEMORY_USED"}',
+    '{__name__=~"DCGM_FI_DEV_MEMORY_TOTAL"}',
+  ]);
 });
 
 test('seed-000: the rule on exported_pod matches the relabelled job\'s series → served', () => {

@@ -58,17 +58,21 @@ async function fakePrometheus() {
 
 const seed001 = () => compileAdapterConfig(fixtureText('seed-001/adapter-config.yaml'), 'seed-001');
 
-test('a pass sends each distinct seriesQuery once, as the adapter does: GET /api/v1/series, match[] and start = now - lookback', async (t) => {
+test('a pass sends each distinct seriesQuery once, as the adapter does (GET /api/v1/series, match[] and start = now - lookback), and each series its metricsQueries name, and the names alone (the value check)', async (t) => {
   const p = await fakePrometheus();
   t.after(p.close);
   const rules = seed001();
   const r = new DiscoveryRefresher({ target: parsePrometheusUrl(`${p.url}/prom/`), rules: () => rules, intervalMs: 60_000, now: () => 1_700_000_000_123 });
   const st = await r.refresh();
   assert.equal(st.stale, false);
-  assert.deepEqual(p.seen.map((s) => s.path), ['/prom/api/v1/series', '/prom/api/v1/series'], 'a base URL path prefix is kept; 3 rules, 2 distinct queries');
+  assert.deepEqual(p.seen.map((s) => s.path), Array(6).fill('/prom/api/v1/series'), 'a base URL path prefix is kept; 3 rules, 2 distinct queries, 2 series named in metricsQuery, 2 names without the label matchers');
   assert.deepEqual(p.seen.map((s) => s.match).flat().sort(), [
+    'DCGM_FI_DEV_MEMORY_TOTAL',
     'DCGM_FI_DEV_MEMORY_TOTAL{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+    'DCGM_FI_DEV_MEMORY_USED',
     'DCGM_FI_DEV_MEMORY_USED{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+    '{__name__=~"DCGM_FI_DEV_MEMORY_TOTAL"}',
+    '{__name__=~"DCGM_FI_DEV_MEMORY_USED"}',
   ]);
   assert.equal(p.seen[0]!.start, '1699999940.123', 'model.Time.String() of now - 1m');
 });
@@ -155,6 +159,10 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   assert.match(m, /^gpu_hpa_webhook_discovery_stale 0$/m);
   assert.doesNotMatch(m, /^gpu_hpa_webhook_discovery_last_success_timestamp_seconds 0$/m);
 
+  // the refresh() above joined the follow-up pass and asked for one more: let it end before Prometheus fails
+  // (with more requests per pass it may still run, and would fail too)
+  const bg = discovery.prometheus as unknown as { running?: Promise<unknown> };
+  while (bg.running) await bg.running;
   // Prometheus fails: stale, offline verdict with a warning, still ready
   p.state.mode = 'error500';
   await discovery.prometheus!.refresh();

@@ -13,6 +13,7 @@
 // - pkg/external-provider/external_series_registry.go filterAndStoreMetrics: external metrics by name alone.
 import { couldProduce, metricNameForSeries } from './naming.js';
 import { registrationsForSeries, type CompiledAdapterRuleSet, type CompiledRule, type Registration } from './registry.js';
+import type { SeriesQueryInfo } from './series-query.js';
 import { grKey, isRootScopedInRegistry, NAMESPACES } from './resources.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { VerdictMemo } from './verdict-memo.js';
@@ -29,6 +30,10 @@ export interface SeriesGroup {
   count: number;
   /** one series' labels (without __name__), for messages */
   example: Record<string, string>;
+  /** the distinct values of the labels discovery was asked to keep (the rules' namespace labels) */
+  values: Record<string, string[]>;
+  /** position of the group's last series in Prometheus' answer (SetSeries: the last series named X wins) */
+  last: number;
 }
 
 export interface DiscoverySnapshot {
@@ -38,6 +43,8 @@ export interface DiscoverySnapshot {
   series: ReadonlyMap<string, readonly SeriesGroup[]>;
   /** when the pass finished (ms since the epoch; from the shell, the core has no clock) */
   at: number;
+  /** the pass asked for series with samples since then (/api/v1/series `start`); default: `at` */
+  windowStart?: number;
 }
 
 export interface DiscoveryState {
@@ -51,23 +58,35 @@ export interface DiscoveryState {
   stale: boolean;
 }
 
-/** Group the series of one /api/v1/series answer by (name, label names). */
-export function groupSeries(raw: ReadonlyArray<Record<string, string>>): SeriesGroup[] {
+/**
+ * Group the series of one /api/v1/series answer by (name, label names), keeping the distinct values of the
+ * labels in `keep` (what the adapter's query filters on: the namespace labels, see valueLabels).
+ */
+export function groupSeries(raw: ReadonlyArray<Record<string, string>>, keep: ReadonlySet<string> = new Set()): SeriesGroup[] {
   const out = new Map<string, SeriesGroup>();
-  for (const s of raw) {
+  raw.forEach((s, i) => {
     const name = s.__name__ ?? '';
     const labels = Object.keys(s)
       .filter((k) => k !== '__name__')
       .sort();
     const key = `${name}\u0000${labels.join('\u0000')}`;
-    const g = out.get(key);
-    if (g) g.count++;
-    else {
+    let g = out.get(key);
+    if (g) {
+      g.count++;
+      g.last = i;
+    } else {
       const example: Record<string, string> = {};
       for (const l of labels) example[l] = s[l]!;
-      out.set(key, { name, labels, count: 1, example });
+      g = { name, labels, count: 1, example, values: {}, last: i };
+      out.set(key, g);
     }
-  }
+    for (const l of keep) {
+      const v = s[l];
+      if (v === undefined) continue;
+      const vs = (g.values[l] ??= []);
+      if (!vs.includes(v)) vs.push(v);
+    }
+  });
   return [...out.values()];
 }
 
@@ -85,6 +104,12 @@ function exampleText(g: SeriesGroup): string {
   const parts = Object.entries(g.example).map(([k, v]) => `${k}="${v}"`);
   const text = `${g.name}{${parts.join(',')}}`;
   return text.length > 240 ? `${text.slice(0, 237)}…` : text;
+}
+
+/** The registration in force for a key: its rule and the series name the adapter's query will read. */
+interface Winner {
+  rl: RuleLive;
+  seriesName: string;
 }
 
 /** What one rule's series do, after its filters and naming. */
@@ -142,10 +167,12 @@ class OfflineWithNote implements AdapterRuleSet {
 class LiveRuleSet implements AdapterRuleSet {
   readonly source: string;
   private readonly live: Record<ListName, RuleLive[]> = { rules: [], externalRules: [] };
-  /** custom metrics: (resource, namespaced, name) → the rule whose registration is in force (the last one) */
-  private readonly customRegs = new Map<string, RuleLive>();
-  /** external metrics: name → the rule in force */
-  private readonly externalRegs = new Map<string, RuleLive>();
+  /** custom metrics: (resource, namespaced, name) → the rule and series name whose registration is in force (the last one) */
+  private readonly customRegs = new Map<string, Winner>();
+  /** external metrics: name → the rule and series name in force */
+  private readonly externalRegs = new Map<string, Winner>();
+  /** every series group Prometheus returned, by series name (the adapter's query reads the name, whatever the layout) */
+  private readonly byName = new Map<string, SeriesGroup[]>();
   private readonly served: Record<ListName, string[]>;
 
   constructor(
@@ -158,7 +185,10 @@ class LiveRuleSet implements AdapterRuleSet {
       for (const cr of base.compiled[list]) {
         const groups = snap.series.get(cr.rule.seriesQuery);
         const rl: RuleLive = { cr, matched: 0, named: new Map(), pending: groups === undefined };
-        for (const g of groups ?? []) {
+        // within a rule, series in Prometheus' order: the last one registering a key names the series queried
+        const ordered = [...(groups ?? [])].sort((a, b) => a.last - b.last);
+        const winners = new Map<string, Winner>();
+        for (const g of ordered) {
           rl.matched += g.count;
           const r = metricNameForSeries(cr.namer, g.name);
           if (!r.ok) {
@@ -170,18 +200,32 @@ class LiveRuleSet implements AdapterRuleSet {
           else rl.named.set(r.name, [g]);
           if (list === 'rules') {
             for (const reg of registrationsForSeries(cr, [g])) {
-              this.customRegs.set(regKey(reg, reg.namespaced, reg.metric), rl);
+              winners.set(regKey(reg, reg.namespaced, reg.metric), { rl, seriesName: g.name });
               names.rules.add(reg.metric);
             }
           } else {
-            this.externalRegs.set(r.name, rl);
+            winners.set(r.name, { rl, seriesName: g.name });
             names.externalRules.add(r.name);
           }
         }
+        // a later rule's registration replaces an earlier one's (series_registry.go SetSeries, external_series_registry.go)
+        for (const [k, w] of winners) (list === 'rules' ? this.customRegs : this.externalRegs).set(k, w);
         this.live[list].push(rl);
       }
     }
     this.served = { rules: [...names.rules].sort(), externalRules: [...names.externalRules].sort() };
+    for (const groups of snap.series.values()) {
+      for (const g of groups) {
+        const arr = this.byName.get(g.name) ?? [];
+        if (!arr.some((x) => x.labels.join('\u0000') === g.labels.join('\u0000'))) arr.push({ ...g, values: { ...g.values } });
+        else {
+          // the same layout from another selector: merge its values
+          const x = arr.find((y) => y.labels.join('\u0000') === g.labels.join('\u0000'))!;
+          for (const [l, vs] of Object.entries(g.values)) x.values[l] = [...new Set([...(x.values[l] ?? []), ...vs])];
+        }
+        this.byName.set(g.name, arr);
+      }
+    }
   }
 
   servedNames(list: ListName): string[] {
@@ -209,7 +253,18 @@ class LiveRuleSet implements AdapterRuleSet {
       return withNotes(this.base.lookup(req), [`series discovery has not yet run for ${pending.map((p) => p.cr.label).join(', ')}; judged by the adapter config alone`]);
     }
     const owner = list === 'rules' ? this.customRegs.get(regKey(resource, req.namespaced, req.name)) : this.externalRegs.get(req.name);
-    if (owner) return this.registered(req, list, resource, owner);
+    if (owner) {
+      const v = this.registered(req, list, resource, owner.rl);
+      if (v.status !== 'served') return v;
+      const none = this.valueFor(req, list, resource, owner);
+      if (!none) return v;
+      // No value for this namespace now. Whether that is final depends on the target's pods (a new workload's
+      // pods write their series once they run): the caller decides with them, as for "no series" (issue 18).
+      if (none.status === 'not-served' && none.live) {
+        none.live.beforePods = { offline: v, detail: none.live.message, windowStart: this.snap.windowStart ?? this.snap.at, conclusion: 'so the adapter returns nothing for its pods' };
+      }
+      return none;
+    }
     const producing = candidates.filter((rl) => rl.named.has(req.name));
     if (producing.length > 0) return this.unassociated(req, list, resource, producing);
     if (candidates.length > 0) return this.noSeries(req, candidates);
@@ -244,7 +299,8 @@ class LiveRuleSet implements AdapterRuleSet {
       if (clashing.length === 0) continue;
       const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label}="${clashing[0]!.example[l.label]}" is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
       // for a Pods metric either clash (pod or namespace) sends the HPA's query to the exporter's pod, not its own
-      if (req.kind === 'Pods' && clashing.length === groups.length) {
+      // with the HPA's namespace known, valueFor decides from every series of the name (the query reads them all)
+      if (req.kind === 'Pods' && clashing.length === groups.length && req.namespace === undefined) {
         return this.deny(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
       }
       notes.push(msg);
@@ -291,7 +347,59 @@ class LiveRuleSet implements AdapterRuleSet {
       const produced = [...rl.named.keys()];
       return `${ruleName}'s ${q} matches ${rl.matched} series, but none is named ${req.name}: ${produced.length > 0 ? `they give ${produced.slice(0, 5).join(', ')}` : rl.firstDrop ?? 'every one is dropped'}${hint}`;
     });
-    return this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+    const v = this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+    // A Pods metric's series come from the target's pods (dcgm-exporter labels a GPU with the pod holding it):
+    // the caller, which knows whether they run, decides between "not yet" and "never" (issue 18).
+    if (req.kind === 'Pods' && v.status === 'not-served' && v.live) {
+      v.live.beforePods = { offline: this.base.lookup(req), detail: reasons.join('; '), windowStart: this.snap.windowStart ?? this.snap.at };
+    }
+    return v;
+  }
+
+  // ---- value level: the metric is registered; would the adapter's query return anything for this HPA? ----
+  // pkg/naming/metrics_query.go Build / BuildExternal: the query reads the registration's series name (the last
+  // series registering it, series_registry.go SetSeries) with `<namespace label>="<the HPA's namespace>"` (and
+  // for a Namespace object, the namespace label equal to it); pkg/custom-provider/provider.go metricsFor keeps
+  // only results carrying the resource label. No namespace label for the rule: Build fails, the API answers
+  // NotFound. So: registered, but no series of that name in the HPA's namespace → the HPA gets nothing.
+  private valueFor(req: MetricRequest, list: ListName, resource: GroupResource, w: Winner): MetricVerdict | undefined {
+    if (req.namespace === undefined) return undefined;
+    const cr = w.rl.cr;
+    const ref = cr.ref;
+    const externalRoot = list === 'externalRules' && cr.rule.resources.namespaced === false;
+    const needNs = list === 'externalRules' ? !externalRoot : req.namespaced || sameResource(resource, NAMESPACES);
+    let nsLabel: string | null = null;
+    if (needNs) {
+      const l = cr.converter.labelForResource(NAMESPACES);
+      if (l.label === null) {
+        return this.deny(req, [ref], 'metric-series-unassociated', `${cr.label} registers ${req.name}, but has no label for namespaces (${l.error}), so the adapter cannot build the query for namespace ${req.namespace} and answers NotFound; add resources.overrides.namespace: {resource: namespace}`);
+      }
+      nsLabel = l.label;
+    }
+    const resLabel = list === 'rules' ? cr.converter.labelForResource(resource).label : null;
+    const carries = (g: SeriesGroup) =>
+      (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
+    const groups = this.byName.get(w.seriesName) ?? [];
+    if (!groups.some(carries)) {
+      const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel!] ?? []))].sort();
+      const where = nsLabel === null ? '' : seen.length > 0 ? `; its ${nsLabel} values are ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', …' : ''}` : `; none carries ${nsLabel}`;
+      return this.deny(
+        req,
+        [ref],
+        'metric-no-series',
+        `${cr.label} registers ${req.name}, but the adapter queries series ${w.seriesName}${nsLabel ? ` with ${nsLabel}="${req.namespace}"` : ''}${resLabel ? ` by ${resLabel}` : ''} and ${this.where()} has none${where}: the HPA in ${req.namespace} gets no value`,
+      );
+    }
+    // other series the metricsQuery joins with (e.g. `… / sum(DCGM_FI_DEV_FB_FREE{<<.LabelMatchers>>}) by (…)`)
+    for (const other of joinedSeries(cr.rule.metricsQuery)) {
+      const og = this.snap.series.get(other) ?? [];
+      // joined on the query's labels: the other side needs the resource label and the namespace too
+      const ok = og.some(carries);
+      if (!ok) {
+        return this.deny(req, [ref], 'metric-no-series', `${cr.label}'s metricsQuery joins ${req.name} with ${other}, and ${this.where()} has no ${other} series${nsLabel ? ` with ${nsLabel}="${req.namespace}"` : ''}, so the query returns nothing for the HPA in ${req.namespace}`);
+      }
+    }
+    return undefined;
   }
 
   private deny(_req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
@@ -303,10 +411,63 @@ function sum(groups: readonly SeriesGroup[]): number {
   return groups.reduce((n, g) => n + g.count, 0);
 }
 
-/** Every distinct seriesQuery of a rule set, in config order (what a discovery pass fetches, each once). */
+/**
+ * Every distinct seriesQuery of a rule set, in config order (what a discovery pass fetches, each once), then
+ * the other series the metricsQueries join with (see joinedSeries), by name.
+ */
 export function seriesQueries(rules: AdapterRuleSet): string[] {
   if (!isCompiled(rules)) return [];
   const out = new Set<string>();
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
+  for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) for (const n of joinedSeries(cr.rule.metricsQuery)) out.add(n);
+  // the adapter's query reads every series of the registered name, not only those its seriesQuery selected
+  for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) {
+    const n = nameOnlySelector(cr.query);
+    if (n !== null) out.add(n);
+  }
   return [...out];
 }
+
+/**
+ * A seriesQuery without its label matchers: every series of the names it selects (`{__name__=~"a|b"}`), for
+ * the value check (metrics_query.go Build queries `<<.Series>>{…}` by name). null when the query has no label
+ * matcher to drop, or names nothing.
+ */
+export function nameOnlySelector(q: SeriesQueryInfo): string | null {
+  if (!q.parsed || !q.matchers.some((m) => m.label !== '__name__')) return null;
+  const re = q.names ? q.names.map((n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|') : q.nameRegex;
+  if (re === null) return null;
+  return `{__name__=~${JSON.stringify(re)}}`;
+}
+
+/** The labels whose values discovery keeps: every rule's label for namespaces (what the adapter's queries filter on). */
+export function valueLabels(rules: AdapterRuleSet): Set<string> {
+  const out = new Set<string>();
+  if (!isCompiled(rules)) return out;
+  for (const list of ['rules', 'externalRules'] as const) {
+    for (const cr of rules.compiled[list]) {
+      const l = cr.converter.labelForResource(NAMESPACES);
+      if (l.label !== null) out.add(l.label);
+    }
+  }
+  return out;
+}
+
+/**
+ * Series a metricsQuery joins with its own by an arithmetic or `and` operator (`<<.Series>> … / other{…}`):
+ * when one side has no series for the namespace, the query returns nothing. Only plain selectors followed by
+ * `{` are read; a query with `or`, `unless`, absent() or vector() may answer without them, so none is named.
+ */
+export function joinedSeries(metricsQuery: string): string[] {
+  const q = metricsQuery.replace(/<<[\s\S]*?>>/g, ' ');
+  if (/\b(or|unless|absent|absent_over_time|vector)\b/.test(q)) return [];
+  const out = new Set<string>();
+  for (const m of q.matchAll(/(^|[^a-zA-Z0-9_:.])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)) out.add(m[2]!);
+  return [...out];
+}
+
+function sameResource(a: GroupResource, b: GroupResource): boolean {
+  return a.group === b.group && a.resource === b.resource;
+}
+
+export { isCompiled as isCompiledRuleSet };

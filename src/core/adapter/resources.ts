@@ -135,56 +135,138 @@ function sanitizeGroup(group: string): string {
   return group.replace(/[.-]/g, '_');
 }
 
-type TemplatePart = { text: string } | { field: 'Group' | 'Resource' };
+// A resource template (resources.template) is a Go text/template with delimiters << >>, executed with a
+// schema.GroupResource (pkg/naming/resource_converter.go NewResourceConverter / makeLabelForResource,
+// lbl_res.go newLabelGroupResExtractor). The subset read here: literal text, <<.Group>> / <<.Resource>>,
+// <<if C>>…<<else if C>>…<<else>>…<<end>> with C one of `.Field`, `not .Field`, `eq A B`, `ne A B` (A/B a
+// field or a quoted string), trim markers `<<- ` / ` ->>` and comments. Go's truthiness for a string: non-empty.
+type TemplateArg = { field: 'Group' | 'Resource' } | { lit: string };
+type TemplateCond = { op: 'truthy' | 'not'; arg: TemplateArg } | { op: 'eq' | 'ne'; a: TemplateArg; b: TemplateArg };
+type TemplatePart = { text: string } | { field: 'Group' | 'Resource' } | { cond: TemplateCond; then: TemplatePart[]; else: TemplatePart[] };
 
 export class ResourceTemplateError extends Error {}
 
-/**
- * The subset of Go text/template (delimiters << >>) a resource template uses: literal text and the fields
- * .Group and .Resource. Other actions are reported as unsupported rather than guessed at.
- */
-export function parseResourceTemplate(template: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
+interface Action {
+  body: string;
+}
+
+/** Split a template into text and action tokens, applying the trim markers as text/template's lexer does. */
+function lexTemplate(template: string): Array<{ text: string } | Action> {
+  const out: Array<{ text: string } | Action> = [];
   let i = 0;
-  while (i < template.length) {
+  let trimNext = false;
+  while (i <= template.length) {
     const open = template.indexOf('<<', i);
+    let text = template.slice(i, open < 0 ? template.length : open);
+    if (trimNext) text = text.replace(/^\s+/, '');
+    trimNext = false;
     if (open < 0) {
-      parts.push({ text: template.slice(i) });
+      if (text !== '') out.push({ text });
       break;
     }
-    if (open > i) parts.push({ text: template.slice(i, open) });
     const close = template.indexOf('>>', open + 2);
-    if (close < 0) throw new ResourceTemplateError(`template: resource-label:1: unclosed action`);
-    let action = template.slice(open + 2, close);
-    let trimLeft = false;
-    let trimRight = false;
-    if (action.startsWith('- ')) {
-      trimLeft = true;
-      action = action.slice(2);
+    if (close < 0) throw new ResourceTemplateError('template: resource-label:1: unclosed action');
+    let body = template.slice(open + 2, close);
+    if (/^-[ \t\r\n]/.test(body)) {
+      text = text.replace(/\s+$/, '');
+      body = body.slice(1);
     }
-    if (action.endsWith(' -')) {
-      trimRight = true;
-      action = action.slice(0, -2);
+    if (/[ \t\r\n]-$/.test(body)) {
+      trimNext = true;
+      body = body.slice(0, -1);
     }
-    const field = /^\s*\.(\w+)\s*$/.exec(action);
-    if (!field) throw new ResourceTemplateError(`unsupported template action <<${action}>> (only <<.Group>> and <<.Resource>> are understood offline)`);
-    if (field[1] !== 'Group' && field[1] !== 'Resource') {
-      // text/template fails at Execute: can't evaluate field X in type schema.GroupResource
-      throw new ResourceTemplateError(`template: resource-label: executing "resource-label" at <.${field[1]}>: can't evaluate field ${field[1]} in type schema.GroupResource`);
-    }
-    if (trimLeft) {
-      const last = parts[parts.length - 1];
-      if (last && 'text' in last) last.text = last.text.trimEnd();
-    }
-    parts.push({ field: field[1] });
+    if (text !== '') out.push({ text });
+    body = body.trim();
+    if (!/^\/\*[\s\S]*\*\/$/.test(body)) out.push({ body });
     i = close + 2;
-    if (trimRight) while (i < template.length && /\s/.test(template[i]!)) i++;
   }
-  return parts;
+  return out;
+}
+
+function parseArg(tok: string, action: string): TemplateArg {
+  const f = /^\.(\w+)$/.exec(tok);
+  if (f) {
+    if (f[1] !== 'Group' && f[1] !== 'Resource') {
+      // text/template fails at Execute: can't evaluate field X in type schema.GroupResource
+      throw new ResourceTemplateError(`template: resource-label: executing "resource-label" at <.${f[1]}>: can't evaluate field ${f[1]} in type schema.GroupResource`);
+    }
+    return { field: f[1] };
+  }
+  const q = /^"((?:[^"\\]|\\.)*)"$/.exec(tok) ?? /^`([^`]*)`$/.exec(tok);
+  if (q) return { lit: q[1]!.replace(/\\(.)/g, '$1') };
+  throw new ResourceTemplateError(`unsupported template action <<${action}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
+}
+
+function parseCond(body: string): TemplateCond {
+  const toks = body.match(/"(?:[^"\\]|\\.)*"|`[^`]*`|\S+/g) ?? [];
+  if (toks.length === 1) return { op: 'truthy', arg: parseArg(toks[0]!, body) };
+  if (toks.length === 2 && toks[0] === 'not') return { op: 'not', arg: parseArg(toks[1]!, body) };
+  if (toks.length === 3 && (toks[0] === 'eq' || toks[0] === 'ne')) return { op: toks[0], a: parseArg(toks[1]!, body), b: parseArg(toks[2]!, body) };
+  throw new ResourceTemplateError(`unsupported template action <<${body}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
+}
+
+/** Parse a resource template (the subset above); throws ResourceTemplateError with text/template's wording where it has one. */
+export function parseResourceTemplate(template: string): TemplatePart[] {
+  const toks = lexTemplate(template);
+  let k = 0;
+  // returns the parts up to a closing `else`/`end` (which it leaves in `stop`)
+  const list = (depth: number): { parts: TemplatePart[]; stop: string | null } => {
+    const parts: TemplatePart[] = [];
+    while (k < toks.length) {
+      const t = toks[k++]!;
+      if ('text' in t) {
+        parts.push({ text: t.text });
+        continue;
+      }
+      const b = t.body;
+      if (b === 'end' || b === 'else' || b.startsWith('else if ')) {
+        if (depth === 0) throw new ResourceTemplateError(`template: resource-label:1: unexpected {{${b.split(' ')[0]}}}`);
+        return { parts, stop: b };
+      }
+      if (b.startsWith('if ')) {
+        parts.push(ifNode(b.slice(3).trim(), depth));
+        continue;
+      }
+      if (/^\.\w+$/.test(b)) {
+        const a = parseArg(b, b);
+        if ('field' in a) parts.push({ field: a.field });
+        continue;
+      }
+      throw new ResourceTemplateError(`unsupported template action <<${b}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
+    }
+    if (depth > 0) throw new ResourceTemplateError('template: resource-label:1: unexpected EOF');
+    return { parts, stop: null };
+  };
+  const ifNode = (cond: string, depth: number): TemplatePart => {
+    const c = parseCond(cond);
+    const then = list(depth + 1);
+    if (then.stop === 'end') return { cond: c, then: then.parts, else: [] };
+    if (then.stop === 'else') {
+      const els = list(depth + 1);
+      if (els.stop !== 'end') throw new ResourceTemplateError('template: resource-label:1: expected end; found else');
+      return { cond: c, then: then.parts, else: els.parts };
+    }
+    // else if C: an if nested in the else branch, closed by the same end
+    return { cond: c, then: then.parts, else: [ifNode(then.stop!.slice('else if '.length).trim(), depth)] };
+  };
+  return list(0).parts;
 }
 
 function execTemplate(parts: TemplatePart[], group: string, resource: string): string {
-  return parts.map((p) => ('text' in p ? p.text : p.field === 'Group' ? group : resource)).join('');
+  const val = (a: TemplateArg) => ('lit' in a ? a.lit : a.field === 'Group' ? group : resource);
+  const holds = (c: TemplateCond): boolean => {
+    switch (c.op) {
+      case 'truthy':
+        return val(c.arg) !== '';
+      case 'not':
+        return val(c.arg) === '';
+      case 'eq':
+        return val(c.a) === val(c.b);
+      case 'ne':
+        return val(c.a) !== val(c.b);
+    }
+  };
+  return parts.map((p) => ('text' in p ? p.text : 'field' in p ? val(p) : execTemplate(holds(p.cond) ? p.then : p.else, group, resource))).join('');
 }
 
 /**
@@ -268,17 +350,23 @@ export class ResourceConverter {
   }
 
   /**
-   * ResourcesForSeries for a known label set. `namespaced` follows the adapter's rule that a series is
-   * namespaced when one of its labels maps to namespaces (pkg/naming/resource_converter.go).
+   * ResourcesForSeries for a known label set (pkg/naming/resource_converter.go). `namespaced` is the adapter's
+   * own rule: true as soon as one label maps to anything but namespaces, nodes or persistentvolumes — and a
+   * label that maps to nothing (job, instance, gpu…) counts as "anything"; only a label the template matches
+   * but the RESTMapper cannot resolve is skipped. So a scraped series (it always has job and instance) is
+   * registered namespaced whatever its namespace label says.
    */
   resourcesForLabels(labels: Iterable<string>): { resources: GroupResource[]; namespaced: boolean } {
     const resources: GroupResource[] = [];
     let namespaced = false;
     for (const l of labels) {
-      const gr = this.resourceForLabel(l);
-      if (!gr) continue;
-      if (!resources.some((r) => sameGR(r, gr))) resources.push(gr);
-      if (sameGR(gr, NAMESPACES)) namespaced = true;
+      let gr: GroupResource | null = this.labelToResource.get(l) ?? null;
+      if (!gr && this.extractor?.re.matchString(l)) {
+        gr = this.resourceForLabel(l);
+        if (!gr) continue; // GroupResourceForLabel matched, Normalized failed: skipped (klog.V(9))
+      }
+      if (gr && !resources.some((r) => sameGR(r, gr!))) resources.push(gr);
+      if (!gr || !isRootScopedInRegistry(gr)) namespaced = true;
     }
     return { resources, namespaced };
   }

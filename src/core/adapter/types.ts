@@ -22,6 +22,11 @@ export interface MetricRequest {
   resource?: GroupResource;
   /** whether the HPA controller's query is namespaced (Pods and namespaced Objects: true) */
   namespaced: boolean;
+  /**
+   * The HPA's namespace, when known: the one its controller asks the adapter about (a Namespace Object metric
+   * too). Live discovery then checks the adapter would find series there, not only that it registers the name.
+   */
+  namespace?: string;
 }
 
 /** Identifies a rule in the config, for messages: "rules[2] (seriesQuery 'DCGM_FI_DEV_GPU_UTIL{...}')". */
@@ -52,7 +57,24 @@ export type MetricVerdict =
        * Live discovery (live.ts) knows more than the config: a rule could serve the metric but Prometheus has no
        * series for it, or the series carry no label for the resource asked about. Its own reason code and sentence.
        */
-      live?: { reason: 'metric-no-series' | 'metric-series-unassociated' | 'metric-not-listed'; message: string };
+      live?: {
+        reason: 'metric-no-series' | 'metric-series-unassociated' | 'metric-not-listed';
+        message: string;
+        /**
+         * metric-no-series for a Pods metric: its series would come from the target's own pods, so "no series" is
+         * final only once they run (issue 18; validate/hpa-metrics.ts decides with the target's pods).
+         */
+        beforePods?: {
+          /** the verdict from the adapter config alone: what applies while the pods do not run yet */
+          offline: MetricVerdict;
+          /** why each rule got no series ("rules[0]'s seriesQuery '…' matches no series in Prometheus …") */
+          detail: string;
+          /** the pass looked at series with samples since then (ms since the epoch) */
+          windowStart: number;
+          /** how the denial ends when the pods have run (default: the adapter registers no such metric) */
+          conclusion?: string;
+        };
+      };
       /** warnings whatever the outcome (e.g. live discovery is stale, so this is the offline verdict) */
       notes?: string[];
     };

@@ -12,11 +12,13 @@ import { gpuSafetyRules, managedModeNotice } from './hpa-safety.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
 import { verdictToFindings } from './hpa-metrics.js';
+import type { TargetPods } from './target-pods.js';
 
-export function verifyManagedMetric(subject: string, s: GpuSettings, rules: AdapterRuleSet): { violations: Violation[]; warnings: string[] } {
+/** `pods`: whether the Deployment's own pods run (the managed HPA's metric comes from them; issue 18). */
+export function verifyManagedMetric(subject: string, s: GpuSettings, rules: AdapterRuleSet, pods?: TargetPods): { violations: Violation[]; warnings: string[] } {
   if (s.hpaMode !== 'managed') return { violations: [], warnings: [] };
   const req = { kind: 'Pods' as const, name: s.metric, resource: { group: '', resource: 'pods' }, namespaced: true };
-  return verdictToFindings(subject, `metadata.annotations["${A.metric}"]`, req, rules.lookup(req), rules);
+  return verdictToFindings(subject, `metadata.annotations["${A.metric}"]`, req, rules.lookup(req), rules, pods);
 }
 
 export function verifyGpuInjected(subject: string, dep: Deployment, s: GpuSettings, policy: Policy): Violation[] {

@@ -7,6 +7,7 @@ import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
 import { excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
+import type { TargetPods } from './target-pods.js';
 
 export interface MetricCheck {
   violations: Violation[];
@@ -36,9 +37,14 @@ export function metricRequest(m: MetricSpec): { request: MetricRequest; field: s
   return undefined;
 }
 
-/** Turn one verdict into a violation or a warning; `subject` names the object ("HorizontalPodAutoscaler default/x"). */
-export function verdictToFindings(subject: string, field: string, req: MetricRequest, verdict: MetricVerdict, rules: AdapterRuleSet): MetricCheck {
+/**
+ * Turn one verdict into a violation or a warning; `subject` names the object ("HorizontalPodAutoscaler default/x").
+ * `pods`: whether the pods the metric comes from run (the HPA's target, or the opted-in Deployment itself).
+ */
+export function verdictToFindings(subject: string, field: string, req: MetricRequest, verdict: MetricVerdict, rules: AdapterRuleSet, pods?: TargetPods): MetricCheck {
   const what = `${req.kind} metric "${req.name}"${req.kind === 'Object' && req.resource ? ` on ${req.resource.resource}` : ''}`;
+  const before = verdict.status === 'not-served' ? verdict.live?.beforePods : undefined;
+  if (before && pods && pods.state !== 'unknown') return beforePodsRun(subject, field, what, req, verdict, before, rules, pods);
   switch (verdict.status) {
     case 'served':
       return { violations: [], warnings: verdict.notes.map((n) => `${subject}: ${n}`) };
@@ -69,8 +75,34 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
   }
 }
 
-/** `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names. */
-export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string): MetricCheck {
+type BeforePods = NonNullable<NonNullable<Extract<MetricVerdict, { status: 'not-served' }>['live']>['beforePods']>;
+
+/**
+ * Live discovery found no series for a Pods metric a rule could serve (issue 18). The series would come from the
+ * target's pods, so that is final only once they have run for a whole discovery window: the pass then looked
+ * at every sample since before they were available and found none. Until then the adapter config alone
+ * decides, with a warning saying what was checked and what could not be yet.
+ */
+function beforePodsRun(subject: string, field: string, what: string, req: MetricRequest, verdict: MetricVerdict, before: BeforePods, rules: AdapterRuleSet, pods: Exclude<TargetPods, { state: 'unknown' }>): MetricCheck {
+  const notes = (verdict.status === 'not-served' ? (verdict.notes ?? []) : []).map((n) => `${subject}: ${n}`);
+  if (pods.state === 'running' && pods.since !== undefined && pods.since <= before.windowStart) {
+    const message = `${subject}: ${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; ${before.conclusion ?? 'so prometheus-adapter registers no such metric'} and the HPA would show <unknown> forever`;
+    return { violations: [{ reason: 'metric-no-series', field, message }], warnings: notes };
+  }
+  const offline = verdictToFindings(subject, field, req, before.offline, rules);
+  if (offline.violations.length > 0) return { violations: offline.violations, warnings: [...offline.warnings, ...notes] };
+  const served = before.offline.status === 'not-served' ? [] : before.offline.rules.map((r) => `${r.list}[${r.index}]`);
+  const until = pods.state === 'none' ? 'until its pods run' : 'until its pods have run for a discovery interval';
+  // the point first: AdmissionResponse warnings are clipped at 120 characters (decision.ts clipWarning)
+  const warning = `${subject}: ${what}: no series yet, allowed ${until}; checked: ${served.length > 0 ? `${served.join(', ')} would serve it for the pods` : 'the adapter config'} (${field}); not yet: ${before.detail}, as ${pods.why}; judged again on its next write`;
+  return { violations: [], warnings: [warning, ...offline.warnings, ...notes] };
+}
+
+/**
+ * `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names.
+ * `pods`: whether the HPA's target has running pods (issue 18: "no series" for a Pods metric is final only then).
+ */
+export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string, pods?: TargetPods): MetricCheck {
   const out: MetricCheck = { violations: [], warnings: [] };
   if (!Array.isArray(metrics)) return out;
   // bounds first (issue 17): no lookup for a list or a name over its bound
@@ -95,7 +127,9 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
     }
-    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, r.request, rules.lookup(r.request), rules);
+    // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
+    const request = namespace === undefined ? r.request : { ...r.request, namespace };
+    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });
