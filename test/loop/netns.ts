@@ -30,11 +30,9 @@ export function createNetns(): Netns {
   const hostIf = `gh${id}h`; // interface names: at most 15 characters
   const nsIf = `gh${id}n`;
   // a random /30 in 10.201.0.0/16, so runs in parallel do not collide (the names are unique anyway)
-  const n = randomBytes(2).readUInt16BE() & 0x3ffc;
-  const base = `10.201.${n >> 8}.${n & 0xff}`;
-  const octets = base.split('.').map(Number);
-  const hostIp = `10.201.${octets[2]}.${octets[3]! + 1}`;
-  const nsIp = `10.201.${octets[2]}.${octets[3]! + 2}`;
+  const n = randomBytes(2).readUInt16BE() & 0x3ffc; // 14 random bits, the last two zero: a /30's network address
+  const hostIp = `10.201.${n >> 8}.${(n & 0xff) + 1}`;
+  const nsIp = `10.201.${n >> 8}.${(n & 0xff) + 2}`;
   let removed = false;
   const remove = () => {
     if (removed) return;

@@ -183,24 +183,25 @@ describe('the seed-000 loop with every component real but the GPU', { timeout: 9
     // it cannot tell "no series yet" from "never": allowed with a warning; then denied
     const hpa = seed<Obj>('seed-001/hpa.yaml');
     let denied: Obj | undefined;
-    const early: string[] = [];
+    const early: string[][] = [];
     await waitUntil('the webhook denying seed-001', 60_000, async () => {
       const r = await call('POST', hpaPath('default'), hpa, { dryRun: true });
       if (r.status === 201) {
-        early.push(...r.warnings);
-        assert.ok(r.warnings.some((w) => w.includes('gpu_memory_utilization')), `allowed only with a warning about the metric: ${JSON.stringify(r.warnings)}`);
-        return false;
+        early.push(r.warnings);
+        return !r.warnings.some((w) => w.includes('gpu_memory_utilization')); // allowed silently: stop, and fail below
       }
       denied = r.body;
       return true;
     });
+    assert.ok(denied, `allowed without a warning about the metric: ${JSON.stringify(early.at(-1))}`);
+    assert.equal(denied.code, 403, JSON.stringify(denied));
     const real = await call('POST', hpaPath('default'), hpa);
     assert.equal(real.status, 403, JSON.stringify(real.body));
     const message = String(real.body.message);
     assert.match(message, /denied the request/);
     assert.match(message, /gpu_memory_utilization/);
     assert.match(message, /DCGM_FI_DEV_MEMORY_USED/);
-    assert.match(message, /pods .*(available|running)/i, 'the denial says the pods have been running');
+    assert.match(message, /Deployment default\/gpu-agent-deployment has 2 available pods since/, "the denial says the target's pods have been running");
     timeline.mark(`webhook denies seed-001's HPA (${early.length} early dry runs allowed with a warning): ${String(denied?.message).slice(0, 160)}…`);
 
     // the adapter, asked directly through the aggregation layer, serves gpu_utilization and not gpu_memory_utilization
@@ -227,7 +228,7 @@ describe('the seed-000 loop with every component real but the GPU', { timeout: 9
 
   test('the managed HPA was written once: one CREATE review, no UPDATE (issue 18 §3)', () => {
     const reviews = loop.env.webhooks.flatMap((w) =>
-      w.lines.filter((l) => l.msg === 'admission review' && String(l.endpoint).includes('validate') && l.kind === 'HorizontalPodAutoscaler' && l.namespace === TEAM && l.name === 'detector' && l.dryRun === false),
+      w.lines.filter((l) => l.msg === 'admission review' && l.endpoint === 'validate' && l.kind === 'autoscaling/v2/HorizontalPodAutoscaler' && l.namespace === TEAM && l.name === 'detector' && l.dryRun === false),
     );
     assert.deepEqual(
       reviews.map((r) => r.operation),
