@@ -107,7 +107,7 @@ export class WebhookProcess {
 
   constructor(
     readonly name: string,
-    private readonly args: { kubeconfig: string; certDir: string; serveArgs?: string[] },
+    private readonly args: { kubeconfig: string; certDir: string; serveArgs?: string[]; startTimeoutMs?: number },
   ) {}
 
   /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
@@ -148,7 +148,7 @@ export class WebhookProcess {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     process.once('exit', () => child.kill('SIGKILL'));
-    await waitUntil(`webhook ${this.name} ready`, 60_000, async () => {
+    await waitUntil(`webhook ${this.name} ready`, this.args.startTimeoutMs ?? 60_000, async () => {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
       return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
     });
@@ -226,6 +226,8 @@ export interface SetUpOptions {
   controlPlane?: StartOptions;
   /** more `serve` flags for every replica (test/loop: --policy, --prometheus-url) */
   serveArgs?: string[];
+  /** how long a replica may take to start (default 60 s) */
+  startTimeoutMs?: number;
   /** after the manifests are applied, before the replicas start (test/loop: the adapter rules ConfigMap) */
   beforeServe?: (cp: ControlPlane, objects: KubernetesObjectApi) => Promise<void>;
 }
@@ -266,7 +268,7 @@ export async function setUp(replicas = 2, opts: SetUpOptions = {}): Promise<Env>
 
     const webhooks: WebhookProcess[] = [];
     for (let i = 0; i < replicas; i++) {
-      const w = new WebhookProcess(`replica-${i}`, { kubeconfig: saKubeconfig, certDir, serveArgs: opts.serveArgs });
+      const w = new WebhookProcess(`replica-${i}`, { kubeconfig: saKubeconfig, certDir, serveArgs: opts.serveArgs, startTimeoutMs: opts.startTimeoutMs });
       cleanup.push(() => w.stop());
       await w.start();
       webhooks.push(w);

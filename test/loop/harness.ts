@@ -152,6 +152,8 @@ export async function startLoop(): Promise<Loop> {
         ],
         controllerManagerArgs: ['--horizontal-pod-autoscaler-sync-period=5s'],
       },
+      // the whole loop shares two cores with other work: a replica (tsx compiling the sources) may start slowly
+      startTimeoutMs: 240_000,
       serveArgs: ['--policy', policyFile, '--prometheus-url', prometheusUrl, '--discovery-interval', DISCOVERY_INTERVAL],
       // the webhook reads the adapter's rules from the manifests' ConfigMap: the same rules the adapter runs
       beforeServe: async (_cp, objects) => {
