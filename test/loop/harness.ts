@@ -316,7 +316,8 @@ function apiCall(cp: ControlPlane, method: string, path: string, body: unknown, 
         r.on('data', (c: string) => (text += c));
         r.on('end', () => {
           const w = r.headers.warning;
-          const warnings = (Array.isArray(w) ? w : w ? [w] : []).flatMap(splitWarnings);
+          // header values arrive as latin1: the API server sends the warnings' UTF-8 bytes (an ellipsis of a clipped one)
+          const warnings = (Array.isArray(w) ? w : w ? [w] : []).map((h) => Buffer.from(h, 'latin1').toString('utf8')).flatMap(splitWarnings);
           let parsed: Record<string, unknown> = {};
           try {
             parsed = JSON.parse(text) as Record<string, unknown>;
