@@ -59,10 +59,9 @@ build_kwok() {
     # A kwok binary has no stages built in (kwokctl passes them): take them from the same module.
     local dir
     dir="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
-    cp "$dir/kustomize/stage/node/fast/node-initialize.yaml" "$out/stages/node-initialize.yaml"
-    cp "$dir/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" "$out/stages/node-heartbeat-with-lease.yaml"
-    for f in "$dir"/kustomize/stage/pod/fast/pod-*.yaml; do cp "$f" "$out/stages/"; done
-    chmod u+w "$out/stages"/*.yaml
+    # (install -m: the module cache's files are read-only)
+    install -m 0644 "$dir/kustomize/stage/node/fast/node-initialize.yaml" "$dir/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml" \
+      "$dir"/kustomize/stage/pod/fast/pod-*.yaml "$out/stages/"
     log "kwok: built in $((SECONDS - t0))s"
   fi
   echo "kwok=$out/kwok"

@@ -31,6 +31,7 @@ export function isManaged(hpa: { metadata?: { labels?: Record<string, string> } 
 }
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
+const resourceVersion = (h: HorizontalPodAutoscaler | undefined) => (typeof h?.metadata?.resourceVersion === 'string' ? h.metadata.resourceVersion : undefined);
 
 export class ManagedHpaController {
   private readonly objects: KubernetesObjectApi;
@@ -39,6 +40,12 @@ export class ManagedHpaController {
   private leading = false;
   /** last Event message per Deployment, so a resync does not repeat it */
   private readonly lastEvent = new Map<string, string>();
+  /**
+   * Per Deployment, the HPA our last write returned, until the cache shows that write: `before` is the
+   * resourceVersion the cache held when we wrote (undefined: none). A Deployment event that arrives first (its
+   * status, written by the deployment controller right after the create) must not make us write again (issue 18).
+   */
+  private readonly unseen = new Map<string, { before?: string; hpa: HorizontalPodAutoscaler }>();
   /** monotonic counters, read by /metrics (controller/metrics.ts) and tests */
   readonly stats = { applies: 0, deletes: 0, conflicts: 0, errors: 0 };
 
@@ -66,7 +73,11 @@ export class ManagedHpaController {
     };
     hpas.on('add', onHpa);
     hpas.on('update', onHpa);
-    hpas.on('delete', onHpa);
+    hpas.on('delete', (h: V2HorizontalPodAutoscaler) => {
+      // gone after our write: the cache's "absent" is news, not a cache that has not seen the write yet
+      if (h.metadata?.namespace && h.metadata.name) this.unseen.delete(key(h.metadata.namespace, h.metadata.name));
+      onHpa(h);
+    });
   }
 
   private enqueue(ns: string | undefined, name: string | undefined): void {
@@ -104,7 +115,14 @@ export class ManagedHpaController {
   private async reconcile(k: string): Promise<void> {
     const [ns = '', name = ''] = k.split('/');
     const dep = this.o.cache.deployments.get(name, ns) as Deployment | undefined;
-    const existing = this.o.cache.hpas.get(name, ns) as unknown as HorizontalPodAutoscaler | undefined;
+    const cached = this.o.cache.hpas.get(name, ns) as unknown as HorizontalPodAutoscaler | undefined;
+    let existing = cached;
+    const written = this.unseen.get(k);
+    if (written) {
+      // the cache still holds what it held when we wrote: our write is the newer truth
+      if (resourceVersion(cached) === written.before) existing = written.hpa;
+      else this.unseen.delete(k);
+    }
     const policy = this.o.policy();
     if (!policy) throw new Error('policy not loaded');
 
@@ -134,7 +152,8 @@ export class ManagedHpaController {
         return;
       }
       try {
-        await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        const result = await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        this.unseen.set(k, { before: resourceVersion(cached), hpa: result as unknown as HorizontalPodAutoscaler });
       } catch (e) {
         // Refused (admission, validation, RBAC) rather than unlucky: tell the team on the Deployment, then retry with backoff.
         const s = httpStatus(e);

@@ -60,13 +60,14 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
-interface Proc {
+export interface Proc {
   name: string;
   child: ChildProcess;
   log: string;
 }
 
-function start(name: string, bin: string, args: string[], dir: string): Proc {
+/** A child process logging to <dir>/<name>.log, killed with the test process if it exits first. */
+export function start(name: string, bin: string, args: string[], dir: string): Proc {
   const log = join(dir, `${name}.log`);
   const out = createWriteStream(log);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,7 +86,7 @@ export function tail(path: string, lines = 40): string {
   }
 }
 
-async function stopProc(p: Proc, graceMs = 5000): Promise<void> {
+export async function stopProc(p: Proc, graceMs = 5000): Promise<void> {
   const c = p.child;
   if (c.exitCode !== null || c.signalCode !== null) return;
   const exited = new Promise<void>((r) => c.once('exit', () => r()));
@@ -140,8 +141,14 @@ export interface StartOptions {
   controllerManager?: boolean;
   /** extra etcd flags (e.g. --quota-backend-bytes for a large benchmark) */
   etcdArgs?: string[];
-  /** extra kube-apiserver flags */
+  /** the address kube-apiserver binds and advertises; default 127.0.0.1 (test/loop: the host side of its veth) */
+  host?: string;
+  /** more kube-apiserver flags (test/loop: the aggregation layer's front-proxy flags) */
   apiserverArgs?: string[];
+  /** kube-controller-manager's --controllers; default the garbage collector, namespace and quota controllers */
+  controllers?: string[];
+  /** more kube-controller-manager flags */
+  controllerManagerArgs?: string[];
 }
 
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
@@ -178,12 +185,13 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await writeFile(join(dir, 'sa.key'), sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     await writeFile(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
-    const server = `https://127.0.0.1:${apiPort}`;
+    const host = opts.host ?? '127.0.0.1';
+    const server = `https://${host}:${apiPort}`;
     const startApiServer = () => start('kube-apiserver', join(bin, 'kube-apiserver'), [
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
         `--secure-port=${apiPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        `--bind-address=${host}`,
+        `--advertise-address=${host}`,
         `--cert-dir=${join(dir, 'apiserver-certs')}`,
         `--token-auth-file=${join(dir, 'tokens.csv')}`,
         // RBAC for everyone but system:masters, so the webhook's ServiceAccount gets exactly manifests/rbac.yaml
@@ -211,10 +219,11 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
           '--leader-elect=false',
           // only what the tests rely on: the garbage collector deletes managed HPAs with their
           // Deployment; the quota controller computes a namespace's HPA quota (a refused managed HPA)
-          '--controllers=garbage-collector-controller,namespace-controller,resourcequota-controller',
+          `--controllers=${(opts.controllers ?? ['garbage-collector-controller', 'namespace-controller', 'resourcequota-controller']).join(',')}`,
           '--secure-port=0',
           '--concurrent-gc-syncs=5',
           '--v=1',
+          ...(opts.controllerManagerArgs ?? []),
         ], dir),
       );
       // The garbage collector needs its informers synced before it acts; the tests poll anyway.

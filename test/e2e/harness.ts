@@ -21,7 +21,7 @@ import {
 import { parse, parseAllDocuments } from 'yaml';
 import { runCerts } from '../../src/cli/certs.js';
 import { apiMessage, httpStatus } from '../../src/controller/kube.js';
-import { freePort, REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
+import { freePort, REPO_ROOT, startControlPlane, type ControlPlane, type StartOptions } from './cluster.js';
 
 export const NS = 'gpu-hpa-webhook';
 export const ADAPTER_CONFIGMAP = `${NS}/prometheus-adapter-gpu-rules`;
@@ -108,7 +108,7 @@ export class WebhookProcess {
 
   constructor(
     readonly name: string,
-    private readonly args: { kubeconfig: string; certDir: string },
+    private readonly args: { kubeconfig: string; certDir: string; serveArgs?: string[]; startTimeoutMs?: number },
   ) {}
 
   /** until 'synced' (default): its cluster view synced and campaigning; 'listening': serving, maybe not ready */
@@ -126,6 +126,7 @@ export class WebhookProcess {
         '--kubeconfig', this.args.kubeconfig,
         '--adapter-configmap', ADAPTER_CONFIGMAP,
         '--namespace', NS,
+        ...(this.args.serveArgs ?? []),
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
@@ -149,7 +150,7 @@ export class WebhookProcess {
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     process.once('exit', () => child.kill('SIGKILL'));
-    await waitUntil(`webhook ${this.name} ready`, 60_000, async () => {
+    await waitUntil(`webhook ${this.name} ready`, this.args.startTimeoutMs ?? 60_000, async () => {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
       return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
     });
@@ -217,7 +218,7 @@ export interface Env {
   proxy: ReplicaProxy;
   webhooks: WebhookProcess[];
   /** what the replicas run with: the ServiceAccount's kubeconfig, the serving certificate's folder (ca.crt too) */
-  webhookArgs: { kubeconfig: string; certDir: string };
+  webhookArgs: { kubeconfig: string; certDir: string; serveArgs?: string[] };
   manifests: KubernetesObject[];
   /** the webhook configurations as installed (clientConfig.url, caBundle) */
   webhookConfigs: KubernetesObject[];
@@ -228,8 +229,18 @@ export async function apply(objects: KubernetesObjectApi, obj: KubernetesObject,
   return objects.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.manager ?? 'e2e', true, PatchStrategy.ServerSideApply);
 }
 
-export async function setUp(replicas = 2): Promise<Env> {
-  const cp = await startControlPlane();
+export interface SetUpOptions {
+  controlPlane?: StartOptions;
+  /** more `serve` flags for every replica (test/loop: --policy, --prometheus-url) */
+  serveArgs?: string[];
+  /** how long a replica may take to start (default 60 s) */
+  startTimeoutMs?: number;
+  /** after the manifests are applied, before the replicas start (test/loop: the adapter rules ConfigMap) */
+  beforeServe?: (cp: ControlPlane, objects: KubernetesObjectApi) => Promise<void>;
+}
+
+export async function setUp(replicas = 2, opts: SetUpOptions = {}): Promise<Env> {
+  const cp = await startControlPlane(opts.controlPlane);
   const cleanup: Array<() => Promise<unknown>> = [() => cp.stop()];
   const stop = async () => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);
@@ -256,6 +267,7 @@ export async function setUp(replicas = 2): Promise<Env> {
     const certDir = join(cp.dir, 'webhook-certs');
     await mkdir(certDir, { recursive: true });
     const certs = await runCerts({ service: 'gpu-hpa-webhook', namespace: NS, outDir: certDir, extraHosts: ['127.0.0.1', 'localhost'] });
+    await opts.beforeServe?.(cp, objects);
 
     const proxy = new ReplicaProxy();
     await proxy.start();
@@ -263,7 +275,7 @@ export async function setUp(replicas = 2): Promise<Env> {
 
     const webhooks: WebhookProcess[] = [];
     for (let i = 0; i < replicas; i++) {
-      const w = new WebhookProcess(`replica-${i}`, { kubeconfig: saKubeconfig, certDir });
+      const w = new WebhookProcess(`replica-${i}`, { kubeconfig: saKubeconfig, certDir, serveArgs: opts.serveArgs, startTimeoutMs: opts.startTimeoutMs });
       cleanup.push(() => w.stop());
       await w.start();
       webhooks.push(w);
@@ -301,7 +313,7 @@ export async function setUp(replicas = 2): Promise<Env> {
       objects,
       proxy,
       webhooks,
-      webhookArgs: { kubeconfig: saKubeconfig, certDir },
+      webhookArgs: { kubeconfig: saKubeconfig, certDir, serveArgs: opts.serveArgs },
       manifests,
       webhookConfigs,
       stop,
