@@ -153,10 +153,12 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
   if (base === 10) {
     const shift = exponent - denom.length + 9; // nanos = digits * 10^shift
     if (shift >= 0) {
-      if (digits !== 0n && shift > MAX_POSITIVE_EXPONENT) {
+      // zero at any exponent is zero (Go scales an inf.Dec and never evaluates 10^exponent);
+      // 10n ** 999999999n would throw RangeError out of the engine
+      if (digits === 0n) magnitudeNanos = 0n;
+      else if (shift > MAX_POSITIVE_EXPONENT) {
         return { ok: false, error: `${ERR_NUMERIC} (exponent ${exponent} is too large to evaluate)` };
-      }
-      magnitudeNanos = digits * 10n ** BigInt(shift);
+      } else magnitudeNanos = digits * 10n ** BigInt(shift);
     } else {
       // Inputs finer than 1n round up (inf.RoundUp), so any non-zero remainder adds one.
       const places = -shift;
