@@ -4,18 +4,23 @@
 // The project's tests use node's built-in runner, which prints TAP; Stryker's tap runner runs each
 // test file in its own node process (`node -r <hook> --import tsx --test-reporter=tap <file>`), so
 // "per test" coverage is per test file: a mutant runs only the files whose run reached it.
+//
+// MUTATION_FILES / MUTATION_TESTS (comma-separated globs) narrow a run, e.g. to one rule file and
+// the tests that exercise it (scripts/mutation-ci.sh, and the per-file runs in docs/testing.md).
+const list = (v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'tap',
   tap: {
     // Unit and webhook tests. fuzz.test.ts is left out: it asserts only that nothing crashes, reaches
     // every line, and would run (16 s) for every surviving mutant.
-    testFiles: ['test/core/**/*.test.ts', 'test/webhook/deployments.test.ts', 'test/webhook/hpas.test.ts'],
+    testFiles: list(process.env.MUTATION_TESTS) ?? ['test/core/**/*.test.ts', 'test/webhook/deployments.test.ts', 'test/webhook/hpas.test.ts'],
     nodeArgs: ['-r', '{{hookFile}}', '--import', 'tsx', '--test-reporter=tap', '{{testFile}}'],
     forceBail: true,
   },
   coverageAnalysis: 'perTest',
-  mutate: [
+  mutate: list(process.env.MUTATION_FILES) ?? [
     'src/core/validate/**/*.ts',
     'src/core/mutate/**/*.ts',
     'src/core/adapter/**/*.ts',
