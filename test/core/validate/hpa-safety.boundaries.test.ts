@@ -314,3 +314,24 @@ test('gpuSafetyRules reports every rule at once, and nothing for a safe HPA', ()
   const safe = hpa({ scaleUp: { policies: [{ type: 'Pods', value: 8, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } });
   assert.deepEqual(gpuSafetyRules(S, safe, s, [other('web', 'Deployment', 'web')]), []);
 });
+
+test('objects without metadata, spec or scaleTargetRef are judged without throwing', () => {
+  const s = settings();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const bare: any = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
+  assert.deepEqual(verifyReplicaCap(S, bare, s), []);
+  assert.equal(verifyScaleDownStabilization(S, bare, s).length, 0, 'no spec: the default window, enough for inference');
+  assert.deepEqual(verifyScaleRates(S, bare, s).map((v) => v.reason), ['unbounded-scale-up', 'unbounded-scale-down']);
+  assert.equal(managedModeNotice(S, bare, s).length, 1, 'no labels: not the managed HPA');
+  // rivals without metadata or spec: only a matching target counts
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const noMeta: any = { spec: { scaleTargetRef: { kind: 'Deployment', name: 'llm' } } };
+  assert.equal(verifySingleHpa(S, hpa(), [noMeta]).length, 1);
+  assert.deepEqual(verifySingleHpa(S, hpa(), [{} as never, { metadata: { name: 'x' } } as never]), []);
+  // an HPA without a name or target compared with rivals that have them
+  assert.deepEqual(verifySingleHpa(S, bare, [hpa()]), []);
+  assert.deepEqual(verifySingleHpa(S, bare, [{} as never]), [], 'two unnamed objects are one object');
+  const v = verifySingleHpa(S, bare, [{ metadata: { name: 'x' } } as never]);
+  assert.equal(v.length, 1, 'both without a target: the same (absent) target, as the code reads it');
+  assert.match(v[0]!.message, /HorizontalPodAutoscaler x/);
+});
