@@ -97,6 +97,7 @@ export type ParseQuantityResult = { ok: true; quantity: Quantity } | { ok: false
 export function parseQuantity(input: string | number): ParseQuantityResult {
   // The same few quantities ("1", "80", "500m") arrive in every review; parsing is pure and a
   // Quantity immutable, so results are remembered (bounded; long strings never kept).
+  // Stryker disable all: a memo cache — a mutant that skips, clears or bypasses it returns the same answer
   const memo = typeof input === 'number' ? MEMO_NUMBERS : typeof input === 'string' && input.length <= MEMO_MAX_LENGTH ? MEMO_STRINGS : undefined;
   const hit = memo?.get(input as never);
   if (hit !== undefined) return hit;
@@ -105,6 +106,7 @@ export function parseQuantity(input: string | number): ParseQuantityResult {
     if (memo.size >= MEMO_SIZE) memo.clear();
     memo.set(input as never, result);
   }
+  // Stryker restore all
   return result;
 }
 
@@ -162,6 +164,7 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
     } else {
       // Inputs finer than 1n round up (inf.RoundUp), so any non-zero remainder adds one.
       const places = -shift;
+      // Stryker disable next-line EqualityOperator: at places = digits + 1 both branches give 1n (or 0n); the test only avoids a huge power
       if (places > (num + denom).length + 1) magnitudeNanos = digits === 0n ? 0n : 1n;
       else magnitudeNanos = ceilDiv(digits, 10n ** BigInt(places));
     }
