@@ -13,9 +13,16 @@ const list = (v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : und
 export default {
   testRunner: 'tap',
   tap: {
-    // Unit and webhook tests. fuzz.test.ts is left out: it asserts only that nothing crashes, reaches
-    // every line, and would run (16 s) for every surviving mutant.
-    testFiles: list(process.env.MUTATION_TESTS) ?? ['test/core/**/*.test.ts', 'test/webhook/deployments.test.ts', 'test/webhook/hpas.test.ts'],
+    // Unit and webhook tests, and the discovery tests of adapter/live.ts and adapter/listed.ts.
+    // fuzz.test.ts is left out: it asserts only that nothing crashes, reaches every line, and would
+    // run (16 s) for every surviving mutant.
+    testFiles: list(process.env.MUTATION_TESTS) ?? [
+      'test/core/**/*.test.ts',
+      'test/webhook/deployments.test.ts',
+      'test/webhook/hpas.test.ts',
+      'test/discovery/live.test.ts',
+      'test/discovery/adapter-api.test.ts',
+    ],
     nodeArgs: ['-r', '{{hookFile}}', '--import', 'tsx', '--test-reporter=tap', '{{testFile}}'],
     forceBail: true,
   },
