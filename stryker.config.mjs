@@ -20,6 +20,7 @@ export default {
       'test/core/**/*.test.ts',
       'test/webhook/deployments.test.ts',
       'test/webhook/hpas.test.ts',
+      'test/webhook/warnings-and-crashes.test.ts',
       'test/discovery/live.test.ts',
       'test/discovery/adapter-api.test.ts',
     ],
