@@ -104,8 +104,10 @@ export function couldProduce(namer: MetricNamer, wanted: string): boolean {
   return new RegExp(pattern, 'u').test(wanted);
 }
 
+// Only the syntax characters (and "/"): with the u flag, an escaped "-" outside a class is a SyntaxError,
+// which made every lookup throw for a rule whose `as` template held a dash ("gpu-${1}").
 function escapeRe(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 /** Suspicious-but-valid `as` templates (Go's greedy `$name` reading); one message per problem. */
