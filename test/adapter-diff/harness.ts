@@ -6,12 +6,10 @@
 // metric: does the adapter return a value for the HPA's namespace and pods, and does the webhook allow it?
 // The test passes only when they agree on every one, and prints each disagreement.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { request } from 'node:https';
 import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
@@ -19,11 +17,11 @@ import { AdapterConfigError } from '../../src/core/adapter/config.js';
 import { verifyMetricsServed } from '../../src/core/validate/hpa-metrics.js';
 import { discoverOnce } from '../../src/discovery/refresher.js';
 import { parsePrometheusUrl } from '../../src/discovery/prometheus.js';
-import { freePort, REPO_ROOT, startControlPlane, tail, type ControlPlane } from '../e2e/cluster.js';
+import { freePort, REPO_ROOT, type ControlPlane } from '../e2e/cluster.js';
 import { PROMETHEUS_BIN } from '../e2e-prometheus/harness.js';
 import { makeCert } from '../helpers/tls.js';
-import { generate, hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
-import { CLASH, DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, PODS, WORKLOAD_LABEL } from './series.js';
+import { hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
+import { DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, WORKLOAD_LABEL } from './series.js';
 
 
 export function adapterBinary(): string {

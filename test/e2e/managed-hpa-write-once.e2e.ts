@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
-import { ClusterCache, runInformer } from '../../src/controller/informers.js';
+import { ClusterCache } from '../../src/controller/informers.js';
 import { ManagedHpaController } from '../../src/controller/managed-hpa.js';
 import { defaultPolicy } from '../helpers/fixtures.js';
 import { startControlPlane, type ControlPlane } from './cluster.js';
@@ -31,8 +31,7 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
     const apps = kc.makeApiClient(AppsV1Api);
     const cache = new ClusterCache(kc);
     // only the Deployments are watched: the HPA cache never sees the controller's write
-    let stopped = false;
-    await runInformer(cache.deployments, 'deployments', undefined, () => stopped);
+    await cache.deployments.start();
     const controller = new ManagedHpaController({ kc, cache, policy: () => defaultPolicy() });
     try {
       controller.startLeading();
@@ -56,7 +55,7 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
       assert.equal(updated.spec?.maxReplicas, 3);
       assert.equal(controller.stats.applies, 2);
     } finally {
-      stopped = true;
+      cache.deployments.stop();
       controller.stopLeading();
       await cache.deployments.stop();
     }

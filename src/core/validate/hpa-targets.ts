@@ -20,7 +20,7 @@ import type { Violation } from '../admission/decision.js';
 import type { HorizontalPodAutoscaler } from '../k8s-types.js';
 import { fieldError, goValue, isObject, typeError, type Obj } from '../field.js';
 import { sourceKeyOf, sourceTypeOf, type SourceKey } from '../metric-source.js';
-import { parseJsonQuantity, parseQuantity, type Quantity } from '../quantity.js';
+import { parseJsonQuantity, type Quantity } from '../quantity.js';
 
 // ---------------------------------------------------------------------------------------------
 // Go decoding of optional fields, shared with hpa-api-rules

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Violation } from '../../../src/core/admission/decision.js';
-import { apiTargetViolations, goValue, verifyTargets, type SourceKey } from '../../../src/core/validate/hpa-targets.js';
+import { goValue } from '../../../src/core/field.js';
+import type { SourceKey } from '../../../src/core/metric-source.js';
+import { apiTargetViolations, verifyTargets } from '../../../src/core/validate/hpa-targets.js';
 
 const api = (key: SourceKey, target: unknown) => apiTargetViolations(key, { target } as never, `spec.metrics[0].${key}`);
 const fields = (vs: Violation[]) => vs.map((v) => v.field);
