@@ -52,10 +52,19 @@ export const DEPLOYMENT_KEEP: Keep = {
               fields: {
                 // readSettings (container names), verifyResourceRequests (requests and limits)
                 containers: { each: { fields: { name: 'all', resources: 'all' } } },
+                // verifyGpuBudget: every container's GPUs, init containers too (issue 17)
+                initContainers: { each: { fields: { name: 'all', resources: 'all' } } },
               },
             },
           },
         },
+      },
+    },
+    // podsOfDeployment (core/validate/target-pods.ts): whether the target's pods run, and since when (issue 18)
+    status: {
+      fields: {
+        availableReplicas: 'all',
+        conditions: { each: { fields: { type: 'all', status: 'all', lastTransitionTime: 'all' } } },
       },
     },
   },

@@ -42,10 +42,11 @@ test('opt-in label typo: any value but "true" is a warning naming the label and 
   assert.equal(optInLabelTypo(plainDeployment({}, (d) => delete d.metadata.labels)), undefined);
 });
 
-test('counts: 1 is the smallest accepted, 0 is refused; nine digits are accepted, ten are refused', () => {
+test('counts: 1 is the smallest accepted, 0 is refused; gpus up to the policy maximum, nine-digit replicas accepted, ten digits refused', () => {
   assert.equal(read({ 'gpu-hpa.io/gpus': '1' }).settings?.gpus, 1);
   assert.equal(read({ 'gpu-hpa.io/min-replicas': '1' }).settings?.minReplicas, 1);
-  assert.equal(read({ 'gpu-hpa.io/gpus': '123456789' }).settings?.gpus, 123456789);
+  assert.equal(read({ 'gpu-hpa.io/gpus': String(policy.maxGpusPerPod) }).settings?.gpus, policy.maxGpusPerPod);
+  assert.match(invalid({ 'gpu-hpa.io/gpus': String(policy.maxGpusPerPod + 1) }, 'gpu-hpa.io/gpus'), /maxGpusPerPod/);
   assert.match(invalid({ 'gpu-hpa.io/gpus': '1234567890' }, 'gpu-hpa.io/gpus'), /"1234567890"/);
   assert.match(invalid({ 'gpu-hpa.io/gpus': '0' }, 'gpu-hpa.io/gpus'), /"0"/);
   assert.equal(read({ 'gpu-hpa.io/gpus': '007' }).settings?.gpus, 7, 'leading zeros are decimal digits');
@@ -139,11 +140,11 @@ test('containers: names are matched after trimming, kept in pod order; empty lis
   assert.match(far, /"zzzzzzzz"/);
   assert.match(far, /server, sidecar/);
   assert.doesNotMatch(far, /did you mean/);
-  // two unknown names: two violations, each naming its container
+  // two unknown names: one violation for the annotation (issue 17: one per annotation), naming both
   const two = read({ 'gpu-hpa.io/containers': 'a1,b2' });
-  assert.equal(two.violations.length, 2);
+  assert.equal(two.violations.length, 1);
   assert.match(two.violations[0]!.message, /"a1"/);
-  assert.match(two.violations[1]!.message, /"b2"/);
+  assert.match(two.violations[0]!.message, /"b2"/);
   // a pod without containers says so in the list
   const none = read({ 'gpu-hpa.io/containers': 'server' }, (d) => (d.spec.template.spec.containers = []));
   assert.ok(none.violations.some((v) => /\(none\)/.test(v.message)), JSON.stringify(none.violations));
