@@ -288,7 +288,18 @@ export function createApp(deps: AppDeps): WebhookHandler {
 
   // The router: the two review endpoints and two GET endpoints; trailing slashes name the same route.
   // /metrics has a port of its own (src/server/metrics-server.ts), not the review port.
+  // An error thrown while routing (a metrics collector, a logger) is our fault, not the client's:
+  // answered 500 with a Status and logged, never an uncaught exception that ends the process.
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      dispatch(req, res);
+    } catch (err) {
+      logger.error({ err, method: req.method, path: pathOf(req).slice(0, 200) }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, errorBody(500, 'internal error'));
+      else res.destroy();
+    }
+  };
+  const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     const route = routeOf(pathOf(req));
     const method = req.method ?? '';
     const endpoint = endpointOf(route);

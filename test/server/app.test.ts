@@ -419,7 +419,7 @@ test('an error deep in a route is 500 JSON without a stack, never an HTML page',
   const metrics = createMetrics({ defaultMetrics: false });
   const broken = { ...metrics, inFlight: Object.assign(Object.create(metrics.inFlight), { inc: () => { throw new Error('collector exploded'); } }) };
   const app = createApp({ engine: () => fakeEngine(allowAll).engine, ready: () => ({ ready: true }), logger, metrics: broken });
-  const res = await request(app).post('/validate/').set('Content-Type', 'application/json').send('{}'); // the express route
+  const res = await request(app).post('/validate/').set('Content-Type', 'application/json').send('{}');
   assert.equal(res.status, 500);
   assert.match(res.headers['content-type'] ?? '', /^application\/json/);
   assert.deepEqual(res.body, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, reason: 'InternalError', message: 'internal error' });
