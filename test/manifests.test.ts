@@ -117,6 +117,8 @@ describe('manifests/ (kustomize build)', () => {
       ...['list', 'watch'].map((v) => `cluster apps/deployments ${v}`),
       ...['list', 'watch', 'create', 'patch', 'delete'].map((v) => `cluster autoscaling/horizontalpodautoscalers ${v}`),
       ...['create'].map((v) => `cluster /events ${v}`),
+      // namespace labels for profiles' namespaceSelector (the namespaces informer)
+      ...['list', 'watch'].map((v) => `cluster /namespaces ${v}`),
       ...['get', 'create', 'update'].map((v) => `ns:${NS} coordination.k8s.io/leases ${v}`),
       ...['list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
     ];
