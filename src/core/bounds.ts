@@ -41,7 +41,9 @@ export const MAX_LISTED = 3;
 export const INPUT_TOO_LARGE = 'input-too-large';
 
 /** A value for a message: the first `max` characters and how many more there were. */
-export function excerpt(value: string, max = EXCERPT_LENGTH): string {
+export function excerpt(raw: string, max = EXCERPT_LENGTH): string {
+  // input is untrusted JSON: a "string" field may hold null or a number (the fuzz tests send them)
+  const value = typeof raw === 'string' ? raw : String(raw);
   if (value.length <= max) return value;
   // never cut a surrogate pair in half (the JSON encoder would write a lone surrogate)
   let end = max;
