@@ -100,8 +100,12 @@ function regKey(gr: GroupResource, namespaced: boolean, metric: string): string 
   return `${grKey(gr)}\u0000${namespaced}\u0000${metric}`;
 }
 
+/**
+ * A series' shape for a message: its name and label names, values left out — they name pods and
+ * namespaces of other teams (issue 17: a denial never describes another namespace's objects).
+ */
 function exampleText(g: SeriesGroup): string {
-  const parts = Object.entries(g.example).map(([k, v]) => `${k}="${v}"`);
+  const parts = Object.keys(g.example).map((k) => `${k}=…`);
   const text = `${g.name}{${parts.join(',')}}`;
   return text.length > 240 ? `${text.slice(0, 237)}…` : text;
 }
@@ -297,7 +301,7 @@ class LiveRuleSet implements AdapterRuleSet {
       if (l.label === null || l.label.startsWith('exported_')) continue;
       const clashing = groups.filter((g) => g.labels.includes(l.label) && g.labels.includes(`exported_${l.label}`));
       if (clashing.length === 0) continue;
-      const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label}="${clashing[0]!.example[l.label]}" is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
+      const msg = `${owner.cr.label} maps ${grKey(gr)} to label ${l.label}, but ${clashing.length === groups.length ? 'its' : 'some of its'} series of ${req.name} also carry exported_${l.label}: Prometheus scraped the exporter with honor_labels: false, so ${l.label} is the exporter's own ${gr.resource === 'pods' ? 'pod' : 'namespace'} and the workload's is in exported_${l.label} (e.g. ${exampleText(clashing[0]!)}); map exported_${l.label} in resources.overrides`;
       // for a Pods metric either clash (pod or namespace) sends the HPA's query to the exporter's pod, not its own
       // with the HPA's namespace known, valueFor decides from every series of the name (the query reads them all)
       if (req.kind === 'Pods' && clashing.length === groups.length && req.namespace === undefined) {
@@ -382,7 +386,8 @@ class LiveRuleSet implements AdapterRuleSet {
     const groups = this.byName.get(w.seriesName) ?? [];
     if (!groups.some(carries)) {
       const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel!] ?? []))].sort();
-      const where = nsLabel === null ? '' : seen.length > 0 ? `; its ${nsLabel} values are ${seen.slice(0, 5).join(', ')}${seen.length > 5 ? ', …' : ''}` : `; none carries ${nsLabel}`;
+      // how many other namespaces have them, never which (issue 17: no other namespace's detail)
+      const where = nsLabel === null ? '' : seen.length > 0 ? `; only ${seen.length} other namespace${seen.length === 1 ? ' has' : 's have'} them` : `; none carries ${nsLabel}`;
       return this.deny(
         req,
         [ref],
