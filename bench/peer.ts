@@ -90,10 +90,15 @@ export async function startPeer(certDir: string, onCpu: (nodeArgs: string[]) => 
     const child = fork(entry, [String(port)], {
       execPath,
       execArgv,
-      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, SSL_KEY_PATH: join(certDir, 'tls.key'), SSL_CERT_PATH: join(certDir, 'tls.crt'), PEPR_API_PATH: apiPath, PEPR_WATCH_MODE: 'false' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // Pepr's log lines, at its default level, go where kubectl logs would read them: away
+      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, SSL_KEY_PATH: join(certDir, 'tls.key'), SSL_CERT_PATH: join(certDir, 'tls.crt'), PEPR_API_PATH: apiPath, PEPR_WATCH_MODE: 'false', NODE_TLS_REJECT_UNAUTHORIZED: '0' }, // the e2e API server's self-signed certificate on loopback: kubernetes-fluent-client's fetch ignores the kubeconfig's insecure-skip-tls-verify
+      stdio: ['ignore', process.env.PEER_DEBUG ? 'inherit' : 'ignore', 'inherit', 'ipc'], // Pepr's log lines, at its default level, go where kubectl logs would read them: away
     });
-    await healthy(port, child, 60_000);
+    try {
+      await healthy(port, child, 180_000);
+    } catch (err) {
+      child.kill(); // else it keeps the bench process alive
+      throw err;
+    }
     return {
       child,
       pid: child.pid!,
