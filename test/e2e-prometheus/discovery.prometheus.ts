@@ -15,6 +15,7 @@ import { ConfigStore } from '../../src/loaders/config-store.js';
 import { createApp } from '../../src/server/app.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { createMetrics } from '../../src/server/metrics.js';
+import { metricsHandler } from '../../src/server/metrics-server.js';
 import { fixture, fixturePath, ROOT } from '../helpers/fixtures.js';
 import { reviewOf, SHIPPED_RULES } from '../helpers/webhook.js';
 import { freePort, startExporter, startPrometheus, type RunningPrometheus } from './harness.js';
@@ -177,7 +178,8 @@ test('serve wiring: live denial while Prometheus answers; stale, offline verdict
     assert.equal(res.body.response.allowed, true);
     assert.match(res.body.response.warnings.join('\n'), /series discovery stale, judged by the adapter config alone: .*unreachable/);
     await api.get('/readyz').expect(200);
-    const m = (await api.get('/metrics')).text;
+    // /metrics is served on a port of its own (src/server/metrics-server.ts): its handler over the same registry
+    const m = (await supertest(metricsHandler(metrics.registry)).get('/metrics').expect(200)).text;
     assert.match(m, /^gpu_hpa_webhook_discovery_stale 1$/m);
     assert.match(m, /^gpu_hpa_webhook_discovery_failures_total 1$/m);
     assert.match(m, /^gpu_hpa_webhook_discovery_last_success_timestamp_seconds [1-9]/m);
