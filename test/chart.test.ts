@@ -14,6 +14,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHART = join(ROOT, 'charts', 'gpu-hpa-webhook');
 
 // Rendered objects are untyped YAML.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
 
 function helmBin(): string {

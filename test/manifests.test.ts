@@ -14,6 +14,7 @@ const NS = 'gpu-hpa-webhook';
 const OPT_IN_LABEL = 'gpu-hpa.io/enabled';
 
 // Rendered objects are untyped YAML; tests walk them with this loose type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
 
 /** kustomize on PATH or in the Go bin directory, else kubectl's built-in kustomize. */

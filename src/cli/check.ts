@@ -93,10 +93,10 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
     }
     const { decision, final, patch } = admit(engine, req);
     const stored = { ...(final as Record<string, unknown>) };
-    stored.metadata = { ...((stored.metadata as object) ?? {}), namespace: req.namespace };
+    stored.metadata = { ...(stored.metadata ?? {}), namespace: req.namespace };
     if (decision.allowed) {
-      if (req.kind.kind === 'Deployment') deployments.push(stored as Deployment);
-      else hpas.push(stored as HorizontalPodAutoscaler);
+      if (req.kind.kind === 'Deployment') deployments.push(stored);
+      else hpas.push(stored);
     }
     const omitted = decision.omitted ? { omitted: decision.omitted } : {};
     results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });

@@ -27,7 +27,7 @@ export function runRender(objects: SourcedObject[], policy: Policy, rules: Adapt
       return;
     }
     const req = requestFor(o.object, defaultNamespace, `render-${i}`);
-    if (!isOptedIn(o.object as Deployment)) {
+    if (!isOptedIn(o.object)) {
       out.notes.push(`${o.source}: Deployment ${req.name} is not opted in (label gpu-hpa.io/enabled: "true"); rendered unchanged`);
       out.documents.push(o.object);
       return;

@@ -142,18 +142,18 @@ export class ClusterCache {
 
   /** A live view: each call reads the cache as it is now. Incomplete until the first full list. */
   view(): ClusterView {
-    const self = this;
+    const synced = (): boolean => this.synced; // the getter below has the view object as its `this`
     return {
       // never "": ObjectCache.list("") would list every namespace (issue 17: no cross-namespace detail)
-      deployment: (ns, name) => (ns ? (self.deployments.get(name, ns) as Deployment | undefined) : undefined),
-      hpas: (ns) => (ns ? (self.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]) : []),
+      deployment: (ns, name) => (ns ? (this.deployments.get(name, ns) as Deployment | undefined) : undefined),
+      hpas: (ns) => (ns ? (this.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]) : []),
       namespaceLabels: (ns) => {
-        if (!ns || !self.namespacesSynced) return undefined;
-        const n = self.namespaces.get(ns);
+        if (!ns || !this.namespacesSynced) return undefined;
+        const n = this.namespaces.get(ns);
         return n ? (n.metadata?.labels ?? {}) : undefined;
       },
       get complete() {
-        return self.synced;
+        return synced();
       },
     };
   }

@@ -34,7 +34,7 @@ export function apiMessage(e: unknown): string {
       }
       return body;
     }
-    if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+    if (body && typeof body === 'object' && 'message' in body) return String(body.message);
   }
   return (e as Error)?.message ?? String(e);
 }

@@ -136,7 +136,7 @@ export class ListWatch<T extends ObjectLike> {
     const old = this.objects.get(k);
     this.objects.set(k, obj);
     let m = this.byNamespace.get(ns);
-    if (!m) this.byNamespace.set(ns, (m = new Map()));
+    if (!m) this.byNamespace.set(ns, (m = new Map<string, T>()));
     m.set(obj.metadata?.name ?? '', obj);
     if (!old) this.emit('add', obj);
     else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', obj);
@@ -213,7 +213,7 @@ export class ListWatch<T extends ObjectLike> {
         do {
           const q = new URLSearchParams({ limit: String(limit) });
           if (cont) q.set('continue', cont);
-          const page = JSON.parse(await this.fetchText(`${this.o.path}?${q}`)) as { metadata?: { resourceVersion?: string; continue?: string }; items?: T[] };
+          const page = JSON.parse(await this.fetchText(`${this.o.path}?${q.toString()}`)) as { metadata?: { resourceVersion?: string; continue?: string }; items?: T[] };
           this.stats.pages++;
           if (!cont) rv = page.metadata?.resourceVersion ?? '';
           cont = page.metadata?.continue || undefined;
@@ -249,7 +249,7 @@ export class ListWatch<T extends ObjectLike> {
     if (this.stopped) return;
     const timeout = this.o.watchTimeoutSeconds?.() ?? Math.floor(300 * (1 + Math.random()));
     const q = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion, timeoutSeconds: String(timeout) });
-    const res = await this.open(`${this.o.path}?${q}`);
+    const res = await this.open(`${this.o.path}?${q.toString()}`);
     this.stats.watches++;
     if (res.statusCode !== 200) throw await statusError(res, this.o.what);
     await new Promise<void>((resolve, reject) => {

@@ -99,7 +99,7 @@ export class ManagedHpaController {
   /** Re-examine every opted-in Deployment and every managed HPA (start, policy change). */
   resyncAll(): void {
     if (!this.leading) return;
-    for (const d of this.o.cache.deployments.list()) if (isOptedIn(d as Deployment)) this.enqueue(d.metadata?.namespace, d.metadata?.name);
+    for (const d of this.o.cache.deployments.list()) if (isOptedIn(d)) this.enqueue(d.metadata?.namespace, d.metadata?.name);
     for (const h of this.o.cache.hpas.list()) if (isManaged(h)) this.enqueue(h.metadata?.namespace, h.metadata?.name);
   }
 
@@ -152,8 +152,8 @@ export class ManagedHpaController {
         return;
       }
       try {
-        const result = await this.objects.patch(desired as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-        this.unseen.set(k, { before: resourceVersion(cached), hpa: result as unknown as HorizontalPodAutoscaler });
+        const result = await this.objects.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        this.unseen.set(k, { before: resourceVersion(cached), hpa: result });
       } catch (e) {
         // Refused (admission, validation, RBAC) rather than unlucky: tell the team on the Deployment, then retry with backoff.
         const s = httpStatus(e);

@@ -28,7 +28,7 @@ export function boundedDistance(a: string, b: string, max: number, work?: WorkMe
     const hi = Math.min(b.length, i + max);
     cur[0] = i <= max ? i : big;
     if (lo > 1) cur[lo - 1] = big;
-    let rowMin = cur[0]!;
+    let rowMin = cur[0];
     const ai = a.charCodeAt(i - 1);
     for (let j = lo; j <= hi; j++) {
       const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ai === b.charCodeAt(j - 1) ? 0 : 1));

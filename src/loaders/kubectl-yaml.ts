@@ -219,7 +219,7 @@ export function decodeKubectlYaml(text: string): KubectlDocument[] {
       return { index: i + 1, line: e.linePos?.[0]?.line, error: e.message.split('\n')[0] ?? e.message };
     }
     try {
-      const value = new Converter(doc as Document).value(doc.contents);
+      const value = new Converter(doc).value(doc.contents);
       assertJsonable(value, '');
       return { index: i + 1, value };
     } catch (e) {

@@ -2,13 +2,13 @@
 // Admission objects are never logged: a Deployment's pod template carries env values, which can be
 // secrets. Callers log names, kinds and reason codes; the redaction below is a second line of defence.
 import { hostname } from 'node:os';
-import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export const SERVICE_NAME = 'gpu-hpa-webhook';
 
 export interface LoggerOptions {
   /** trace|debug|info|warn|error|fatal|silent (default info) */
-  level?: LevelWithSilent | string;
+  level?: string;
   /** where lines go (default stdout, a turn's lines written together); tests pass a stream to read them back */
   destination?: DestinationStream;
 }

@@ -93,8 +93,8 @@ scrape_configs:
   await writeFile(join(dir, 'prometheus.yml'), config);
   let log = '';
   const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => (log += d));
-  child.stderr?.on('data', (d: Buffer) => (log += d));
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -184,8 +184,8 @@ async function runAdapterOnce(bin: string, cp: ControlPlane, promUrl: string, di
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout?.on('data', (d: Buffer) => (log += d));
-  child.stderr?.on('data', (d: Buffer) => (log += d));
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   const base = `https://127.0.0.1:${port}`;
   try {

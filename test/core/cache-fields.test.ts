@@ -43,7 +43,7 @@ const annotationValues: Record<string, string[]> = {
 
 const depVariation = fc.record({
   optIn: fc.constantFrom<'true' | 'false' | undefined>('true', 'false', undefined),
-  annotations: fc.dictionary(fc.constantFrom(...Object.keys(annotationValues)), fc.nat(4)) as fc.Arbitrary<Record<string, number>>,
+  annotations: fc.dictionary<string, number>(fc.constantFrom(...Object.keys(annotationValues)), fc.nat(4)),
   dropRequests: fc.constantFrom('none', 'app', 'proxy', 'all'),
   deleting: fc.boolean(),
 });

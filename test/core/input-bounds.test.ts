@@ -97,7 +97,7 @@ const list = <T>(item: fc.Arbitrary<T>) => fc.oneof(fc.array(item, { maxLength: 
 const quantity = fc.oneof(evil, fc.constantFrom('1', '8', '999999999', '1K', '0.5'));
 
 const metric = fc.oneof(
-  fc.record({ type: fc.constant('Pods'), pods: fc.record({ metric: fc.record({ name: evil }), target: fc.record({ type: fc.constantFrom('AverageValue', 'Value', evil as fc.Arbitrary<string>), averageValue: quantity }) }) }),
+  fc.record({ type: fc.constant('Pods'), pods: fc.record({ metric: fc.record({ name: evil }), target: fc.record({ type: fc.constantFrom('AverageValue', 'Value', evil), averageValue: quantity }) }) }),
   fc.record({
     type: fc.constant('Object'),
     object: fc.record({ metric: fc.record({ name: evil }), describedObject: fc.record({ apiVersion: evil, kind: evil, name: evil }), target: fc.record({ type: fc.constant('Value'), value: quantity }) }),

@@ -125,7 +125,7 @@ test('namespaceSelector: matchExpressions semantics, and the policy schema check
 // the HPAs already on a Deployment when it opts in
 
 function teamHpa(name: string, namespace: string, target: string, stabilization: number): HorizontalPodAutoscaler {
-  const h = fixture('seed-000/hpa.yaml') as HorizontalPodAutoscaler;
+  const h = fixture<HorizontalPodAutoscaler>('seed-000/hpa.yaml');
   h.metadata = { name, namespace };
   h.spec!.scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: target };
   h.spec!.behavior = { scaleDown: { stabilizationWindowSeconds: stabilization } };

@@ -299,7 +299,7 @@ export async function setUp(replicas = 2, opts: SetUpOptions = {}): Promise<Env>
     const apps = kc.makeApiClient(AppsV1Api);
     // The API server picks webhook configurations up asynchronously: wait until a dry-run create is mutated.
     await waitUntil('webhook configurations in force', 30_000, async () => {
-      const d = await apps.createNamespacedDeployment({ namespace: 'default', dryRun: 'All', body: deployment('probe', {}) as never });
+      const d = await apps.createNamespacedDeployment({ namespace: 'default', dryRun: 'All', body: deployment('probe', {}) });
       return (d.spec?.template.spec?.tolerations ?? []).some((t) => t.key === 'nvidia.com/gpu');
     });
 

@@ -230,7 +230,7 @@ function jsonCases(): Built[] {
     for (const v of [0, 1, -1, 100, 1.5, '1']) add(`${dir} policy value ${JSON.stringify(v)}`, [[[...B, dir, 'policies'], [{ type: 'Percent', value: v, periodSeconds: 60 }]]]);
     for (const ps of [0, 1, 1800, 1801, -1, DELETE] as Value[]) {
       const policy: Record<string, Json> = { type: 'Pods', value: 2 };
-      if (ps !== DELETE) policy.periodSeconds = ps as Json;
+      if (ps !== DELETE) policy.periodSeconds = ps;
       add(`${dir} policy periodSeconds ${typeof ps === 'symbol' ? 'absent' : JSON.stringify(ps)}`, [[[...B, dir, 'policies'], [policy]]]);
     }
     for (const t of ['0.1', '-0.1', '0', '0.05', 'abc', 0.05, -1, '5%', ' 0.1']) add(`${dir}.tolerance ${JSON.stringify(t)}`, [[[...B, dir, 'tolerance'], t]]);

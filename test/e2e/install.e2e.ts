@@ -63,7 +63,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
       await apply(objects, o);
     }
     const tr = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    saKubeconfig = await cp.writeKubeconfig('acme-sa', tr.status!.token!);
+    saKubeconfig = await cp.writeKubeconfig('acme-sa', tr.status!.token);
     sa = new KubeConfig();
     sa.loadFromFile(saKubeconfig);
   });
@@ -140,7 +140,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     // elsewhere the fail-closed HPA webhook is in force (nothing serves it here): refused
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'team-b' } } });
     await assert.rejects(
-      admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'team-b', body: { ...hpa('h'), metadata: { name: 'h', namespace: 'team-b' } } as never }),
+      admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'team-b', body: { ...hpa('h'), metadata: { name: 'h', namespace: 'team-b' } } }),
       (e: unknown) => /failed calling webhook "horizontalpodautoscalers.validate.gpu-hpa.io"/.test(apiMessage(e)),
     );
   });

@@ -35,7 +35,7 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
     const controller = new ManagedHpaController({ kc, cache, policy: () => defaultPolicy() });
     try {
       controller.startLeading();
-      await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('once', {}, { namespace: 'team-a' }) as V1Deployment });
+      await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('once', {}, { namespace: 'team-a' }) });
       await waitUntil('the first write', 30_000, () => controller.stats.applies === 1);
       await controller.idle();
       const written = await statusWritten(apps, 'once');
@@ -57,7 +57,6 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
     } finally {
       cache.deployments.stop();
       controller.stopLeading();
-      await cache.deployments.stop();
     }
   });
 
@@ -70,7 +69,7 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
     const controller = new ManagedHpaController({ kc, cache, policy: () => defaultPolicy() });
     try {
       controller.startLeading();
-      await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('again', {}, { namespace: 'team-a' }) as V1Deployment });
+      await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('again', {}, { namespace: 'team-a' }) });
       await statusWritten(apps, 'again').catch(() => undefined);
       await waitUntil('the HPA in the cache', 30_000, () => cache.hpas.get('again', 'team-a') !== undefined);
       await controller.idle();

@@ -74,7 +74,7 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     const core = admin.makeApiClient(CoreV1Api);
     const tr = await core.createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
     sa = new KubeConfig();
-    sa.loadFromFile(await cp.writeKubeconfig('webhook-sa', tr.status!.token!));
+    sa.loadFromFile(await cp.writeKubeconfig('webhook-sa', tr.status!.token));
 
     await core.createNamespace({ body: { metadata: { name: TEAM } } });
     const d = await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
@@ -123,7 +123,7 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     );
     await refused('a labelled HPA no Deployment controls', ssa(sa, hpaObject('orphan', { owner: 'none' })), 403, /controlled by the Deployment they scale/);
     // a team's own HPA: neither taken over (labelled by the webhook) nor deleted
-    await refused('taking over a team HPA', ssa(sa, { ...hpaObject('team-hpa'), metadata: { name: 'team-hpa', namespace: TEAM, labels: { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' } } } as KubernetesObject), 403, /may not take over HorizontalPodAutoscaler team-a\/team-hpa/);
+    await refused('taking over a team HPA', ssa(sa, { ...hpaObject('team-hpa'), metadata: { name: 'team-hpa', namespace: TEAM, labels: { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' } } }), 403, /may not take over HorizontalPodAutoscaler team-a\/team-hpa/);
     await refused('deleting a team HPA', KubernetesObjectApi.makeApiClient(sa).delete(hpaObject('team-hpa')), 403, /team-a\/team-hpa is not \(DELETE refused\)/);
     // the team's HPA is untouched, and the policy binds no one else: the admin still writes unlabelled HPAs
     const team = await admin.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ name: 'team-hpa', namespace: TEAM });

@@ -95,7 +95,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   test('seed-000 and a Deployment with no GPU settings are stored with tolerations and GPU limits; the managed HPA follows', async () => {
     const seed = fixture<KubernetesObject & { metadata: { namespace: string } }>('seed-000/deployment.yaml');
     const plain = deployment('no-gpu-settings', {});
-    for (const d of [seed, plain]) await apply(env.objects, d as KubernetesObject, { manager: 'team' });
+    for (const d of [seed, plain]) await apply(env.objects, d, { manager: 'team' });
 
     const stored = await getDeployment(seed.metadata.name!, seed.metadata.namespace);
     expectGpuInjected(stored!);
@@ -121,7 +121,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     // The same Deployment applied again: nothing changes, neither it nor its HPA.
     const hpaBefore = (await getHpa('no-gpu-settings'))!;
     await apply(env.objects, plain, { manager: 'team' });
-    await apply(env.objects, seed as KubernetesObject, { manager: 'team' });
+    await apply(env.objects, seed, { manager: 'team' });
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal((await getDeployment('no-gpu-settings'))!.metadata?.resourceVersion, storedPlain.metadata?.resourceVersion);
     assert.equal((await getDeployment(seed.metadata.name!, seed.metadata.namespace))!.metadata?.resourceVersion, stored!.metadata?.resourceVersion);
@@ -159,7 +159,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   });
 
   test('a dry-run create (dryRun=All) stores nothing and creates no HPA', async () => {
-    const d = await env.apps.createNamespacedDeployment({ namespace: 'default', dryRun: 'All', body: deployment('dry-run', {}) as never });
+    const d = await env.apps.createNamespacedDeployment({ namespace: 'default', dryRun: 'All', body: deployment('dry-run', {}) });
     expectGpuInjected(d); // admission ran (sideEffects: None)
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await getDeployment('dry-run'), undefined);
@@ -167,7 +167,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   });
 
   test('an HPA whose metric no adapter rule serves is refused with the webhook\'s message', async () => {
-    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') as never }));
+    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') }));
     assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
     assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
     assert.equal(await getHpa('unserved', 'team-a'), undefined);
@@ -175,7 +175,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
 
   test('a second HPA for the same Deployment is refused', async () => {
     await waitHpa('no-gpu-settings');
-    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: hpa('second', 'no-gpu-settings', 'gpu_utilization') as never }));
+    const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: hpa('second', 'no-gpu-settings', 'gpu_utilization') }));
     assert.match(msg, /denied the request/);
     assert.match(msg, /no-gpu-settings/);
   });
@@ -188,10 +188,10 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     };
     // validated: an unsafe one is refused (scale-down stabilization under the profile's minimum)
     const unsafe = hpa('byo-hpa', 'byo', 'gpu_utilization', { behavior: { ...behavior, scaleDown: { ...behavior.scaleDown, stabilizationWindowSeconds: 0 } } });
-    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: unsafe as never })), /denied the request/);
+    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: unsafe })), /denied the request/);
 
     const written = hpa('byo-hpa', 'byo', 'gpu_utilization', { behavior });
-    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: written as never });
+    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: written });
     assert.deepEqual(toPlain(created.spec), written.spec);
     await new Promise((r) => setTimeout(r, 3000));
     const now = (await getHpa('byo-hpa'))!;
@@ -201,7 +201,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
 
   test("a team's own HPA named like a managed Deployment is never overwritten; an Event says why", async () => {
     const team = hpa('teams-own', 'teams-own', 'gpu_utilization', { behavior: { scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } }, 'team-a');
-    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: team as never });
+    const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: team });
     await apply(env.objects, deployment('teams-own', {}, { namespace: 'team-a' }), { manager: 'team' });
     let message = '';
     await waitUntil('ManagedHPAConflict Event', 30_000, async () => {
@@ -244,7 +244,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
 
   test('the adapter ConfigMap is watched: the rules in force change when it changes', async () => {
     const custom = hpa('queue-depth', 'anything', 'queue_depth', {}, 'team-a');
-    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: custom as never })), /queue_depth/);
+    assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: custom })), /queue_depth/);
     const cm = await env.core.readNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS });
     const config = parse(cm.data!['config.yaml']!) as { rules: unknown[] };
     config.rules.push({
@@ -257,7 +257,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     await env.core.replaceNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS, body: cm });
     // both replicas must have it before every create is allowed; poll through the proxy
     await waitUntil('queue_depth served', 30_000, async () => {
-      await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: custom as never });
+      await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: custom });
       return true;
     });
     await waitUntil('every replica reloaded', 10_000, () => env.webhooks.every((w) => w.lines.some((l) => l.msg === 'adapter rules loaded' && l.from !== undefined) && w.lines.filter((l) => l.msg === 'adapter rules loaded').length >= 2));
@@ -353,13 +353,13 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     env.proxy.backends = down; // nothing listens there any more: every call fails
 
     // A Deployment outside the opt-in never reaches the webhook.
-    await env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('plain', {}, { namespace: 'team-a', optIn: false }) as never });
+    await env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('plain', {}, { namespace: 'team-a', optIn: false }) });
     // An opted-in Deployment is created too: both Deployment webhooks fail open (Ignore), so an
     // outage never blocks a rollout; it is stored as written, without the GPU injection.
-    const created = await env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('while-down', {}, { namespace: 'team-a' }) as never });
+    const created = await env.apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('while-down', {}, { namespace: 'team-a' }) });
     assert.equal(created.metadata?.annotations?.['gpu-hpa.io/mutated'], undefined, 'no mutation while the webhook is down');
 
-    const hpaMsg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('while-down', 'plain', 'gpu_utilization', {}, 'team-a') as never }));
+    const hpaMsg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('while-down', 'plain', 'gpu_utilization', {}, 'team-a') }));
     assert.match(hpaMsg, /failed calling webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io"/);
   });
 });

@@ -37,7 +37,7 @@ test('a valid new adapter config takes effect; an invalid one keeps the last goo
   const st = store.status();
   assert.equal(st.ready, true);
   assert.equal(st.stale[0]?.source, 'adapter-config');
-  assert.match(st.stale[0]!.error, /bogusKey/);
+  assert.match(st.stale[0].error, /bogusKey/);
   assert.deepEqual(events, ['policy:success', 'adapter-config:success', 'adapter-config:success', 'adapter-config:failure']);
 });
 

@@ -84,7 +84,7 @@ export interface Loop {
   /** log tails of the loop's own processes, for failure messages */
   logs(): string;
   /** a raw API call (admin), keeping the response's Warning headers (admission warnings) */
-  call(method: string, path: string, body?: unknown, opts?: { dryRun?: boolean }): Promise<ApiResponse>;
+  call: (method: string, path: string, body?: unknown, opts?: { dryRun?: boolean }) => Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
@@ -113,6 +113,7 @@ export async function startLoop(): Promise<Loop> {
     const pki = makePki(dir, ADAPTER);
 
     // Prometheus and its exporter first: the webhook replicas start with --prometheus-url
+    // eslint-disable-next-line prefer-const -- the Proxy below reads it before it is set (a const would throw in its TDZ)
     let core: CoreV1Api | undefined;
     const exporterCore = new Proxy({} as CoreV1Api, {
       get: (_t, k) => {
@@ -174,7 +175,7 @@ export async function startLoop(): Promise<Loop> {
     cleanup.push(() => stopProc(kwok));
 
     // the adapter, inside the namespace, reaching kube-apiserver and Prometheus on the host side of the veth
-    await apply(env.objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ADAPTER.namespace } } as KubernetesObject, { manager: 'loop' });
+    await apply(env.objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ADAPTER.namespace } }, { manager: 'loop' });
     const adapter = startAdapter({
       bin: bins.adapter,
       exec: netns.exec,
@@ -198,7 +199,7 @@ export async function startLoop(): Promise<Loop> {
     const call = (method: string, path: string, body?: unknown, opts: { dryRun?: boolean } = {}) => apiCall(cp, method, path, body, opts);
     await waitUntil('both nodes Ready and schedulable', 90_000, async () => {
       for (const name of [GPU_NODE, CPU_NODE]) {
-        const n = await core!.readNode({ name });
+        const n = await core.readNode({ name });
         const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
         const notReadyTaint = n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'));
         if (!ready || notReadyTaint) return false;
@@ -266,7 +267,7 @@ function adapterRegistration(ip: string, caBundle: string): KubernetesObject[] {
 
 function nodeStatus(extra: Record<string, string>): NonNullable<V1Node['status']> {
   const capacity = { cpu: '32', memory: '256Gi', pods: '110', ...extra };
-  return { capacity, allocatable: capacity, phase: 'Running' } as NonNullable<V1Node['status']>;
+  return { capacity, allocatable: capacity, phase: 'Running' };
 }
 
 /** A GPU node as GPU Feature Discovery and the GPU operator leave it (KWOK plays its kubelet). */

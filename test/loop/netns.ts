@@ -15,7 +15,7 @@ export interface Netns {
   /** the namespace side: the adapter's EndpointSlice address */
   nsIp: string;
   /** argv prefix that runs a command inside the namespace */
-  exec(argv: string[]): string[];
+  exec: (argv: string[]) => string[];
   remove(): void;
 }
 

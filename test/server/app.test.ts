@@ -450,7 +450,7 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
   );
   const paths = ['apiVersion', 'kind', 'request', 'request.uid', 'request.kind', 'request.kind.kind', 'request.kind.group', 'request.resource', 'request.operation', 'request.name', 'request.namespace', 'request.object', 'request.object.spec', 'request.object.spec.template', 'request.dryRun', 'request.subResource', 'request.oldObject', 'request.__proto__', 'request.kind.constructor'];
   const corruptedReview = fc.tuple(fc.constantFrom(...paths), fc.option(fc.anything({ withNullPrototype: true, withObjectString: true }), { nil: undefined }), fc.constantFrom(...(['/mutate', '/validate'] as const)), fc.constantFrom('Deployment', 'HorizontalPodAutoscaler')).map(([path, value, endpoint, kind]) => {
-    const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource }) as Record<string, unknown>;
+    const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource });
     const keys = path.split('.');
     let cur: Record<string, unknown> = r;
     for (const k of keys.slice(0, -1)) {
@@ -506,14 +506,16 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
       );
       req.on('error', reject);
       req.write(body.subarray(0, 10));
-      setTimeout(async () => {
-        try {
-          assert.equal(await gauge(), 1);
-          req.end(body.subarray(10));
-        } catch (e) {
-          req.destroy();
-          reject(e);
-        }
+      setTimeout(() => {
+        void (async () => {
+          try {
+            assert.equal(await gauge(), 1);
+            req.end(body.subarray(10));
+          } catch (e) {
+            req.destroy();
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        })();
       }, 100);
     });
     assert.equal(await done, 200);

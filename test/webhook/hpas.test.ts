@@ -158,7 +158,8 @@ test('targets: quantities 30, 500m, 1k, 1Gi are accepted', async () => {
 
 // --- 3. what the API server would reject -----------------------------------------------------------
 
-const apiCases: Array<[string, (h: any) => void, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const apiCases: Array<[string, (h: any) => void, RegExp]> = [
   ['minReplicas 0', (h) => (h.spec.minReplicas = 0), /minReplicas/],
   ['maxReplicas below minReplicas', (h) => { h.spec.minReplicas = 5; h.spec.maxReplicas = 2; }, /maxReplicas/],
   ['stabilizationWindowSeconds 4000', (h) => (h.spec.behavior = { scaleUp: { stabilizationWindowSeconds: 4000, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } }), /3600/],

@@ -3,7 +3,7 @@
 // duplicate keys and type mismatches refuse the whole file. Scalars are read with the failsafe schema (all
 // strings) and typed here the way yaml.v2 types them into Go fields: any scalar fits a string field (`as: 1`
 // is "1"), null leaves the zero value, a mapping or sequence where a scalar belongs is a type error.
-import { Alias, type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type YAMLMap } from 'yaml';
 
 /** pkg/config/config.go RegexFilter */
 export interface RegexFilter {
@@ -119,7 +119,7 @@ class Reader {
 
   deref(node: unknown): Node | null {
     let n = node as Node | null | undefined;
-    for (let i = 0; i < 32 && n && isAlias(n); i++) n = (n as Alias).resolve(this.doc) as Node | undefined;
+    for (let i = 0; i < 32 && n && isAlias(n); i++) n = n.resolve(this.doc);
     return n ?? null;
   }
 
@@ -137,7 +137,7 @@ class Reader {
   str(node: unknown, path: string, ctx: string): string {
     const n = this.deref(node);
     if (this.isNull(n)) return '';
-    if (isScalar(n)) return String((n as Scalar).value);
+    if (isScalar(n)) return String(n.value);
     this.issues.push(`${ctx}${path}: expected a string, got a ${isMap(n) ? 'mapping' : 'list'}${this.at(n)} (yaml: cannot unmarshal ${this.kindOf(n)} into string)`);
     return '';
   }
@@ -147,7 +147,7 @@ class Reader {
     const n = this.deref(node);
     if (this.isNull(n)) return null;
     if (isScalar(n)) {
-      const v = String((n as Scalar).value);
+      const v = String(n.value);
       if (n.type === 'PLAIN' && YAML11_TRUE.has(v)) return true;
       if (n.type === 'PLAIN' && YAML11_FALSE.has(v)) return false;
       this.issues.push(`${ctx}${path}: expected true or false, got ${JSON.stringify(v)}${this.at(n)} (yaml: cannot unmarshal !!str \`${v}\` into bool)`);
@@ -167,7 +167,7 @@ class Reader {
       return null;
     }
     const seen = new Map<string, number>();
-    for (const pair of this.pairs(n as YAMLMap)) {
+    for (const pair of this.pairs(n)) {
       const keyNode = this.deref(pair.key);
       const key = isScalar(keyNode) ? String(keyNode.value) : JSON.stringify(keyNode?.toJSON?.() ?? null);
       const where = path ? `${path}.${key}` : key;
@@ -191,18 +191,18 @@ class Reader {
     const out: Array<{ key: unknown; value: unknown }> = [];
     const merged: Array<{ key: unknown; value: unknown }> = [];
     for (const p of map.items) {
-      const k = this.deref(p.key as Node);
+      const k = this.deref(p.key);
       if (isScalar(k) && k.value === '<<' && k.type === 'PLAIN') {
-        const v = this.deref(p.value as Node);
-        const sources = isSeq(v) ? (v as YAMLSeq).items.map((i) => this.deref(i as Node)) : [v];
-        for (const src of sources) if (isMap(src)) merged.push(...this.pairs(src as YAMLMap));
+        const v = this.deref(p.value);
+        const sources = isSeq(v) ? v.items.map((i) => this.deref(i as Node)) : [v];
+        for (const src of sources) if (isMap(src)) merged.push(...this.pairs(src));
         continue;
       }
       out.push({ key: p.key, value: p.value });
     }
     // explicit keys win over merged ones
-    const explicit = new Set(out.map((p) => { const k = this.deref(p.key as Node); return isScalar(k) ? String(k.value) : ''; }));
-    return [...out, ...merged.filter((p) => { const k = this.deref(p.key as Node); return !(isScalar(k) && explicit.has(String(k.value))); })];
+    const explicit = new Set(out.map((p) => { const k = this.deref(p.key); return isScalar(k) ? String(k.value) : ''; }));
+    return [...out, ...merged.filter((p) => { const k = this.deref(p.key); return !(isScalar(k) && explicit.has(String(k.value))); })];
   }
 
   seq(node: unknown, path: string, ctx: string, typeName: string, hint?: string): Node[] {
@@ -212,7 +212,7 @@ class Reader {
       this.issues.push(`${ctx}${path}: expected a list${this.at(n)} (yaml: cannot unmarshal ${this.kindOf(n)} into ${typeName})${hint ? `. ${hint}` : ''}`);
       return [];
     }
-    return (n as YAMLSeq).items.map((i) => this.deref(i as Node) as Node);
+    return n.items.map((i) => this.deref(i as Node) as Node);
   }
 
   groupResource(node: unknown, path: string, ctx: string): ConfigGroupResource {
@@ -229,8 +229,8 @@ class Reader {
         this.issues.push(`${ctx}${path}.overrides: expected a mapping of label → {group, resource}${this.at(ov)} (yaml: cannot unmarshal ${this.kindOf(ov)} into map[string]config.GroupResource)`);
       } else {
         const seen = new Set<string>();
-        for (const pair of this.pairs(ov as YAMLMap)) {
-          const k = this.deref(pair.key as Node);
+        for (const pair of this.pairs(ov)) {
+          const k = this.deref(pair.key);
           const label = isScalar(k) ? String(k.value) : '';
           if (seen.has(label)) {
             this.issues.push(`${ctx}${path}.overrides.${label}: label "${label}" is overridden twice${this.at(k)} (yaml: mapping key already defined)`);
@@ -250,7 +250,7 @@ class Reader {
 
   rule(node: Node, path: string): DiscoveryRule {
     // name the rule by its seriesQuery in every message, as the adapter's own errors do
-    const pre = isMap(node) ? this.deref((node as YAMLMap).items.find((p) => isScalar(p.key) && (p.key as Scalar).value === 'seriesQuery')?.value as Node) : null;
+    const pre = isMap(node) ? this.deref(node.items.find((p) => isScalar(p.key) && p.key.value === 'seriesQuery')?.value) : null;
     const sq = isScalar(pre) ? String(pre.value) : '';
     const ctx = `${path} (seriesQuery '${sq}'): `;
     const m = this.struct(node, '', ctx, KEYS.rule, 'config.DiscoveryRule');
@@ -303,7 +303,7 @@ export function parseAdapterConfig(text: string, source = 'adapter config'): Par
 
   // A ConfigMap or Helm values file handed over instead of the config file: say what to pass instead.
   if (isMap(root)) {
-    const keys = (root as YAMLMap).items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+    const keys = root.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
     if (keys.includes('kind') && keys.includes('data')) {
       throw new AdapterConfigError(source, [
         'this is a Kubernetes manifest (kind/data), not the adapter config file: pass the content of its config.yaml key, or use --adapter-configmap NAMESPACE/NAME[:KEY]',

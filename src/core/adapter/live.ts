@@ -323,7 +323,7 @@ class LiveRuleSet implements AdapterRuleSet {
       const got = regs.filter((r) => r.metric === req.name).map((r) => `${grKey(r)}${r.namespaced ? '' : ' (cluster-scoped)'}`);
       let why: string;
       const l = rl.cr.converter.labelForResource(resource);
-      const carriesResource = l.label !== null && groups.some((g) => g.labels.includes(l.label!));
+      const carriesResource = l.label !== null && groups.some((g) => g.labels.includes(l.label));
       if (l.label === null) why = `it has no label for ${what} (no resources.overrides entry and no resources.template)`;
       else if (!carriesResource) why = `none carries ${l.label}, the rule's label for ${what}`;
       else if (isRootScopedInRegistry(resource)) why = `the adapter registers ${what} metrics only cluster-scoped, and the HPA controller asks for an Object metric on ${what} within the HPA's namespace (kubernetes/kubernetes#67777)`;
@@ -385,7 +385,7 @@ class LiveRuleSet implements AdapterRuleSet {
       (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
     const groups = this.byName.get(w.seriesName) ?? [];
     if (!groups.some(carries)) {
-      const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel!] ?? []))].sort();
+      const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel] ?? []))].sort();
       // how many other namespaces have them, never which (issue 17: no other namespace's detail)
       const where = nsLabel === null ? '' : seen.length > 0 ? `; only ${seen.length} other namespace${seen.length === 1 ? ' has' : 's have'} them` : `; none carries ${nsLabel}`;
       return this.deny(

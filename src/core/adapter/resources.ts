@@ -199,7 +199,7 @@ function parseArg(tok: string, action: string): TemplateArg {
 
 function parseCond(body: string): TemplateCond {
   const toks = body.match(/"(?:[^"\\]|\\.)*"|`[^`]*`|\S+/g) ?? [];
-  if (toks.length === 1) return { op: 'truthy', arg: parseArg(toks[0]!, body) };
+  if (toks.length === 1) return { op: 'truthy', arg: parseArg(toks[0], body) };
   if (toks.length === 2 && toks[0] === 'not') return { op: 'not', arg: parseArg(toks[1]!, body) };
   if (toks.length === 3 && (toks[0] === 'eq' || toks[0] === 'ne')) return { op: toks[0], a: parseArg(toks[1]!, body), b: parseArg(toks[2]!, body) };
   throw new ResourceTemplateError(`unsupported template action <<${body}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
@@ -365,7 +365,7 @@ export class ResourceConverter {
         gr = this.resourceForLabel(l);
         if (!gr) continue; // GroupResourceForLabel matched, Normalized failed: skipped (klog.V(9))
       }
-      if (gr && !resources.some((r) => sameGR(r, gr!))) resources.push(gr);
+      if (gr && !resources.some((r) => sameGR(r, gr))) resources.push(gr);
       if (!gr || !isRootScopedInRegistry(gr)) namespaced = true;
     }
     return { resources, namespaced };

@@ -57,7 +57,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   // 1. tolerations the policy requires, unless one the team wrote (or one added just now) covers it
   const tolerations = pod.tolerations as unknown;
   if (unset(tolerations) || Array.isArray(tolerations)) {
-    const have: Toleration[] = Array.isArray(tolerations) ? tolerations : [];
+    const have = Array.isArray(tolerations) ? (tolerations as Toleration[]) : [];
     const added: Toleration[] = [];
     for (const t of policy.tolerations) {
       if (isCovered(have, t) || isCovered(added, t)) continue;

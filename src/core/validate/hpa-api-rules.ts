@@ -491,7 +491,7 @@ function merge(from: unknown, defaults: EffectiveScalingRules): EffectiveScaling
   const w = from['stabilizationWindowSeconds'];
   if (typeof w === 'number' && Number.isInteger(w)) out.stabilizationWindowSeconds = w;
   if (typeof from['selectPolicy'] === 'string') out.selectPolicy = from['selectPolicy'];
-  if (Array.isArray(from['policies'])) out.policies = (from['policies'] as unknown[]).filter(isObj) as HPAScalingPolicy[];
+  if (Array.isArray(from['policies'])) out.policies = (from['policies'] as unknown[]).filter(isObj);
   const tol = from['tolerance'];
   if (typeof tol === 'string' || typeof tol === 'number') out.tolerance = tol;
   return out;

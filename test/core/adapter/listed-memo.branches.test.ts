@@ -64,7 +64,7 @@ test('not listed and not predicted: the rules\' denial, with a note that the ada
   assert.deepEqual(v.nearest, ['n']);
   assert.deepEqual(v.notes, ['inner note', `${SRC} does not list pods/x either`]);
   assert.equal(v.live, undefined);
-  const noNotes = preferAdapterListing(inner({ ...notServed, notes: undefined } as MetricVerdict), { source: SRC, external: [] }).lookup(ext('q'));
+  const noNotes = preferAdapterListing(inner({ ...notServed, notes: undefined }), { source: SRC, external: [] }).lookup(ext('q'));
   assert.deepEqual(noNotes.status === 'not-served' && noNotes.notes, [`${SRC} does not list q either`]);
 });
 
@@ -129,7 +129,7 @@ test('VerdictMemo: one decision per distinct request, frozen, and the oldest dro
   assert.equal(asked.length - before, 5);
   // bound 2: pods/a, external/a are kept; a third drops the oldest (pods/a)
   memo.lookup(pods('c'));
-  const n = asked.length;
+  const n: number = asked.length; // annotated: the assert.equal(asked.length, …) calls above narrow asked.length to a literal
   memo.lookup(ext('a'));
   assert.equal(asked.length, n, 'external a is still kept');
   memo.lookup(pods('a'));

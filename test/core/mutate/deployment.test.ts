@@ -83,7 +83,7 @@ test('requests that disagree with the GPU count are denied (extended resources n
   const dep = plainDeployment({}, (d) => (d.spec.template.spec.containers[0].resources.requests['nvidia.com/gpu'] = '3'));
   const { conflicts } = mutate(dep);
   assert.equal(conflicts[0]?.reason, 'gpu-count-conflict');
-  assert.match(conflicts[0]!.message, /requests 3 nvidia\.com\/gpu/);
+  assert.match(conflicts[0].message, /requests 3 nvidia\.com\/gpu/);
 });
 
 test('equal quantities in another spelling are not a conflict ("1" vs 1 vs "1000m")', () => {
@@ -98,7 +98,7 @@ test('another GPU resource on a chosen container is a conflict naming the fix', 
   const dep = plainDeployment({}, (d) => (d.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/mig-1g.10gb': 1 }));
   const { conflicts } = mutate(dep);
   assert.equal(conflicts[0]?.reason, 'gpu-resource-conflict');
-  assert.match(conflicts[0]!.message, /set gpu-hpa\.io\/gpu-resource: nvidia\.com\/mig-1g\.10gb/);
+  assert.match(conflicts[0].message, /set gpu-hpa\.io\/gpu-resource: nvidia\.com\/mig-1g\.10gb/);
 });
 
 test('runtimeClassName is injected only where absent', () => {

@@ -15,7 +15,8 @@ test('policies/default.yaml is valid and has the inference, training and batch p
 });
 
 // Each broken policy: the path of the bad field must appear in the error.
-const broken: Array<[string, (d: any) => void, RegExp]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const broken: Array<[string, (d: any) => void, RegExp]> = [
   ['unknown top-level key', (d) => (d.enforcment = 'warn'), /\(root\): Unrecognized key: "enforcment"/],
   ['unknown profile key', (d) => (d.profiles.batch.maxReplica = 3), /profiles\.batch: Unrecognized key: "maxReplica"/],
   ['enforcement value', (d) => (d.enforcement = 'block'), /enforcement: /],

@@ -17,7 +17,7 @@ const valid = (): J => ({
   metadata: { name: 'web' },
   spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3 },
 });
-const withSpec = (spec: J): HorizontalPodAutoscaler => ({ ...valid(), spec: { ...(valid()['spec'] as J), ...spec } }) as HorizontalPodAutoscaler;
+const withSpec = (spec: J): HorizontalPodAutoscaler => ({ ...valid(), spec: { ...(valid()['spec'] as J), ...spec } });
 const reasons = (o: unknown, strict = true) => apiServerRules(o as HorizontalPodAutoscaler, { strictDecoding: strict }).map((v) => v.reason);
 
 test('strict decoding: unknown fields are refused (case-sensitive), only when strict', () => {

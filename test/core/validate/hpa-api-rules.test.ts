@@ -28,7 +28,7 @@ function hpa(spec: J = {}): HorizontalPodAutoscaler {
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'myautoscaler', namespace: 'default' },
     spec: { scaleTargetRef: { kind: 'ReplicationController', name: 'myrc' }, minReplicas: 1, maxReplicas: 5, ...spec },
-  } as HorizontalPodAutoscaler;
+  };
 }
 const metric = (m: J) => hpa({ metrics: [m] });
 const cpuUtil = (u: unknown = 70) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: u } } });

@@ -42,30 +42,30 @@ test('metricRequest: Pods, Object and External sources become the adapter lookup
     field: 'pods.metric.name',
   });
   assert.deepEqual(metricRequest(external('queue') as never), { request: { kind: 'External', name: 'queue', namespaced: true }, field: 'external.metric.name' });
-  const dep = metricRequest(object('rps', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }) as never);
+  const dep = metricRequest(object('rps', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }));
   assert.deepEqual(dep, { request: { kind: 'Object', name: 'rps', resource: { group: 'apps', resource: 'deployments', namespaced: true }, namespaced: true }, field: 'object.metric.name' });
   // a Namespace's metric is asked root-scoped; a Node's (cluster-scoped, but asked namespaced) is not
-  const ns = metricRequest(object('load', { apiVersion: 'v1', kind: 'Namespace', name: 'ml' }) as never);
+  const ns = metricRequest(object('load', { apiVersion: 'v1', kind: 'Namespace', name: 'ml' }));
   assert.equal(ns?.request.namespaced, false);
   assert.equal(ns?.request.resource?.resource, 'namespaces');
   assert.equal(metricRequest(object('load', { apiVersion: 'v1', kind: 'Node', name: 'n1' }) as never)?.request.namespaced, true);
   // no apiVersion: read as v1 (a Service in the core group)
-  const svc = metricRequest(object('rps', { kind: 'Service', name: 'web' }) as never);
+  const svc = metricRequest(object('rps', { kind: 'Service', name: 'web' }));
   assert.deepEqual(svc?.request.resource && { group: svc.request.resource.group, resource: svc.request.resource.resource }, { group: '', resource: 'services' });
   // an apps/v1 Namespace is not the core Namespace: asked namespaced
   assert.equal(metricRequest(object('load', { apiVersion: 'example.com/v1', kind: 'Namespace', name: 'ml' }) as never)?.request.namespaced, true);
 });
 
 test('metricRequest: Resource metrics, missing names and a missing describedObject kind need no adapter lookup', () => {
-  assert.equal(metricRequest({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } } as never), undefined);
+  assert.equal(metricRequest({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }), undefined);
   assert.equal(metricRequest(pods(7) as never), undefined);
-  assert.equal(metricRequest({ type: 'Pods' } as never), undefined);
-  assert.equal(metricRequest({ type: 'Object', object: { metric: { name: 'x' } } } as never), undefined);
+  assert.equal(metricRequest({ type: 'Pods' }), undefined);
+  assert.equal(metricRequest({ type: 'Object', object: { metric: { name: 'x' } } }), undefined);
   assert.equal(metricRequest(object('x', { name: 'web' }) as never), undefined);
-  assert.equal(metricRequest({ type: 'External', external: { metric: {} } } as never), undefined);
+  assert.equal(metricRequest({ type: 'External', external: { metric: {} } }), undefined);
   // the type decides which member is read
-  assert.equal(metricRequest({ type: 'External', pods: { metric: { name: 'gpu' } } } as never), undefined);
-  assert.equal(metricRequest({ type: 'Object', external: { metric: { name: 'gpu' } } } as never), undefined);
+  assert.equal(metricRequest({ type: 'External', pods: { metric: { name: 'gpu' } } }), undefined);
+  assert.equal(metricRequest({ type: 'Object', external: { metric: { name: 'gpu' } } }), undefined);
 });
 
 test('verdicts: served is silent unless it carries notes, which become warnings naming the HPA', () => {
@@ -108,11 +108,11 @@ test('verdicts: not served is a denial naming the field, the metric, the list, t
   assert.doesNotMatch(bare.violations[0]!.message, /Considered|Did you mean/);
   assert.deepEqual(bare.warnings, []);
   // External metrics are served by externalRules; an Object metric names the described resource
-  const ext = verdictToFindings(S, 'f', metricRequest(external('queue') as never)!.request, notServed(), rulesAnswering(notServed()));
+  const ext = verdictToFindings(S, 'f', metricRequest(external('queue'))!.request, notServed(), rulesAnswering(notServed()));
   assert.ok(ext.violations[0]!.message.includes('externalRules entry'), ext.violations[0]!.message);
   assert.ok(ext.violations[0]!.message.includes('External metric "queue"'));
   assert.doesNotMatch(ext.violations[0]!.message, / on /);
-  const obj = verdictToFindings(S, 'f', metricRequest(object('rps', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }) as never)!.request, notServed(), rulesAnswering(notServed()));
+  const obj = verdictToFindings(S, 'f', metricRequest(object('rps', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }))!.request, notServed(), rulesAnswering(notServed()));
   assert.ok(obj.violations[0]!.message.includes('Object metric "rps" on deployments'), obj.violations[0]!.message);
   assert.ok(obj.violations[0]!.message.includes(' rules entry'));
 });

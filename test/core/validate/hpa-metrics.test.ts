@@ -19,5 +19,5 @@ test('a metric no rule serves is denied at its field, naming the rules file', ()
   assert.equal(violations.length, 1);
   assert.equal(violations[0]?.reason, 'metric-not-served');
   assert.equal(violations[0]?.field, 'spec.metrics[1].pods.metric.name');
-  assert.match(violations[0]!.message, /policies\/prometheus-adapter-rules\.yaml/);
+  assert.match(violations[0].message, /policies\/prometheus-adapter-rules\.yaml/);
 });

@@ -18,5 +18,5 @@ test('utilization of a resource a container does not request is denied, naming t
   assert.deepEqual(rest, []);
   assert.equal(v?.reason, 'resource-metric-without-requests');
   assert.equal(v?.field, 'spec.metrics[1].resource');
-  assert.match(v!.message, /"sidecar"/);
+  assert.match(v.message, /"sidecar"/);
 });

@@ -327,11 +327,11 @@ test('objects without metadata, spec or scaleTargetRef are judged without throwi
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const noMeta: any = { spec: { scaleTargetRef: { kind: 'Deployment', name: 'llm' } } };
   assert.equal(verifySingleHpa(S, hpa(), [noMeta]).length, 1);
-  assert.deepEqual(verifySingleHpa(S, hpa(), [{} as never, { metadata: { name: 'x' } } as never]), []);
+  assert.deepEqual(verifySingleHpa(S, hpa(), [{}, { metadata: { name: 'x' } }]), []);
   // an HPA without a name or target compared with rivals that have them
   assert.deepEqual(verifySingleHpa(S, bare, [hpa()]), []);
-  assert.deepEqual(verifySingleHpa(S, bare, [{} as never]), [], 'two unnamed objects are one object');
-  const v = verifySingleHpa(S, bare, [{ metadata: { name: 'x' } } as never]);
+  assert.deepEqual(verifySingleHpa(S, bare, [{}]), [], 'two unnamed objects are one object');
+  const v = verifySingleHpa(S, bare, [{ metadata: { name: 'x' } }]);
   assert.equal(v.length, 1, 'both without a target: the same (absent) target, as the code reads it');
   assert.match(v[0]!.message, /HorizontalPodAutoscaler x/);
 });

@@ -21,7 +21,7 @@ function hpa(spec: Record<string, unknown> = {}, name = 'llm'): HorizontalPodAut
       },
       ...spec,
     },
-  } as HorizontalPodAutoscaler;
+  };
 }
 
 test('a bounded HPA, alone on its target, within the cap: no violations', () => {

@@ -10,7 +10,7 @@ import { goValue } from '../../../src/core/field.js';
 import type { SourceKey } from '../../../src/core/metric-source.js';
 import { apiTargetViolations, verifyTargets } from '../../../src/core/validate/hpa-targets.js';
 
-const api = (key: SourceKey, target: unknown) => apiTargetViolations(key, { target } as never, `spec.metrics[0].${key}`);
+const api = (key: SourceKey, target: unknown) => apiTargetViolations(key, { target }, `spec.metrics[0].${key}`);
 const fields = (vs: Violation[]) => vs.map((v) => v.field);
 function one(vs: Violation[], field: string): string {
   assert.deepEqual(fields(vs), [field], JSON.stringify(vs));

@@ -19,7 +19,7 @@ const hpa = (...metrics: J[]): HorizontalPodAutoscaler =>
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'gpu', namespace: 'default' },
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gpu' }, minReplicas: 1, maxReplicas: 4, metrics },
-  }) as HorizontalPodAutoscaler;
+  });
 const pods = (target: J) => ({ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target } });
 const object = (target: J) => ({ type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 'svc' }, metric: { name: 'qps' }, target } });
 const external = (target: J) => ({ type: 'External', external: { metric: { name: 'queue_depth' }, target } });

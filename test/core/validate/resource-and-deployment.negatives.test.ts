@@ -59,8 +59,8 @@ test('Resource Utilization: every container needs a request (a limit counts); on
   assert.deepEqual(verifyResourceRequests(S, [cpu()], withNull), []);
   // a Deployment without a name or containers still gets a sentence
   const bare = { spec: { template: { spec: { containers: [{ name: 'a' }] } } } };
-  assert.match(verifyResourceRequests(S, [cpu()], bare as never)[0]!.message, /Deployment  has no cpu request in container "a"/);
-  assert.deepEqual(verifyResourceRequests(S, [cpu()], {} as never), []);
+  assert.match(verifyResourceRequests(S, [cpu()], bare)[0]!.message, /Deployment {2}has no cpu request in container "a"/);
+  assert.deepEqual(verifyResourceRequests(S, [cpu()], {}), []);
 });
 
 test('ContainerResource Utilization: the named container needs the request; another container without it is not judged', () => {
