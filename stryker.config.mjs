@@ -7,7 +7,13 @@
 //
 // MUTATION_FILES / MUTATION_TESTS (comma-separated globs) narrow a run, e.g. to one rule file and
 // the tests that exercise it (scripts/mutation-ci.sh, and the per-file runs in docs/testing.md).
-const list = (v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -14,7 +14,10 @@ type Meta = { metadata: { namespace: string; name: string } };
 gc();
 const before = process.memoryUsage().heapUsed;
 // one store per resource, as ClusterCache has one ListWatch each
-const stores = { deployments: { objects: new Map<string, Meta>(), byNamespace: new Map<string, Map<string, Meta>>() }, hpas: { objects: new Map<string, Meta>(), byNamespace: new Map<string, Map<string, Meta>>() } };
+const stores = {
+  deployments: { objects: new Map<string, Meta>(), byNamespace: new Map<string, Map<string, Meta>>() },
+  hpas: { objects: new Map<string, Meta>(), byNamespace: new Map<string, Map<string, Meta>>() },
+};
 const keep = (store: (typeof stores)['deployments'], o: Meta) => {
   store.objects.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
   let m = store.byNamespace.get(o.metadata.namespace);

@@ -61,7 +61,9 @@ export function runEngineBench(): void {
   console.log('| --- | --- | --- | --- |');
   const base = rows[0]!.usPerDecision;
   for (const r of rows) console.log(`| ${r.rules} | ${r.perSecond.toFixed(0)} | ${r.usPerDecision.toFixed(1)} | ${(r.usPerDecision / base).toFixed(2)} |`);
-  console.log(`\ncost(1000)/cost(10) = ${(rows[2]!.usPerDecision / base).toFixed(2)} (target ≤ 2); each decision: an HPA with 4 Pods metrics (first, middle, last rule, and one no rule serves, with suggestions)`);
+  console.log(
+    `\ncost(1000)/cost(10) = ${(rows[2]!.usPerDecision / base).toFixed(2)} (target ≤ 2); each decision: an HPA with 4 Pods metrics (first, middle, last rule, and one no rule serves, with suggestions)`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runEngineBench();

@@ -35,7 +35,27 @@ function install(): void {
 function compile(): string {
   const out = join(dir, 'node_modules/.bench');
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '--outDir', out, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--esModuleInterop', '--types', 'node', join(dir, 'server.ts')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      out,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--strict',
+      '--skipLibCheck',
+      '--esModuleInterop',
+      '--types',
+      'node',
+      join(dir, 'server.ts'),
+    ],
+    { stdio: 'inherit' },
+  );
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   return join(out, 'server.js');
 }
@@ -90,7 +110,15 @@ export async function startPeer(certDir: string, onCpu: (nodeArgs: string[]) => 
     const child = fork(entry, [String(port)], {
       execPath,
       execArgv,
-      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, SSL_KEY_PATH: join(certDir, 'tls.key'), SSL_CERT_PATH: join(certDir, 'tls.crt'), PEPR_API_PATH: apiPath, PEPR_WATCH_MODE: 'false', NODE_TLS_REJECT_UNAUTHORIZED: '0' }, // the e2e API server's self-signed certificate on loopback: kubernetes-fluent-client's fetch ignores the kubeconfig's insecure-skip-tls-verify
+      env: {
+        ...process.env,
+        KUBECONFIG: cp.kubeconfigPath,
+        SSL_KEY_PATH: join(certDir, 'tls.key'),
+        SSL_CERT_PATH: join(certDir, 'tls.crt'),
+        PEPR_API_PATH: apiPath,
+        PEPR_WATCH_MODE: 'false',
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      }, // the e2e API server's self-signed certificate on loopback: kubernetes-fluent-client's fetch ignores the kubeconfig's insecure-skip-tls-verify
       stdio: ['ignore', process.env.PEER_DEBUG ? 'inherit' : 'ignore', 'inherit', 'ipc'], // Pepr's log lines, at its default level, go where kubectl logs would read them: away
     });
     try {

@@ -69,7 +69,24 @@ interface Load {
 
 function compileServer(): void {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const flags = ['--outDir', compiled, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule', '--types', 'node'];
+  const flags = [
+    '--outDir',
+    compiled,
+    '--rootDir',
+    root,
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--strict',
+    '--skipLibCheck',
+    '--esModuleInterop',
+    '--resolveJsonModule',
+    '--types',
+    'node',
+  ];
   execFileSync(process.execPath, [tsc, ...flags, join(here, 'server.ts')], { stdio: 'inherit' });
 }
 
@@ -194,7 +211,9 @@ async function main(): Promise<void> {
   const answerFloor = await startServer('answer-floor', certDir, workloadFile);
   const before = loadavg()[0] ?? 0;
   console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average before: ${f(before)}`);
-  console.log(`# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating; ${PIN ? 'servers on CPU 1, load generator on CPU 0 (taskset)' : 'not pinned to CPUs'}\n`);
+  console.log(
+    `# ${CONNECTIONS} connections, ${DURATION}s per run, ${ROUNDS} rounds floor/webhook alternating; ${PIN ? 'servers on CPU 1, load generator on CPU 0 (taskset)' : 'not pinned to CPUs'}\n`,
+  );
   const steal0 = stealShare();
   let peerRows: string[] = [];
   try {
@@ -265,15 +284,23 @@ async function main(): Promise<void> {
       await compare(`_answer floor (the webhook's answer and log line, canned)_: ${s.name}`, s, answerFloor, false);
     }
     if (PEER) peerRows = await peerSection(floor, hook, certDir);
-    console.log('| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |');
+    console.log(
+      '| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
     const mem = await memoryOf(hook);
     const mb = (x: number) => f(x / 1048576, 0);
-    console.log(`\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`);
-    console.log(`worst throughput ratio ${f(worstRatio)} (target ≥ 0.80; CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`);
+    console.log(
+      `\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`,
+    );
+    console.log(
+      `worst throughput ratio ${f(worstRatio)} (target ≥ 0.80; CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`,
+    );
     if (peerRows.length > 0) {
-      console.log('\n| body (the same for all three) | req/s floor / webhook / Pepr | webhook ÷ Pepr | webhook ÷ floor | p99 ms floor / webhook / Pepr | webhook p99 ÷ Pepr p99 | CPU µs per review floor / webhook / Pepr | webhook CPU ÷ Pepr CPU | webhook CPU ÷ floor CPU | Pepr RSS max MB |');
+      console.log(
+        '\n| body (the same for all three) | req/s floor / webhook / Pepr | webhook ÷ Pepr | webhook ÷ floor | p99 ms floor / webhook / Pepr | webhook p99 ÷ Pepr p99 | CPU µs per review floor / webhook / Pepr | webhook CPU ÷ Pepr CPU | webhook CPU ÷ floor CPU | Pepr RSS max MB |',
+      );
       console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
       for (const r of peerRows) console.log(r);
       console.log('targets: webhook ÷ Pepr throughput ≥ 3, webhook CPU ÷ Pepr CPU ≤ 0.25 on both bodies; the floor ratios are reported, not targeted');
@@ -282,7 +309,12 @@ async function main(): Promise<void> {
     if (SUSTAINED > 0 && (!ONLY || ONLY.test('sustained'))) {
       const name = process.env.BENCH_SUSTAINED_SCENARIO ?? 'validate seed-000 HPA';
       const s = scenarios().find((x) => x.name === name);
-      if (!s) throw new Error(`BENCH_SUSTAINED_SCENARIO: no scenario named "${name}" (${scenarios().map((x) => x.name).join('; ')})`);
+      if (!s)
+        throw new Error(
+          `BENCH_SUSTAINED_SCENARIO: no scenario named "${name}" (${scenarios()
+            .map((x) => x.name)
+            .join('; ')})`,
+        );
       await sustained(hook, s, SUSTAINED, SUSTAINED_SAMPLE);
     }
   } finally {
@@ -314,7 +346,10 @@ async function peerSection(floor: Running, hook: Running, certDir: string): Prom
     const bodies = [scenarios()[1]!, scenarios()[6]!];
     for (const s of bodies) {
       // both must decide what the comparison assumes: a patch for the Deployment, allowed for the HPA
-      for (const [who, port, path] of [['webhook', hook.port, s.path], ['Pepr', peer.port, peer.pathFor(s.path)]] as const) {
+      for (const [who, port, path] of [
+        ['webhook', hook.port, s.path],
+        ['Pepr', peer.port, peer.pathFor(s.path)],
+      ] as const) {
         const a = await answerOf(port, path, s.body);
         if (a.allowed !== true || (s.path === '/mutate') !== (typeof a.patch === 'string')) throw new Error(`${who} on ${s.name}: ${JSON.stringify(a).slice(0, 300)}`);
       }
@@ -324,7 +359,14 @@ async function peerSection(floor: Running, hook: Running, certDir: string): Prom
         webhook: () => load(hook.port, s.path, s.body, DURATION, hook.pid),
         pepr: () => load(peer.port, peer.pathFor(s.path), s.body, DURATION, peer.pid),
       };
-      for (const k of ['floor', 'webhook', 'pepr'] as const) await load(k === 'floor' ? floor.port : k === 'webhook' ? hook.port : peer.port, k === 'pepr' ? peer.pathFor(s.path) : s.path, s.body, 1, k === 'floor' ? floor.pid : k === 'webhook' ? hook.pid : peer.pid); // warm-up, discarded
+      for (const k of ['floor', 'webhook', 'pepr'] as const)
+        await load(
+          k === 'floor' ? floor.port : k === 'webhook' ? hook.port : peer.port,
+          k === 'pepr' ? peer.pathFor(s.path) : s.path,
+          s.body,
+          1,
+          k === 'floor' ? floor.pid : k === 'webhook' ? hook.pid : peer.pid,
+        ); // warm-up, discarded
       const order: (keyof typeof run)[] = ['floor', 'webhook', 'pepr'];
       for (let r = 0; r < ROUNDS; r++) {
         for (const k of r % 2 === 0 ? order : [...order].reverse()) runs[k].push(await run[k]());

@@ -50,13 +50,17 @@ class Api {
     const url = new URL(this.cp.server + path);
     const data = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, agent: this.agent, headers: { authorization: `Bearer ${this.cp.adminToken}`, 'content-type': contentType, ...(data ? { 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      });
+      const req = request(
+        url,
+        { method, agent: this.agent, headers: { authorization: `Bearer ${this.cp.adminToken}`, 'content-type': contentType, ...(data ? { 'content-length': Buffer.byteLength(data) } : {}) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -97,7 +101,11 @@ async function populate(api: Api, from: number, to: number): Promise<void> {
       const h = realisticHpa(i);
       const hbase = `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${h.metadata!.name}`;
       await api.apply(hbase, h, 'bench');
-      await api.apply(`${hbase}/status`, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: h.metadata!.name, namespace: ns }, status: hpaStatus() }, 'kube-controller-manager');
+      await api.apply(
+        `${hbase}/status`,
+        { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: h.metadata!.name, namespace: ns }, status: hpaStatus() },
+        'kube-controller-manager',
+      );
     }
   });
 }
@@ -206,7 +214,9 @@ async function main(): Promise<void> {
   console.log('\n| Deployments | HPAs | populate s (this level) | ready s | peak RSS MiB (VmHWM) | RSS after sync MiB (last / max over settle) | /validate req/s | p50 ms | p99 ms | failed |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
-    console.log(`| ${r.n} | ${Math.ceil(r.n / 5)} | ${f(r.populateS, 0)} | ${f(r.readyS, 1)} | ${f(r.peakMb)} | ${f(r.afterSyncMb)} / ${f(r.afterSyncMaxMb)} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.failed} |`);
+    console.log(
+      `| ${r.n} | ${Math.ceil(r.n / 5)} | ${f(r.populateS, 0)} | ${f(r.readyS, 1)} | ${f(r.peakMb)} | ${f(r.afterSyncMb)} / ${f(r.afterSyncMaxMb)} | ${f(r.rps)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${r.failed} |`,
+    );
   }
 }
 

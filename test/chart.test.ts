@@ -25,7 +25,13 @@ function helmBin(): string {
 }
 
 function kustomizeBin(): string {
-  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'kustomize')), join(homedir(), 'go', 'bin', 'kustomize')];
+  const candidates = [
+    ...(process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, 'kustomize')),
+    join(homedir(), 'go', 'bin', 'kustomize'),
+  ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
   return found;
@@ -65,7 +71,10 @@ describe('charts/gpu-hpa-webhook', () => {
   it('renders, with its default values, the same objects as kustomize renders manifests/', () => {
     const chart = normalize(template());
     const kustomized = normalize(parse(execFileSync(kustomizeBin(), ['build', join(ROOT, 'manifests')], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })));
-    assert.deepEqual(chart.map((o) => `${o.kind}/${o.metadata.name}`), kustomized.map((o) => `${o.kind}/${o.metadata.name}`));
+    assert.deepEqual(
+      chart.map((o) => `${o.kind}/${o.metadata.name}`),
+      kustomized.map((o) => `${o.kind}/${o.metadata.name}`),
+    );
     for (let i = 0; i < chart.length; i++) assert.deepEqual(chart[i], kustomized[i], `${chart[i].kind}/${chart[i].metadata.name}`);
   });
 
@@ -95,11 +104,22 @@ describe('charts/gpu-hpa-webhook', () => {
 
   it('values: cert-manager mode, a provided caBundle, the cluster adapter ConfigMap, scheduling, client CA', () => {
     const cm = template('certificate.mode=cert-manager');
-    assert.deepEqual(cm.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name).sort(), ['gpu-hpa-webhook-ca', 'gpu-hpa-webhook-tls']);
+    assert.deepEqual(
+      cm
+        .filter((o) => o.kind === 'Certificate')
+        .map((o) => o.metadata.name)
+        .sort(),
+      ['gpu-hpa-webhook-ca', 'gpu-hpa-webhook-tls'],
+    );
     const ca = Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64');
     const provided = template(`certificate.caBundle=${ca}`);
     for (const cfg of provided.filter((o) => /WebhookConfiguration$/.test(o.kind))) for (const w of cfg.webhooks) assert.equal(w.clientConfig.caBundle, ca);
-    const adapter = template('adapter.configMap=monitoring/prometheus-adapter:config.yaml', 'priorityClassName=system-cluster-critical', 'nodeSelector.role=infra', 'clientCA.secretName=apiserver-client-ca');
+    const adapter = template(
+      'adapter.configMap=monitoring/prometheus-adapter:config.yaml',
+      'priorityClassName=system-cluster-critical',
+      'nodeSelector.role=infra',
+      'clientCA.secretName=apiserver-client-ca',
+    );
     const dep = adapter.find((o) => o.kind === 'Deployment');
     const args: string[] = dep.spec.template.spec.containers[0].args;
     assert.ok(args.includes('--adapter-configmap=monitoring/prometheus-adapter:config.yaml'));

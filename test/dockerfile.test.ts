@@ -77,8 +77,14 @@ describe('Dockerfile', () => {
     assert.equal(pkg.engines.node, '>=20.6', 'still runs on Node 20 (tested there: npm test on this machine)');
     const build = stages[0]!;
     assert.ok(build.name, 'the build stage is named');
-    assert.ok(ops(build, 'RUN').some((r) => /\bnpm ci\b/.test(r.args)), 'build: npm ci');
-    assert.ok(ops(build, 'RUN').some((r) => /\bnpm run build\b/.test(r.args)), 'build: npm run build');
+    assert.ok(
+      ops(build, 'RUN').some((r) => /\bnpm ci\b/.test(r.args)),
+      'build: npm ci',
+    );
+    assert.ok(
+      ops(build, 'RUN').some((r) => /\bnpm run build\b/.test(r.args)),
+      'build: npm run build',
+    );
     assert.ok(
       ops(runtime, 'COPY').some((c) => c.args.includes(`--from=${build.name}`) && /\bdist\b/.test(c.args)),
       'runtime copies dist/ from the build stage',
@@ -94,7 +100,10 @@ describe('Dockerfile', () => {
       assert.match(r.args, /--ignore-scripts\b/);
     }
     assert.ok(!ops(runtime, 'COPY').some((c) => /\bnode_modules\b/.test(c.args)), 'no node_modules (with dev deps) copied in');
-    assert.ok(ops(runtime, 'COPY').some((c) => /^policies\b/.test(c.args)), 'policies/ shipped');
+    assert.ok(
+      ops(runtime, 'COPY').some((c) => /^policies\b/.test(c.args)),
+      'policies/ shipped',
+    );
   });
 
   it('runs as a non-root numeric user', () => {
@@ -116,13 +125,19 @@ describe('Dockerfile', () => {
     const argv = JSON.parse(entry.args) as string[]; // exec form: signals reach node directly
     assert.equal(argv[0], 'node');
     const flags = argv.slice(1, argv.indexOf(pkg.bin['gpu-hpa-webhook']!));
-    assert.ok(flags.every((f) => f.startsWith('--')), `node flags before the bin: ${argv.join(' ')}`);
+    assert.ok(
+      flags.every((f) => f.startsWith('--')),
+      `node flags before the bin: ${argv.join(' ')}`,
+    );
     // the image runs node with the flags `npm start` uses (and the benchmark measures)
     // `exec`: the shell npm runs the script in becomes node, so the SIGTERM npm forwards reaches the server
     assert.equal(pkg.scripts.start, `exec node ${[...flags, pkg.bin['gpu-hpa-webhook']].join(' ')} serve`);
     assert.deepEqual(JSON.parse(ops(runtime, 'CMD').at(-1)?.args ?? 'null'), ['serve']);
     assert.ok(ops(runtime, 'EXPOSE').some((e) => /\b8443\b/.test(e.args)));
-    assert.ok(ops(runtime, 'EXPOSE').some((e) => /\b8080\b/.test(e.args)), 'the metrics port');
+    assert.ok(
+      ops(runtime, 'EXPOSE').some((e) => /\b8080\b/.test(e.args)),
+      'the metrics port',
+    );
     // dist/cli/main.js is compiled from src/cli/main.ts (tsconfig.build.json: rootDir src, outDir dist)
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { rootDir: string; outDir: string };

@@ -92,7 +92,11 @@ describe('manifests/ (kustomize build)', () => {
     assert.equal(one('ValidatingWebhookConfiguration').apiVersion, 'admissionregistration.k8s.io/v1');
     // Namespaced objects all live in the webhook's namespace.
     for (const o of objects) {
-      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind)) {
+      if (
+        ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(
+          o.kind,
+        )
+      ) {
         assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
       } else {
         assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
@@ -106,10 +110,12 @@ describe('manifests/ (kustomize build)', () => {
       const scope = role.kind === 'ClusterRole' ? 'cluster' : `ns:${role.metadata.namespace}`;
       for (const rule of role.rules ?? []) {
         assert.equal(rule.nonResourceURLs, undefined, 'no nonResourceURLs');
-        for (const g of rule.apiGroups) for (const r of rule.resources) for (const v of rule.verbs) {
-          for (const x of [g, r, v]) assert.ok(!String(x).includes('*'), `no wildcard in ${role.kind} ${role.metadata.name}`);
-          granted.add(`${scope} ${g}/${r} ${v}`);
-        }
+        for (const g of rule.apiGroups)
+          for (const r of rule.resources)
+            for (const v of rule.verbs) {
+              for (const x of [g, r, v]) assert.ok(!String(x).includes('*'), `no wildcard in ${role.kind} ${role.metadata.name}`);
+              granted.add(`${scope} ${g}/${r} ${v}`);
+            }
       }
     }
     // only the verbs the code calls (issue 17): no get of Deployments, HPAs or ConfigMaps, no
@@ -135,7 +141,10 @@ describe('manifests/ (kustomize build)', () => {
       [one('RoleBinding'), 'Role'],
     ] as const) {
       assert.equal(binding.roleRef.kind, roleKind);
-      assert.ok(all(roleKind).some((r) => r.metadata.name === binding.roleRef.name), `${binding.kind} refers to an existing ${roleKind}`);
+      assert.ok(
+        all(roleKind).some((r) => r.metadata.name === binding.roleRef.name),
+        `${binding.kind} refers to an existing ${roleKind}`,
+      );
       assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NS }]);
     }
   });
@@ -162,9 +171,7 @@ describe('manifests/ (kustomize build)', () => {
         if (config.kind === 'MutatingWebhookConfiguration') assert.equal(w.reinvocationPolicy, 'IfNeeded', where);
         assert.equal(w.clientConfig.url, undefined, where);
         assert.deepEqual(w.clientConfig.service, { name: service.metadata.name, namespace: NS, path, port: 443 }, where);
-        const excluded = w.namespaceSelector?.matchExpressions?.find(
-          (e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn',
-        );
+        const excluded = w.namespaceSelector?.matchExpressions?.find((e: Obj) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn');
         assert.ok(excluded, `${where} namespaceSelector NotIn`);
         assert.deepEqual([...excluded.values].sort(), ['gpu-hpa-webhook', 'kube-system'], where);
       }
@@ -172,9 +179,7 @@ describe('manifests/ (kustomize build)', () => {
       const deployments = webhooks.filter((w) => w.rules.some((r: Obj) => r.resources.includes('deployments')));
       assert.equal(deployments.length, 1, `${config.kind}: one webhook for deployments`);
       const d = deployments[0];
-      assert.deepEqual(d.rules, [
-        { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], scope: 'Namespaced' },
-      ]);
+      assert.deepEqual(d.rules, [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], scope: 'Namespaced' }]);
       assert.deepEqual(d.objectSelector, { matchLabels: { [OPT_IN_LABEL]: 'true' } });
 
       const hpas = webhooks.filter((w) => w.rules.some((r: Obj) => r.resources.includes('horizontalpodautoscalers')));
@@ -271,7 +276,10 @@ describe('manifests/ (kustomize build)', () => {
     assert.equal(named('metrics')?.containerPort, metricsPort);
     assert.equal(named('https')?.containerPort, 8443);
     // the Service exposes the review port only
-    assert.deepEqual(one('Service').spec.ports.map((p: Obj) => p.targetPort), ['https']);
+    assert.deepEqual(
+      one('Service').spec.ports.map((p: Obj) => p.targetPort),
+      ['https'],
+    );
 
     // the Lease namespace is the pod's own (downward API), so an overlay into another namespace needs no change here
     assert.equal(flag(c.args, '--namespace'), '$(POD_NAMESPACE)');

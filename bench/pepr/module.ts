@@ -84,10 +84,8 @@ When(a.HorizontalPodAutoscaler, { group: 'autoscaling', version: 'v2', kind: 'Ho
 
 /** The module, started on `port` once its store is ready (Pepr binds /mutate and /validate then). */
 export function startPepr(port: number): void {
-  const mod = new PeprModule(
-    { description: 'gpu-hpa-webhook bench peer', pepr: { uuid: 'gpu-hpa-bench', onError: 'reject', webhookTimeout: 10, alwaysIgnore: { namespaces: [] } } },
-    [gpu],
-    { deferStart: true },
-  );
+  const mod = new PeprModule({ description: 'gpu-hpa-webhook bench peer', pepr: { uuid: 'gpu-hpa-bench', onError: 'reject', webhookTimeout: 10, alwaysIgnore: { namespaces: [] } } }, [gpu], {
+    deferStart: true,
+  });
   mod.start(port);
 }

@@ -80,7 +80,10 @@ export async function runCerts(opts: CertsOptions): Promise<CertsResult> {
     files.push({ path: out, description: source.kinds.join(', ') + ' with caBundle filled' });
   }
 
-  const webhookFiles = files.slice(4).map((f) => `-f ${f.path}`).join(' ');
+  const webhookFiles = files
+    .slice(4)
+    .map((f) => `-f ${f.path}`)
+    .join(' ');
   const nextSteps = [
     `kubectl -n ${opts.namespace} create secret tls ${opts.service}-tls --cert ${certs.paths.cert} --key ${certs.paths.key} --dry-run=client -o yaml | kubectl apply -f -`,
     `kubectl apply ${webhookFiles}`,
@@ -153,11 +156,5 @@ function pointAtService(doc: Document, service: string, namespace: string, caBun
 export function formatCertsResult(result: CertsResult): string {
   const width = Math.max(...result.files.map((f) => f.path.length));
   const lines = result.files.map((f) => `  ${f.path.padEnd(width)}  ${f.description}`);
-  return [
-    result.generated === 'none' ? 'Reused the certificates in place (valid for this service):' : 'Wrote:',
-    ...lines,
-    '',
-    'Install:',
-    ...result.nextSteps.map((s) => `  ${s}`),
-  ].join('\n');
+  return [result.generated === 'none' ? 'Reused the certificates in place (valid for this service):' : 'Wrote:', ...lines, '', 'Install:', ...result.nextSteps.map((s) => `  ${s}`)].join('\n');
 }

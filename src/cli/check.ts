@@ -79,10 +79,7 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   const results: ObjectVerdict[] = [];
 
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
-  const ordered = [
-    ...objects.filter((o) => o.object.kind === 'Deployment'),
-    ...objects.filter((o) => o.object.kind !== 'Deployment'),
-  ];
+  const ordered = [...objects.filter((o) => o.object.kind === 'Deployment'), ...objects.filter((o) => o.object.kind !== 'Deployment')];
   ordered.forEach((o, i) => {
     const req = requestFor(o.object, defaultNamespace, `check-${i}`);
     const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
@@ -131,6 +128,10 @@ export function formatCheckText(report: CheckReport, color = false): string {
   const errors = report.errors ?? [];
   for (const e of errors) lines.push(`${paint(31, 'ERROR  ')} ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
   const s = report.summary;
-  lines.push('', `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` + (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''));
+  lines.push(
+    '',
+    `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` +
+      (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''),
+  );
   return lines.join('\n');
 }

@@ -48,9 +48,7 @@ function configOptions(cmd: Command): Command {
 
 /** The options `check` and `render` share: the configuration, a default namespace, the output. */
 function offlineOptions(cmd: Command): Command {
-  return configOptions(cmd)
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .addOption(outputOption());
+  return configOptions(cmd).option('-n, --namespace <ns>', 'namespace for objects that name none', 'default').addOption(outputOption());
 }
 
 export function buildProgram(state: { code: number } = { code: 0 }): Command {
@@ -65,7 +63,10 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .description('serve /mutate and /validate over HTTPS')
     .option('--port <port>', 'HTTPS port (reviews, /healthz, /readyz)', '8443')
     .option('--metrics-port <port>', 'plain-HTTP port for GET /metrics (kept off the review port)', '8080')
-    .option('--client-ca <file>', "PEM CA: /mutate and /validate then require a client certificate it signed (the API server's, from its AdmissionConfiguration kubeConfigFile); /healthz and /readyz stay open for the kubelet's probes")
+    .option(
+      '--client-ca <file>',
+      "PEM CA: /mutate and /validate then require a client certificate it signed (the API server's, from its AdmissionConfiguration kubeConfigFile); /healthz and /readyz stay open for the kubelet's probes",
+    )
     .option('--host <address>', 'address to listen on', '0.0.0.0');
   configOptions(serve)
     .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from a ConfigMap, read and watched through the API (key default config.yaml)')
@@ -76,7 +77,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--namespace <ns>', 'Service namespace for the generated certificate', 'gpu-hpa-webhook')
     .option('--kubeconfig <file>', 'kubeconfig (else in-cluster); used for cluster lookups')
     .option('--prometheus-url <url>', "Prometheus the adapter reads: each rule's seriesQuery is checked against the series it really has")
-    .option('--discovery-interval <duration>', 'how often series discovery runs (like the adapter\'s --metrics-relist-interval)', '1m')
+    .option('--discovery-interval <duration>', "how often series discovery runs (like the adapter's --metrics-relist-interval)", '1m')
     .option('--adapter-api', "also ask prometheus-adapter's own discovery (custom/external metrics APIs) through the API server, and prefer its answer")
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (o) => {
@@ -109,36 +110,33 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .requiredOption('-f, --filename <path...>', 'files or directories of YAML/JSON manifests')
     .option('--prometheus-url <url>', "also check each rule's seriesQuery against the series this Prometheus has (one discovery pass)");
   offlineOptions(check).action(async (o) => {
-      const loaded = await loadConfig(o);
-      const { policy } = loaded;
-      let rules = loaded.rules;
-      if (o.prometheusUrl) {
-        const target = await prometheusTarget(o.prometheusUrl);
-        const { discoverOnce } = await import('../discovery/index.js');
-        const live = await discoverOnce(rules, target);
-        rules = live.rules;
-        // the verdicts fall back to the adapter config alone (each says so); the exit code follows them
-        if (live.state.error) process.stderr.write(`warning: series discovery failed, judging by the adapter config alone: ${live.state.error}\n`);
-      }
-      // a file that cannot be read is reported (in the report, as JSON with -o json) and the rest are checked
-      const read = await readManifestFiles(o.filename);
-      const report = { ...runCheck(read.objects, policy, rules, o.namespace), errors: read.errors };
-      process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
-      state.code = read.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
-    });
+    const loaded = await loadConfig(o);
+    const { policy } = loaded;
+    let rules = loaded.rules;
+    if (o.prometheusUrl) {
+      const target = await prometheusTarget(o.prometheusUrl);
+      const { discoverOnce } = await import('../discovery/index.js');
+      const live = await discoverOnce(rules, target);
+      rules = live.rules;
+      // the verdicts fall back to the adapter config alone (each says so); the exit code follows them
+      if (live.state.error) process.stderr.write(`warning: series discovery failed, judging by the adapter config alone: ${live.state.error}\n`);
+    }
+    // a file that cannot be read is reported (in the report, as JSON with -o json) and the rest are checked
+    const read = await readManifestFiles(o.filename);
+    const report = { ...runCheck(read.objects, policy, rules, o.namespace), errors: read.errors };
+    process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
+    state.code = read.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+  });
 
-  const render = program
-    .command('render')
-    .description('print the mutated Deployment and its managed HPA as YAML')
-    .requiredOption('-f, --filename <path...>', 'Deployment manifests');
+  const render = program.command('render').description('print the mutated Deployment and its managed HPA as YAML').requiredOption('-f, --filename <path...>', 'Deployment manifests');
   offlineOptions(render).action(async (o) => {
-      const { policy, rules } = await loadConfig(o);
-      const r = runRender(await readManifests(o.filename), policy, rules, o.namespace);
-      for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
-      for (const e of r.errors) process.stderr.write(`denied: ${e.source}:\n  ${e.messages.join('\n  ')}\n`);
-      if (r.documents.length > 0) process.stdout.write(o.output === 'json' ? JSON.stringify(r.documents, null, 2) + '\n' : renderYaml(r.documents));
-      state.code = r.errors.length > 0 ? EXIT.denied : EXIT.ok;
-    });
+    const { policy, rules } = await loadConfig(o);
+    const r = runRender(await readManifests(o.filename), policy, rules, o.namespace);
+    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+    for (const e of r.errors) process.stderr.write(`denied: ${e.source}:\n  ${e.messages.join('\n  ')}\n`);
+    if (r.documents.length > 0) process.stdout.write(o.output === 'json' ? JSON.stringify(r.documents, null, 2) + '\n' : renderYaml(r.documents));
+    state.code = r.errors.length > 0 ? EXIT.denied : EXIT.ok;
+  });
 
   program
     .command('certs')
@@ -158,7 +156,13 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
 
 /** Errors a user can fix (flags, files, configuration) exit 2 with a one-paragraph message, no stack. */
 function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof PolicyError || e instanceof AdapterConfigError || e instanceof ManifestError || (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || (e as NodeJS.ErrnoException).code === 'ENOENT'));
+  return (
+    e instanceof UsageError ||
+    e instanceof PolicyError ||
+    e instanceof AdapterConfigError ||
+    e instanceof ManifestError ||
+    (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || (e as NodeJS.ErrnoException).code === 'ENOENT'))
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

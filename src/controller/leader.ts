@@ -34,7 +34,10 @@ export class LeaderElector {
   /** what we last saw of someone else's lease, and when (our clock) */
   private observed?: { record: string; at: number };
 
-  constructor(kc: KubeConfig, private readonly o: LeaderElectionOptions) {
+  constructor(
+    kc: KubeConfig,
+    private readonly o: LeaderElectionOptions,
+  ) {
     this.api = kc.makeApiClient(CoordinationV1Api);
     this.identity = o.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     this.leaseSeconds = o.leaseDurationSeconds ?? 15;

@@ -138,7 +138,10 @@ export class ManagedHpaController {
     const settings = read?.settings;
     if (dep && settings?.hpaMode === 'managed') {
       if (existing && !isManaged(existing)) {
-        return this.refuse(dep, `HorizontalPodAutoscaler ${name} exists and is not managed by ${MANAGER_NAME} (no label ${MANAGED_BY_LABEL}=${MANAGER_NAME}): it is left as the team wrote it; delete it, or set gpu-hpa.io/hpa: external`);
+        return this.refuse(
+          dep,
+          `HorizontalPodAutoscaler ${name} exists and is not managed by ${MANAGER_NAME} (no label ${MANAGED_BY_LABEL}=${MANAGER_NAME}): it is left as the team wrote it; delete it, or set gpu-hpa.io/hpa: external`,
+        );
       }
       const other = (this.o.cache.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]).find(
         (h) => h.metadata?.name !== name && !isManaged(h) && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === name,
@@ -176,7 +179,11 @@ export class ManagedHpaController {
       try {
         await this.objects.delete(
           { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: ns } },
-          undefined, undefined, undefined, undefined, undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
           // the uid precondition: never delete an HPA that replaced the one we looked at
           { preconditions: { uid: existing.metadata?.uid } },
         );

@@ -97,11 +97,7 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
     // one warning for all of them; a suggestion for the first
     const guess = nearest(unknown[0]!, [...KNOWN], 1, work)[0];
     const hint = guess ? ` (did you mean ${guess}${unknown.length > 1 ? ` for ${excerpt(unknown[0]!)}` : ''}?)` : '';
-    warnings.push(
-      unknown.length === 1
-        ? `unknown annotation ${excerpt(unknown[0]!)} is ignored${hint}`
-        : `unknown annotations ${excerptList(unknown, MAX_LISTED, false)} are ignored${hint}`,
-    );
+    warnings.push(unknown.length === 1 ? `unknown annotation ${excerpt(unknown[0]!)} is ignored${hint}` : `unknown annotations ${excerptList(unknown, MAX_LISTED, false)} are ignored${hint}`);
   }
 
   const profileName = ann[A.profile] ?? policy.defaultProfile;
@@ -146,9 +142,13 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   if (minReplicas !== undefined && maxReplicas !== undefined && maxReplicas < minReplicas) {
     const key = ann[A.maxReplicas] !== undefined ? A.maxReplicas : A.minReplicas;
     const given = ann[A.maxReplicas] !== undefined ? String(maxReplicas) : String(minReplicas);
-    bad(key, given, ann[A.maxReplicas] !== undefined
-      ? `must be at least gpu-hpa.io/min-replicas (${minReplicas})`
-      : `exceeds the profile "${profileName}" default maxReplicas ${maxReplicas}: set gpu-hpa.io/max-replicas too`);
+    bad(
+      key,
+      given,
+      ann[A.maxReplicas] !== undefined
+        ? `must be at least gpu-hpa.io/min-replicas (${minReplicas})`
+        : `exceeds the profile "${profileName}" default maxReplicas ${maxReplicas}: set gpu-hpa.io/max-replicas too`,
+    );
   }
   if (profile && maxReplicas !== undefined && maxReplicas > profile.maxReplicasCap && ann[A.maxReplicas] !== undefined) {
     bad(A.maxReplicas, String(maxReplicas), `must be at most ${profile.maxReplicasCap}, the cap of profile "${profileName}"`);
@@ -163,7 +163,12 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   let containers: string[] = [];
   const containersRaw = ann[A.containers];
   if (containersRaw !== undefined) {
-    const asked = new Set(containersRaw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    const asked = new Set(
+      containersRaw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    );
     const inPod = new Set(podContainers);
     const missing = [...asked].filter((n) => !inPod.has(n));
     if (asked.size === 0) bad(A.containers, containersRaw, 'must name at least one container');

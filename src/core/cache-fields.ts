@@ -18,10 +18,7 @@ import { MANAGED_BY_LABEL, OPT_IN_LABEL } from './annotations.js';
  * - { entries }: a string map (labels, annotations), only the entries whose key is listed or starts with a listed prefix.
  */
 export type Keep =
-  | 'all'
-  | { readonly fields: Readonly<Record<string, Keep>> }
-  | { readonly each: Keep }
-  | { readonly entries: { readonly keys?: readonly string[]; readonly prefixes?: readonly string[] } };
+  'all' | { readonly fields: Readonly<Record<string, Keep>> } | { readonly each: Keep } | { readonly entries: { readonly keys?: readonly string[]; readonly prefixes?: readonly string[] } };
 
 /** What every cached object needs: its identity and the resourceVersion the watch resumes from. */
 const identity = {

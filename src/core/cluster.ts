@@ -28,10 +28,7 @@ export interface NamespaceObject {
   metadata?: { name?: string; labels?: Record<string, string> };
 }
 
-export function staticClusterView(
-  objects: { deployments: Deployment[]; hpas: HorizontalPodAutoscaler[]; namespaces?: NamespaceObject[] },
-  complete = false,
-): ClusterView {
+export function staticClusterView(objects: { deployments: Deployment[]; hpas: HorizontalPodAutoscaler[]; namespaces?: NamespaceObject[] }, complete = false): ClusterView {
   // read the arrays on every call: `check` appends to them as it admits objects in order
   return {
     deployment: (ns, name) => objects.deployments.find((d) => (d.metadata?.namespace ?? 'default') === ns && d.metadata?.name === name),

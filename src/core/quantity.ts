@@ -15,8 +15,7 @@ export const ERR_FORMAT_WRONG = `quantities must match the regular expression '$
 export const ERR_NUMERIC = 'unable to parse numeric part of quantity';
 export const ERR_SUFFIX = "unable to parse quantity's suffix";
 
-const SUFFIXES_ALLOWED =
-  'suffixes n u m k M G T P E (powers of 1000), Ki Mi Gi Ti Pi Ei (powers of 1024) or e<N> (×10^N), e.g. 30, 500m, 1k, 1Gi';
+const SUFFIXES_ALLOWED = 'suffixes n u m k M G T P E (powers of 1000), Ki Mi Gi Ti Pi Ei (powers of 1024) or e<N> (×10^N), e.g. 30, 500m, 1k, 1Gi';
 
 const NANO = 10n ** 9n;
 // quantity.go maxAllowed: BinarySI values are silently capped at 2^63-1.
@@ -121,7 +120,10 @@ export function parseJsonQuantity(input: string | number): ParseQuantityResult {
   const kept = input.slice(start, end);
   if (kept !== goTrimSpace(kept)) {
     const esc = JSON.stringify(kept).slice(1, -1);
-    return { ok: false, error: `invalid quantity ${JSON.stringify(input)}: ${ERR_FORMAT_WRONG} (the API server trims only plain spaces from the JSON text, and this value has escaped white space around it: ${esc}; remove it (a YAML block scalar \`|\` ends in a newline: write the quantity on the key's line)` };
+    return {
+      ok: false,
+      error: `invalid quantity ${JSON.stringify(input)}: ${ERR_FORMAT_WRONG} (the API server trims only plain spaces from the JSON text, and this value has escaped white space around it: ${esc}; remove it (a YAML block scalar \`|\` ends in a newline: write the quantity on the key's line)`,
+    };
   }
   return parseQuantity(kept);
 }
@@ -367,13 +369,7 @@ function hintFor(s: string): string | undefined {
   if (bytes) suf = suf.slice(0, -1);
   const want = suf.toLowerCase();
   const all = [...Object.keys(DEC_SUFFIXES).filter((k) => k !== ''), ...Object.keys(BIN_SUFFIXES)];
-  const candidates = all.filter(
-    (k) =>
-      k.toLowerCase() === want ||
-      (bytes && k.toLowerCase() === want + 'i') ||
-      (want === 'k' && k === 'Ki') ||
-      (want === 'ki' && k === 'k'),
-  );
+  const candidates = all.filter((k) => k.toLowerCase() === want || (bytes && k.toLowerCase() === want + 'i') || (want === 'k' && k === 'Ki') || (want === 'ki' && k === 'k'));
   const valid = candidates.map((c) => num + c).filter((c) => c !== s && parseQuantityExact(c).ok);
   if (valid.length === 0) return undefined;
   const described = valid.map((c) => {
@@ -420,8 +416,7 @@ function divAwayFromZero(a: bigint, b: bigint): bigint {
 // Go strings.TrimSpace trims Unicode White_Space (unicode.IsSpace), which differs from JS
 // String.prototype.trim: Go trims U+0085 and keeps U+FEFF.
 const GO_SPACE = new Set([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
-  0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
 ]);
 
 export function goTrimSpace(s: string): string {

@@ -31,7 +31,6 @@ const deployment = z.looseObject({
   spec: z.looseObject({ template: z.looseObject({ metadata: meta, spec: podSpec }) }),
 });
 
-
 /** The zod schema itself, for tests. */
 export const deploymentSchema = deployment;
 

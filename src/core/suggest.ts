@@ -65,5 +65,8 @@ export function nearest(word: string, candidates: Iterable<string>, limit = 3, w
     const d = boundedDistance(w, c.toLowerCase(), max, work);
     if (c !== word && d <= max) scored.push([c, d]); // a case-only difference (distance 0) is the best hint
   }
-  return scored.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).slice(0, limit).map(([c]) => c);
+  return scored
+    .sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .slice(0, limit)
+    .map(([c]) => c);
 }

@@ -54,9 +54,7 @@ export async function fetchAdapterListing(kc: KubeConfig, timeoutMs = 10_000): P
 export class AdapterListingRefresher {
   private listing?: AdapterListing;
   private timer?: NodeJS.Timeout;
-  constructor(
-    private readonly o: { kc: KubeConfig; intervalMs: number; timeoutMs?: number; logger?: Logger; onUpdate?: () => void },
-  ) {}
+  constructor(private readonly o: { kc: KubeConfig; intervalMs: number; timeoutMs?: number; logger?: Logger; onUpdate?: () => void }) {}
 
   current(): AdapterListing | undefined {
     return this.listing;

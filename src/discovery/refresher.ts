@@ -123,7 +123,9 @@ export class DiscoveryRefresher {
       this.o.metrics?.stale.set(1);
       this.o.logger?.warn(
         { prometheus: this.o.target.display, err: error, lastSuccess: this.current.snapshot ? new Date(this.current.snapshot.at).toISOString() : null, stale: true },
-        wasStale ? 'series discovery failed again; admission still judges by the adapter config alone' : 'series discovery failed; discovery is stale, admission judges by the adapter config alone until a pass succeeds',
+        wasStale
+          ? 'series discovery failed again; admission still judges by the adapter config alone'
+          : 'series discovery failed; discovery is stale, admission judges by the adapter config alone until a pass succeeds',
       );
       this.o.onUpdate?.(this.current);
       return this.current;

@@ -188,7 +188,8 @@ class Converter {
 
 /** encoding/json.Marshal refuses NaN and ±Inf: sigs.k8s.io/yaml's YAMLToJSON fails with it. */
 function assertJsonable(v: unknown, path: string): void {
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new YamlDecodeError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'} (at ${path || 'the document'}; quote it if it is text)`);
+  if (typeof v === 'number' && !Number.isFinite(v))
+    throw new YamlDecodeError(`json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'} (at ${path || 'the document'}; quote it if it is text)`);
   if (Array.isArray(v)) v.forEach((x, i) => assertJsonable(x, `${path}[${i}]`));
   else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) assertJsonable(x, path ? `${path}.${k}` : k);
 }

@@ -12,13 +12,7 @@ import type { Logger } from 'pino';
 import { allow, type Decision } from '../core/admission/decision.js';
 import type { AdmissionRequest, Endpoint, Engine, GroupVersionKind } from '../core/admission/request.js';
 import { scopeOf } from '../core/admission/scope.js';
-import {
-  erroredResponse,
-  parseAdmissionReview,
-  parseJson,
-  toAdmissionReviewResponse,
-  type AdmissionReviewResponse,
-} from '../core/admission/review.js';
+import { erroredResponse, parseAdmissionReview, parseJson, toAdmissionReviewResponse, type AdmissionReviewResponse } from '../core/admission/review.js';
 import type { ReviewDecisionLabel, ReviewKindLabel, WebhookMetrics } from './metrics.js';
 import { reviewLineWriter } from './review-log.js';
 
@@ -103,7 +97,11 @@ export function checkContentType(header: string | undefined): string | undefined
     const eq = p.indexOf('=');
     if (eq < 0) continue;
     const name = p.slice(0, eq).trim().toLowerCase();
-    const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    const value = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
     if (name === 'charset' && value !== 'utf-8' && value !== 'utf8') {
       return `Content-Type charset must be utf-8, got "${value.slice(0, 40)}"`;
     }

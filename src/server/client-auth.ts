@@ -64,7 +64,11 @@ export async function readClientCa(path: string): Promise<string> {
     } catch (err) {
       throw new TlsFileError(path, `--client-ca ${path}: certificate ${i + 1} is not valid PEM: ${(err as Error).message}`);
     }
-    if (!cert.ca) throw new TlsFileError(path, `--client-ca ${path}: certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not a CA (basicConstraints CA:FALSE); give the CA that signed the API server's client certificate`);
+    if (!cert.ca)
+      throw new TlsFileError(
+        path,
+        `--client-ca ${path}: certificate ${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not a CA (basicConstraints CA:FALSE); give the CA that signed the API server's client certificate`,
+      );
   });
   return blocks.join('\n') + '\n';
 }

@@ -147,12 +147,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     // plus a debug line; never log err.rawPacket, it holds request bytes.
     logger.debug({ code: err.code, message: err.message }, 'client error');
     if (socket.writable && socket.bytesWritten === 0) {
-      const status =
-        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? '408 Request Timeout'
-          : err.code === 'HPE_HEADER_OVERFLOW'
-            ? '431 Request Header Fields Too Large'
-            : '400 Bad Request';
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     socket.destroy();

@@ -80,15 +80,7 @@ export interface SelfSignedOptions {
 
 /** The names the API server (and local tools) may use to reach the service. */
 export function serviceHosts(service: string, namespace: string, extraHosts: string[] = []): string[] {
-  const hosts = [
-    'localhost',
-    '127.0.0.1',
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.cluster.local`,
-    ...extraHosts,
-  ];
+  const hosts = ['localhost', '127.0.0.1', service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`, ...extraHosts];
   return [...new Set(hosts.map((h) => h.trim()).filter((h) => h !== ''))];
 }
 
@@ -115,9 +107,7 @@ export async function ensureSelfSignedCerts(certDir: string, opts: SelfSignedOpt
     key: join(certDir, TLS_KEY_FILE),
   };
 
-  const [caPem, caKeyPem, certPem, keyPem] = await Promise.all(
-    [paths.ca, paths.caKey, paths.cert, paths.key].map(readIfPresent),
-  );
+  const [caPem, caKeyPem, certPem, keyPem] = await Promise.all([paths.ca, paths.caKey, paths.cert, paths.key].map(readIfPresent));
   const ca = caPem === undefined ? undefined : tryParseCert(caPem);
   const usableCa = ca !== undefined && ca.ca && fresh(ca, now, renewBefore) ? ca : undefined;
 
@@ -173,14 +163,7 @@ async function generateCa(service: string, namespace: string, now: Date, days: n
   return { cert: pems.cert, key: pems.private };
 }
 
-async function generateServingCert(
-  ca: { cert: string; key: string },
-  hosts: string[],
-  service: string,
-  namespace: string,
-  now: Date,
-  days: number,
-) {
+async function generateServingCert(ca: { cert: string; key: string }, hosts: string[], service: string, namespace: string, now: Date, days: number) {
   const pems = await generate([{ name: 'commonName', value: `${service}.${namespace}.svc` }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -439,10 +422,7 @@ export class TlsReloader extends EventEmitter<TlsReloaderEvents> {
     let certPem: string;
     let keyPem: string;
     try {
-      [certPem, keyPem] = await Promise.all([
-        readTlsFile(this.certPath, 'certificate'),
-        readTlsFile(this.keyPath, 'key'),
-      ]);
+      [certPem, keyPem] = await Promise.all([readTlsFile(this.certPath, 'certificate'), readTlsFile(this.keyPath, 'key')]);
     } catch (err) {
       this.reject(`read:${(err as Error).message}`, err as Error);
       return false;

@@ -29,7 +29,12 @@ test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${
       // no controller-manager here: the ServiceAccount admission plugin wants the default ServiceAccount to exist
       await kube(cp, `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
       for (const p of pods) {
-        await kube(cp, `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: p, labels: WORKLOAD_LABEL }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] } });
+        await kube(cp, `/api/v1/namespaces/${ns}/pods`, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: p, labels: WORKLOAD_LABEL },
+          spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] },
+        });
       }
     }
     await servingCert(dir);
@@ -48,7 +53,10 @@ test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${
     for (const { cfg, adapter, webhook } of results) {
       const bothRefuse = adapter.refused !== undefined && webhook.refused !== undefined;
       if ((adapter.refused === undefined) === (webhook.refused === undefined)) cfgAgree++;
-      else lines.push(`config ${cfg.id}: adapter ${adapter.refused !== undefined ? `refused it (${adapter.refused})` : 'started'}, webhook ${webhook.refused !== undefined ? `refused it (${webhook.refused})` : 'accepted it'}\n${cfg.yaml}`);
+      else
+        lines.push(
+          `config ${cfg.id}: adapter ${adapter.refused !== undefined ? `refused it (${adapter.refused})` : 'started'}, webhook ${webhook.refused !== undefined ? `refused it (${webhook.refused})` : 'accepted it'}\n${cfg.yaml}`,
+        );
       if (bothRefuse || adapter.refused !== undefined || webhook.refused !== undefined) continue;
       cfg.asks.forEach((a, i) => {
         asked++;
@@ -56,7 +64,10 @@ test(`the webhook's live verdicts agree with prometheus-adapter v0.12.0 (seed ${
         const v = webhook.verdicts[i]!;
         if (ans.value) values++;
         if (ans.value === v.allow) agree++;
-        else lines.push(`config ${cfg.id} ask ${i}: ${a.kind} metric ${a.name} in ${a.namespace}: adapter ${ans.value ? 'returns a value' : 'returns none'} (${ans.detail}); webhook ${v.allow ? 'allows' : 'denies'} (${v.detail})\n${cfg.yaml}`);
+        else
+          lines.push(
+            `config ${cfg.id} ask ${i}: ${a.kind} metric ${a.name} in ${a.namespace}: adapter ${ans.value ? 'returns a value' : 'returns none'} (${ans.detail}); webhook ${v.allow ? 'allows' : 'denies'} (${v.detail})\n${cfg.yaml}`,
+          );
       });
     }
     const refusedBoth = results.filter((r) => r.adapter.refused !== undefined && r.webhook.refused !== undefined).length;

@@ -54,15 +54,21 @@ const DCGM_NAMES: NameOpt[] = [
   { matches: '^DCGM_FI_DEV_(.*)$', fn: (s) => s.replace(/^DCGM_FI_DEV_/, '') },
   { matches: '^DCGM_FI_DEV_(.*)$', as: 'gpu_${1}', fn: (s) => `gpu_${s.replace(/^DCGM_FI_DEV_/, '')}` },
   { matches: '^DCGM_FI_DEV_(GPU|FB)_(.*)$', as: '${1}_${2}', fn: (s) => (/^DCGM_FI_DEV_(GPU|FB)_/.test(s) ? s.replace(/^DCGM_FI_DEV_/, '') : null) },
-  { matches: '^DCGM_FI_DEV_(GPU|FB)_(.*)$', as: 'dcgm_$2', fn: (s) => { const m = /^DCGM_FI_DEV_(GPU|FB)_(.*)$/.exec(s); return m ? `dcgm_${m[2]}` : null; } },
+  {
+    matches: '^DCGM_FI_DEV_(GPU|FB)_(.*)$',
+    as: 'dcgm_$2',
+    fn: (s) => {
+      const m = /^DCGM_FI_DEV_(GPU|FB)_(.*)$/.exec(s);
+      return m ? `dcgm_${m[2]}` : null;
+    },
+  },
   { matches: '^DCGM_FI_DEV_GPU_UTIL$', as: 'gpu_utilization', fn: (s) => (s === 'DCGM_FI_DEV_GPU_UTIL' ? 'gpu_utilization' : null) },
   { matches: '_UTIL$', as: 'gpu_util_any', fn: (s) => (s.endsWith('_UTIL') ? 'gpu_util_any' : null) },
   { matches: 'POWER', fn: (s) => (s.includes('POWER') ? s : null) },
 ];
 
 const DCGM_FILTERS: Array<Array<{ is?: string; isNot?: string }>> = [[], [], [{ isNot: '^DCGM_FI_DEV_FB_.*' }], [{ is: 'UTIL$|TEMP$' }]];
-const filterFn = (fs: Array<{ is?: string; isNot?: string }>) => (s: string) =>
-  fs.every((f) => (f.is !== undefined ? new RegExp(f.is).test(s) : !new RegExp(f.isNot!).test(s)));
+const filterFn = (fs: Array<{ is?: string; isNot?: string }>) => (s: string) => fs.every((f) => (f.is !== undefined ? new RegExp(f.is).test(s) : !new RegExp(f.isNot!).test(s)));
 
 const POD_RESOURCES: Resources[] = [
   { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
@@ -105,7 +111,10 @@ function genDcgmRule(r: Rand): RuleGen {
   rule.resources = pick(r, POD_RESOURCES);
   if (name.matches !== undefined) rule.name = name.as !== undefined ? { matches: name.matches, as: name.as } : { matches: name.matches };
   rule.metricsQuery = pick(r, GAUGE_QUERIES);
-  const names = q.series.filter(filterFn(filters)).map(name.fn).filter((n): n is string => n !== null);
+  const names = q.series
+    .filter(filterFn(filters))
+    .map(name.fn)
+    .filter((n): n is string => n !== null);
   return { rule, names };
 }
 
@@ -140,13 +149,25 @@ function genOtherRule(r: Rand): RuleGen {
     () => ({
       rule: {
         seriesQuery: 'kube_deployment_gpu_util{namespace!=""}',
-        resources: pick(r, [{ overrides: { namespace: { resource: 'namespace' }, deployment: { group: 'apps', resource: 'deployment' } } }, { template: '<<.Resource>>' }, { template: '<<if .Group>><<.Group>>_<<end>><<.Resource>>' }] as Resources[]),
+        resources: pick(r, [
+          { overrides: { namespace: { resource: 'namespace' }, deployment: { group: 'apps', resource: 'deployment' } } },
+          { template: '<<.Resource>>' },
+          { template: '<<if .Group>><<.Group>>_<<end>><<.Resource>>' },
+        ] as Resources[]),
         metricsQuery: SUM,
       },
       names: ['kube_deployment_gpu_util'],
     }),
     () => ({
-      rule: { seriesQuery: 'gpu_mem_bytes', resources: pick(r, [{ template: 'kube_<<.Resource>>' }, { template: '<<.Resource>>' }, { overrides: { kube_namespace: { resource: 'namespace' }, kube_pod: { resource: 'pod' } } }] as Resources[]), metricsQuery: SUM },
+      rule: {
+        seriesQuery: 'gpu_mem_bytes',
+        resources: pick(r, [
+          { template: 'kube_<<.Resource>>' },
+          { template: '<<.Resource>>' },
+          { overrides: { kube_namespace: { resource: 'namespace' }, kube_pod: { resource: 'pod' } } },
+        ] as Resources[]),
+        metricsQuery: SUM,
+      },
       names: ['gpu_mem_bytes'],
     }),
     () => ({
@@ -160,7 +181,13 @@ function genOtherRule(r: Rand): RuleGen {
 function genExternalRule(r: Rand): RuleGen {
   return pick(r, [
     () => {
-      const res = pick(r, [{ overrides: { namespace: { resource: 'namespace' } } }, {}, { namespaced: false }, { template: '<<.Resource>>' }, { overrides: { namespace: { resource: 'namespace' } }, namespaced: false }] as Resources[]);
+      const res = pick(r, [
+        { overrides: { namespace: { resource: 'namespace' } } },
+        {},
+        { namespaced: false },
+        { template: '<<.Resource>>' },
+        { overrides: { namespace: { resource: 'namespace' } }, namespaced: false },
+      ] as Resources[]);
       return { rule: { seriesQuery: 'app_queue_depth', resources: res, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})' }, names: ['app_queue_depth'] };
     },
     () => {
@@ -170,12 +197,23 @@ function genExternalRule(r: Rand): RuleGen {
     () => {
       const res = pick(r, [{ overrides: { namespace: { resource: 'namespace' } } }, { overrides: { exported_namespace: { resource: 'namespace' } } }, {}, { namespaced: false }] as Resources[]);
       const q = pick(r, ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_GPU_TEMP', '{__name__=~"DCGM_FI_DEV_GPU_UTIL|DCGM_FI_DEV_GPU_TEMP"}']);
-      return { rule: { seriesQuery: q, resources: res, name: { matches: '^DCGM_FI_DEV_GPU_(.*)$', as: 'gpu_${1}_external' }, metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>})' }, names: q.includes('|') ? ['gpu_UTIL_external', 'gpu_TEMP_external'] : [`gpu_${q.slice('DCGM_FI_DEV_GPU_'.length)}_external`] };
+      return {
+        rule: { seriesQuery: q, resources: res, name: { matches: '^DCGM_FI_DEV_GPU_(.*)$', as: 'gpu_${1}_external' }, metricsQuery: 'avg(<<.Series>>{<<.LabelMatchers>>})' },
+        names: q.includes('|') ? ['gpu_UTIL_external', 'gpu_TEMP_external'] : [`gpu_${q.slice('DCGM_FI_DEV_GPU_'.length)}_external`],
+      };
     },
     () => {
       // a rule without namespace mapping next to one with it, for the same name
       const res = pick(r, [{}, { overrides: { namespace: { resource: 'namespace' } } }] as Resources[]);
-      return { rule: { seriesQuery: pick(r, ['http_requests_total', 'gpu_jobs_processed_total']), resources: res, name: { matches: '^(.*)_total$', as: 'requests_external' }, metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m]))' }, names: ['requests_external'] };
+      return {
+        rule: {
+          seriesQuery: pick(r, ['http_requests_total', 'gpu_jobs_processed_total']),
+          resources: res,
+          name: { matches: '^(.*)_total$', as: 'requests_external' },
+          metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[1m]))',
+        },
+        names: ['requests_external'],
+      };
     },
   ])();
 }
@@ -208,7 +246,12 @@ export function generate(seed: number, count: number, asksPerConfig = 3): Genera
     const ext: RuleGen[] = [];
     const nExt = Math.floor(r() * 3);
     for (let i = 0; i < nExt; i++) ext.push(genExternalRule(r));
-    const sentinel = { seriesQuery: 'diff_sentinel', resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, name: { matches: '^diff_sentinel$', as: SENTINEL.custom }, metricsQuery: SUM };
+    const sentinel = {
+      seriesQuery: 'diff_sentinel',
+      resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+      name: { matches: '^diff_sentinel$', as: SENTINEL.custom },
+      metricsQuery: SUM,
+    };
     const extSentinel = { seriesQuery: 'diff_sentinel', resources: { namespaced: false }, name: { matches: '^diff_sentinel$', as: SENTINEL.external }, metricsQuery: 'sum(<<.Series>>)' };
     const yaml = stringify({ rules: [...rules.map((x) => x.rule), sentinel], externalRules: [...ext.map((x) => x.rule), extSentinel] }, { lineWidth: 0 });
     const customNames = [...new Set(rules.flatMap((x) => x.names))];

@@ -23,7 +23,6 @@ import { makeCert } from '../helpers/tls.js';
 import { hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
 import { DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, WORKLOAD_LABEL } from './series.js';
 
-
 export function adapterBinary(): string {
   if (process.env.PROMETHEUS_ADAPTER_BIN) return process.env.PROMETHEUS_ADAPTER_BIN;
   const out = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'build-loop-binaries.sh'), 'adapter'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -49,12 +48,16 @@ export function httpsGet(url: string, token: string): Promise<{ status: number; 
 export function kube(cp: ControlPlane, path: string, body: unknown): Promise<void> {
   const data = JSON.stringify(body);
   return new Promise((res, rej) => {
-    const req = request(`${cp.server}${path}`, { method: 'POST', rejectUnauthorized: false, headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/json' }, timeout: 10_000 }, (r) => {
-      let out = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (out += c));
-      r.on('end', () => ((r.statusCode ?? 0) < 300 || r.statusCode === 409 ? res() : rej(new Error(`POST ${path}: HTTP ${r.statusCode} ${out}`))));
-    });
+    const req = request(
+      `${cp.server}${path}`,
+      { method: 'POST', rejectUnauthorized: false, headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/json' }, timeout: 10_000 },
+      (r) => {
+        let out = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (out += c));
+        r.on('end', () => ((r.statusCode ?? 0) < 300 || r.statusCode === 409 ? res() : rej(new Error(`POST ${path}: HTTP ${r.statusCode} ${out}`))));
+      },
+    );
     req.on('error', rej);
     req.end(data);
   });
@@ -92,7 +95,9 @@ scrape_configs:
 `;
   await writeFile(join(dir, 'prometheus.yml'), config);
   let log = '';
-  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -109,7 +114,9 @@ scrape_configs:
     if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
     try {
       const s = (await (await fetch(`${url}/api/v1/series?match[]=${encodeURIComponent('{job=~"plain|clash"}')}`)).json()) as { data: unknown[] };
-      const q = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('min(count_over_time(http_requests_total[1m]))')}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+      const q = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('min(count_over_time(http_requests_total[1m]))')}`)).json()) as {
+        data: { result: Array<{ value: [number, string] }> };
+      };
       const samples = Number(q.data.result[0]?.value[1] ?? 0);
       if (s.data.length >= EXPECTED_SERIES && samples >= 4) return { url, stop };
     } catch {
@@ -129,7 +136,11 @@ export type Answer = { value: boolean; detail: string };
 export async function askAdapter(base: string, token: string, a: Ask): Promise<Answer> {
   const ns = encodeURIComponent(a.namespace);
   const name = encodeURIComponent(a.name);
-  const sel = encodeURIComponent(Object.entries(WORKLOAD_LABEL).map(([k, v]) => `${k}=${v}`).join(','));
+  const sel = encodeURIComponent(
+    Object.entries(WORKLOAD_LABEL)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
   const path = {
     Pods: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/pods/*/${name}?labelSelector=${sel}`,
     Deployment: `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${ns}/deployments.apps/${DEPLOYMENT}/${name}`,
@@ -191,7 +202,16 @@ async function runAdapterOnce(bin: string, cp: ControlPlane, promUrl: string, di
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) return { refused: log.split('\n').filter((l) => /unable|error|must|invalid/i.test(l)).slice(-2).join(' | ') || `exit ${child.exitCode}`, answers: [] };
+      if (child.exitCode !== null)
+        return {
+          refused:
+            log
+              .split('\n')
+              .filter((l) => /unable|error|must|invalid/i.test(l))
+              .slice(-2)
+              .join(' | ') || `exit ${child.exitCode}`,
+          answers: [],
+        };
       try {
         const [c, e] = await Promise.all([httpsGet(`${base}/apis/custom.metrics.k8s.io/v1beta1`, cp.adminToken), httpsGet(`${base}/apis/external.metrics.k8s.io/v1beta1`, cp.adminToken)]);
         if (c.status === 200 && c.body.includes(`pods/${SENTINEL.custom}`) && e.status === 200 && e.body.includes(SENTINEL.external)) break;
@@ -230,7 +250,10 @@ export async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise
     const pods = { state: 'running' as const, why: `Deployment ${a.namespace}/${DEPLOYMENT} has available pods`, since: 0 };
     const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace, pods);
     const allow = check.violations.length === 0;
-    return { allow, detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | ') };
+    return {
+      allow,
+      detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | '),
+    };
   });
   return { verdicts };
 }
@@ -255,4 +278,3 @@ export async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>)
   );
   return out;
 }
-

@@ -21,7 +21,13 @@ interface Exposed {
 const gpu = (i: number) => ({ gpu: String(i), UUID: `GPU-0000-${i}`, device: `nvidia${i}`, modelName: 'NVIDIA A100-SXM4-40GB', Hostname: 'gpu-node-1' });
 const onPod = (ns: string, pod: string) => ({ container: 'main', namespace: ns, pod });
 
-function perPod(name: string, namespaces: string[], value: number, type: 'gauge' | 'counter' = 'gauge', extra: (ns: string, pod: string, i: number) => Record<string, string> = (ns, pod, i) => ({ ...gpu(i), ...onPod(ns, pod) })): Exposed[] {
+function perPod(
+  name: string,
+  namespaces: string[],
+  value: number,
+  type: 'gauge' | 'counter' = 'gauge',
+  extra: (ns: string, pod: string, i: number) => Record<string, string> = (ns, pod, i) => ({ ...gpu(i), ...onPod(ns, pod) }),
+): Exposed[] {
   const out: Exposed[] = [];
   let i = 0;
   for (const ns of namespaces) {
@@ -74,7 +80,12 @@ export function exposition(series: Exposed[], tick: number, nowMs: number = Date
   for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   for (const [name, ss] of byName) {
     lines.push(`# TYPE ${name} ${ss[0]!.type}`);
-    for (const s of ss) lines.push(`${name}{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${s.value(tick)} ${nowMs}`);
+    for (const s of ss)
+      lines.push(
+        `${name}{${Object.entries(s.labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}} ${s.value(tick)} ${nowMs}`,
+      );
   }
   return lines.join('\n') + '\n';
 }

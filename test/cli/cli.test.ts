@@ -80,7 +80,10 @@ test('render: the mutated Deployment and its managed HPA as YAML', () => {
   const r = cli('render', '-f', fixturePath('seed-000/deployment.yaml'));
   assert.equal(r.code, 0, r.err);
   const docs = parseAllDocuments(r.out).map((d) => d.toJS());
-  assert.deepEqual(docs.map((d) => d.kind), ['Deployment', 'HorizontalPodAutoscaler']);
+  assert.deepEqual(
+    docs.map((d) => d.kind),
+    ['Deployment', 'HorizontalPodAutoscaler'],
+  );
   assert.equal(docs[0].spec.template.spec.nodeSelector['nvidia.com/gpu.present'], 'true');
   const hpa = docs[1];
   assert.equal(hpa.apiVersion, 'autoscaling/v2');
@@ -122,9 +125,7 @@ test('serve: --metrics-port on the review port, a bad port, or a --client-ca tha
 
 test("the README's check examples run as written from a fresh clone (paths inside the repository)", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const commands = [...readme.replace(/\\\n\s*/g, ' ').matchAll(/^npx gpu-hpa-webhook (check [^\n]*)/gm)]
-    .map((m) => m[1]!.trim())
-    .filter((c) => !c.includes('--prometheus-url')); // that one needs a Prometheus (test:prometheus)
+  const commands = [...readme.replace(/\\\n\s*/g, ' ').matchAll(/^npx gpu-hpa-webhook (check [^\n]*)/gm)].map((m) => m[1]!.trim()).filter((c) => !c.includes('--prometheus-url')); // that one needs a Prometheus (test:prometheus)
   assert.ok(commands.length > 0, 'the README has a check example');
   for (const c of commands) {
     const r = cli(...c.split(/\s+/));
@@ -137,15 +138,24 @@ test('check: an unreadable file is reported (as JSON with -o json), the others a
   writeFileSync(join(dir, 'a-broken.yaml'), 'apiVersion: autoscaling/v2\nkind: [\n');
   writeFileSync(join(dir, 'b-hpa.yaml'), fixtureText('seed-000/hpa.yaml'));
   // kubectl's reading: a repeated key keeps its last value; 0x3 is an integer (YAML 1.1 flavour)
-  writeFileSync(join(dir, 'c-dup.yaml'), 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: dup}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 0\n  maxReplicas: 0x3\n');
+  writeFileSync(
+    join(dir, 'c-dup.yaml'),
+    'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: dup}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 0\n  maxReplicas: 0x3\n',
+  );
   const r = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'), '-o', 'json');
   assert.equal(r.code, 2, r.out + r.err);
   const report = JSON.parse(r.out);
-  assert.deepEqual(report.errors.map((e: { file: string }) => e.file), [join(dir, 'a-broken.yaml')]);
+  assert.deepEqual(
+    report.errors.map((e: { file: string }) => e.file),
+    [join(dir, 'a-broken.yaml')],
+  );
   assert.match(report.errors[0].message, /a-broken\.yaml/);
   assert.equal(report.summary.objects, 2);
   const dup = report.results.find((x: { name: string }) => x.name === 'dup');
-  assert.deepEqual(dup.violations.filter((v: { reason: string }) => v.reason.startsWith('api-')), []);
+  assert.deepEqual(
+    dup.violations.filter((v: { reason: string }) => v.reason.startsWith('api-')),
+    [],
+  );
   const text = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'));
   assert.equal(text.code, 2);
   assert.match(text.out, /ERROR\s+.*a-broken\.yaml/);

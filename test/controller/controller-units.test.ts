@@ -108,7 +108,10 @@ describe('WorkQueue', () => {
 
 describe('managed HPA up to date', () => {
   const policy = defaultPolicy();
-  const dep = { metadata: { name: 'm', namespace: 'ns', uid: 'u1', labels: { 'gpu-hpa.io/enabled': 'true' }, annotations: { 'gpu-hpa.io/max-replicas': '5' } }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } };
+  const dep = {
+    metadata: { name: 'm', namespace: 'ns', uid: 'u1', labels: { 'gpu-hpa.io/enabled': 'true' }, annotations: { 'gpu-hpa.io/max-replicas': '5' } },
+    spec: { template: { spec: { containers: [{ name: 'c' }] } } },
+  };
   const desired = managedHpa(dep, readSettings(dep, policy).settings!);
 
   test('the live HPA with server defaults and extra metadata is up to date', () => {
@@ -144,7 +147,8 @@ describe('--adapter-configmap', () => {
     const store = new ConfigStore({ adapterRulesExternal: 'ConfigMap m/a key config.yaml' });
     await store.load();
     assert.equal(store.status().ready, false);
-    const rule = (name: string) => `rules:\n- seriesQuery: '${name}{namespace!="",pod!=""}'\n  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
+    const rule = (name: string) =>
+      `rules:\n- seriesQuery: '${name}{namespace!="",pod!=""}'\n  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
     assert.equal(store.setAdapterRulesText(rule('queue_depth')), true);
     assert.equal(store.status().ready, true);
     const first = store.current().rules;

@@ -147,12 +147,18 @@ test('containers: names are matched after trimming, kept in pod order; empty lis
   assert.match(two.violations[0]!.message, /"b2"/);
   // a pod without containers says so in the list
   const none = read({ 'gpu-hpa.io/containers': 'server' }, (d) => (d.spec.template.spec.containers = []));
-  assert.ok(none.violations.some((v) => /\(none\)/.test(v.message)), JSON.stringify(none.violations));
+  assert.ok(
+    none.violations.some((v) => /\(none\)/.test(v.message)),
+    JSON.stringify(none.violations),
+  );
   // containers without a name are not candidates: the first named one gets the GPU
   const unnamed = read({}, (d) => d.spec.template.spec.containers.unshift({ image: 'x' }));
   assert.deepEqual(unnamed.settings?.containers, ['server']);
   const noPodSpec = read({}, (d) => delete d.spec.template.spec);
-  assert.deepEqual(noPodSpec.violations.map((v) => v.reason), ['no-containers']);
+  assert.deepEqual(
+    noPodSpec.violations.map((v) => v.reason),
+    ['no-containers'],
+  );
   assert.equal(noPodSpec.violations[0]!.field, 'spec.template.spec.containers');
 });
 
@@ -170,7 +176,10 @@ test('unknown annotations: only unknown gpu-hpa.io/ keys are warned about, with 
 });
 
 test('no annotations object at all reads as defaults', () => {
-  const r = readSettings(plainDeployment({}, (d) => delete d.metadata.annotations), policy);
+  const r = readSettings(
+    plainDeployment({}, (d) => delete d.metadata.annotations),
+    policy,
+  );
   assert.deepEqual(r.violations, []);
   assert.equal(r.settings?.maxReplicas, 8);
 });

@@ -99,6 +99,9 @@ test('an unknown gpu-hpa.io annotation is a warning with a suggestion', () => {
 });
 
 test('a pod without containers cannot get a GPU', () => {
-  const { violations } = readSettings(plainDeployment({}, (d) => (d.spec.template.spec.containers = [])), policy);
+  const { violations } = readSettings(
+    plainDeployment({}, (d) => (d.spec.template.spec.containers = [])),
+    policy,
+  );
   assert.equal(violations[0]!.reason, 'no-containers');
 });

@@ -85,7 +85,11 @@ function hpa(i: number, name: string, v: ValueOf<typeof hpaVariation>): Horizont
   h.spec!.maxReplicas = v.maxReplicas;
   if (v.behavior === 'none') delete h.spec!.behavior;
   else if (v.behavior === 'fast') h.spec!.behavior = { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } };
-  else h.spec!.behavior = { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] }, scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } };
+  else
+    h.spec!.behavior = {
+      scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+      scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+    };
   if (v.managedLabel) {
     h.metadata.labels['app.kubernetes.io/managed-by'] = 'gpu-hpa-webhook';
     h.metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: v.target, uid: `00000000-0000-4000-8000-${String(0).padStart(12, '0')}`, controller: true }];
@@ -118,7 +122,14 @@ function decisions(cluster: ClusterView, deps: Deployment[], hpas: HorizontalPod
       const read = readSettings(d, policy);
       const desired = read.settings ? managedHpa(d, read.settings) : undefined;
       const existing = hpas.find((h) => h.metadata?.name === d.metadata?.name);
-      return { read, desired, deleting: d.metadata?.deletionTimestamp !== undefined, uid: d.metadata?.uid, managed: isManaged(existing), upToDate: existing && desired ? upToDate(existing, desired) : undefined };
+      return {
+        read,
+        desired,
+        deleting: d.metadata?.deletionTimestamp !== undefined,
+        uid: d.metadata?.uid,
+        managed: isManaged(existing),
+        upToDate: existing && desired ? upToDate(existing, desired) : undefined,
+      };
     }),
     hpas: hpas.map((h) => ({ managed: isManaged(h), owner: h.metadata?.ownerReferences?.find((r) => r.controller), uid: h.metadata?.uid, target: h.spec?.scaleTargetRef })),
   };
@@ -208,11 +219,20 @@ test('a trimmed realistic Deployment keeps what the spec names and is a small pa
   const full = asStored(realisticDeployment(0), 0);
   const t = trimDeployment(full) as Deployment & { status?: Record<string, unknown> };
   // of the status, only whether and since when pods are available (core/validate/target-pods.ts)
-  assert.deepEqual(Object.keys(t.status ?? {}).filter((k) => k !== 'availableReplicas' && k !== 'conditions'), []);
+  assert.deepEqual(
+    Object.keys(t.status ?? {}).filter((k) => k !== 'availableReplicas' && k !== 'conditions'),
+    [],
+  );
   assert.equal(t.metadata?.managedFields, undefined);
   assert.deepEqual(t.metadata?.labels, { 'gpu-hpa.io/enabled': 'true' });
   assert.deepEqual(Object.keys(t.metadata?.annotations ?? {}).sort(), ['gpu-hpa.io/hpa', 'gpu-hpa.io/max-replicas', 'gpu-hpa.io/profile']);
-  assert.deepEqual(t.spec?.template?.spec?.containers?.map((c) => Object.keys(c)), [['name', 'resources'], ['name', 'resources']]);
+  assert.deepEqual(
+    t.spec?.template?.spec?.containers?.map((c) => Object.keys(c)),
+    [
+      ['name', 'resources'],
+      ['name', 'resources'],
+    ],
+  );
   assert.equal(t.metadata?.resourceVersion, full.metadata?.resourceVersion);
   assert.ok(JSON.stringify(t).length * 10 < JSON.stringify(full).length, `${JSON.stringify(t).length} of ${JSON.stringify(full).length} bytes`);
   // malformed input stays malformed rather than throwing (the API server validated it; a trim never crashes)

@@ -30,7 +30,10 @@ test('an opted-in Deployment is patched by mutate and, patched, allowed by valid
 
   const hpa = fixture('seed-000/hpa.yaml');
   const h = engine.mutate(request(hpa));
-  assert.deepEqual(h.patch?.map((op) => op.path), ['/spec/behavior']);
+  assert.deepEqual(
+    h.patch?.map((op) => op.path),
+    ['/spec/behavior'],
+  );
   const filled = fjp.applyPatch(structuredClone(hpa), h.patch).newDocument;
   assert.equal(engine.validate(request(filled)).allowed, true);
 });
@@ -38,7 +41,10 @@ test('an opted-in Deployment is patched by mutate and, patched, allowed by valid
 test('the seed HPA without behavior is denied for its unbounded rates, each message naming the object once', () => {
   const d = engineWith().validate(request(fixture('seed-000/hpa.yaml')));
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.violations.map((v) => v.reason), ['unbounded-scale-up', 'unbounded-scale-down']);
+  assert.deepEqual(
+    d.violations.map((v) => v.reason),
+    ['unbounded-scale-up', 'unbounded-scale-down'],
+  );
   for (const v of d.violations) assert.match(v.message, /^HorizontalPodAutoscaler default\/gpu-hpa-test: (?!.*HorizontalPodAutoscaler default\/gpu-hpa-test)/);
 });
 

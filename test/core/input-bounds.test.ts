@@ -93,18 +93,29 @@ const WORK_BOUND = 2 * (9 + Object.keys(policy.profiles).length + MAX_CONTAINERS
 /** The answer's status and warnings: MAX_VIOLATIONS messages, twice (message and causes), and MAX_WARNINGS of 120. */
 const ANSWER_BOUND = 2 * MAX_VIOLATIONS * (MAX_MESSAGE_LENGTH + 200) + MAX_WARNINGS * 200 + 2000;
 
-const list = <T>(item: fc.Arbitrary<T>) => fc.oneof(fc.array(item, { maxLength: 4 }), fc.integer({ min: 0, max: 3000 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })));
+const list = <T>(item: fc.Arbitrary<T>) =>
+  fc.oneof(
+    fc.array(item, { maxLength: 4 }),
+    fc.integer({ min: 0, max: 3000 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })),
+  );
 const quantity = fc.oneof(evil, fc.constantFrom('1', '8', '999999999', '1K', '0.5'));
 
 const metric = fc.oneof(
   fc.record({ type: fc.constant('Pods'), pods: fc.record({ metric: fc.record({ name: evil }), target: fc.record({ type: fc.constantFrom('AverageValue', 'Value', evil), averageValue: quantity }) }) }),
   fc.record({
     type: fc.constant('Object'),
-    object: fc.record({ metric: fc.record({ name: evil }), describedObject: fc.record({ apiVersion: evil, kind: evil, name: evil }), target: fc.record({ type: fc.constant('Value'), value: quantity }) }),
+    object: fc.record({
+      metric: fc.record({ name: evil }),
+      describedObject: fc.record({ apiVersion: evil, kind: evil, name: evil }),
+      target: fc.record({ type: fc.constant('Value'), value: quantity }),
+    }),
   }),
   fc.record({ type: fc.constant('External'), external: fc.record({ metric: fc.record({ name: evil }), target: fc.record({ type: fc.constant('AverageValue'), averageValue: quantity }) }) }),
   fc.record({ type: fc.constant('Resource'), resource: fc.record({ name: evil, target: fc.record({ type: fc.constant('Utilization'), averageUtilization: fc.integer() }) }) }),
-  fc.record({ type: fc.constant('ContainerResource'), containerResource: fc.record({ name: evil, container: evil, target: fc.record({ type: fc.constant('Utilization'), averageUtilization: fc.integer() }) }) }),
+  fc.record({
+    type: fc.constant('ContainerResource'),
+    containerResource: fc.record({ name: evil, container: evil, target: fc.record({ type: fc.constant('Utilization'), averageUtilization: fc.integer() }) }),
+  }),
   fc.record({ type: evil }),
 );
 
@@ -124,17 +135,36 @@ const hpa = fc.record({
   scaleDown: rulesOf,
 });
 
-const container = fc.record({ name: fc.oneof(fc.constantFrom('server', 'sidecar'), evil), resources: fc.record({ limits: fc.dictionary(fc.oneof(evil, fc.constant('nvidia.com/gpu')), quantity, { maxKeys: 3 }) }) });
+const container = fc.record({
+  name: fc.oneof(fc.constantFrom('server', 'sidecar'), evil),
+  resources: fc.record({ limits: fc.dictionary(fc.oneof(evil, fc.constant('nvidia.com/gpu')), quantity, { maxKeys: 3 }) }),
+});
 const deployment = fc.record({
   name: evil,
   optIn: fc.oneof(fc.constant('true'), evil),
   annotations: fc.dictionary(
-    fc.oneof(fc.constantFrom('gpu-hpa.io/metric', 'gpu-hpa.io/target', 'gpu-hpa.io/min-replicas', 'gpu-hpa.io/max-replicas', 'gpu-hpa.io/gpus', 'gpu-hpa.io/gpu-resource', 'gpu-hpa.io/containers', 'gpu-hpa.io/profile', 'gpu-hpa.io/hpa'), evil.map((s) => `gpu-hpa.io/${s}`)),
+    fc.oneof(
+      fc.constantFrom(
+        'gpu-hpa.io/metric',
+        'gpu-hpa.io/target',
+        'gpu-hpa.io/min-replicas',
+        'gpu-hpa.io/max-replicas',
+        'gpu-hpa.io/gpus',
+        'gpu-hpa.io/gpu-resource',
+        'gpu-hpa.io/containers',
+        'gpu-hpa.io/profile',
+        'gpu-hpa.io/hpa',
+      ),
+      evil.map((s) => `gpu-hpa.io/${s}`),
+    ),
     evil,
     { maxKeys: 12 },
   ),
   manyUnknownKeys: fc.integer({ min: 0, max: 3000 }),
-  containersValue: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => `c${i}`).join(','))),
+  containersValue: fc.oneof(
+    fc.constant(undefined),
+    fc.integer({ min: 1, max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => `c${i}`).join(',')),
+  ),
   containers: list(container),
   initContainers: list(container),
   tolerations: list(fc.record({ key: evil, operator: fc.constantFrom('Exists', 'Equal'), effect: evil })),
@@ -208,7 +238,10 @@ test('the attacks of the issue, counted: a 2,000-character metric name costs no 
   const before = rules.suggestWork.steps;
   const d = createEngine({ policy, rules, cluster: staticClusterView({ deployments: [], hpas: [] }) }).validate(review(h));
   assert.equal(rules.suggestWork.steps - before, 0);
-  assert.deepEqual(d.violations.map((v) => v.reason), ['input-too-large']);
+  assert.deepEqual(
+    d.violations.map((v) => v.reason),
+    ['input-too-large'],
+  );
 
   const work = workMeter();
   const dep = plainDeployment({ 'gpu-hpa.io/containers': Array.from({ length: 20_000 }, (_, i) => `c${i}`).join(',') });

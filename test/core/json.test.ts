@@ -9,9 +9,19 @@ test('property: cloneJson equals the input and shares no object with it', () => 
       const c = cloneJson(v);
       assert.deepStrictEqual(c, v);
       const seen = new Set<unknown>();
-      const walk = (x: unknown) => { if (x && typeof x === 'object') { seen.add(x); Object.values(x).forEach(walk); } };
+      const walk = (x: unknown) => {
+        if (x && typeof x === 'object') {
+          seen.add(x);
+          Object.values(x).forEach(walk);
+        }
+      };
       walk(v);
-      const check = (x: unknown) => { if (x && typeof x === 'object') { assert.ok(!seen.has(x), 'shared reference'); Object.values(x).forEach(check); } };
+      const check = (x: unknown) => {
+        if (x && typeof x === 'object') {
+          assert.ok(!seen.has(x), 'shared reference');
+          Object.values(x).forEach(check);
+        }
+      };
       check(c);
     }),
   );

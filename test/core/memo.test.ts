@@ -17,11 +17,15 @@ test('memoize: computes once per key, keeps the last `max` keys used, drops the 
 
 test('memoize: a key function for arguments that are not keys; a throwing computation is not remembered', () => {
   let calls = 0;
-  const f = memoize(10, (p: { x: number }) => {
-    calls++;
-    if (p.x < 0) throw new Error('negative');
-    return [p.x];
-  }, (p) => p.x);
+  const f = memoize(
+    10,
+    (p: { x: number }) => {
+      calls++;
+      if (p.x < 0) throw new Error('negative');
+      return [p.x];
+    },
+    (p) => p.x,
+  );
   assert.equal(f({ x: 1 }), f({ x: 1 }));
   assert.throws(() => f({ x: -1 }), /negative/);
   assert.throws(() => f({ x: -1 }), /negative/);

@@ -4,16 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  ERR_FORMAT_WRONG,
-  ERR_SUFFIX,
-  QUANTITY_REGEXP,
-  Quantity,
-  type QuantityFormat,
-  goTrimSpace,
-  parseQuantity,
-  parseQuantityExact,
-} from '../../src/core/quantity.js';
+import { ERR_FORMAT_WRONG, ERR_SUFFIX, QUANTITY_REGEXP, Quantity, type QuantityFormat, goTrimSpace, parseQuantity, parseQuantityExact } from '../../src/core/quantity.js';
 
 /** decQuantity(i, exponent, _) from quantity_test.go, as nanos. */
 function dec(i: bigint, exponent: number): bigint {
@@ -382,12 +373,7 @@ test('Cmp (TestQuantityCmp) and sign', () => {
 
 const suffixArb = fc.constantFrom('', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'e3', 'e-3', 'E+6', 'e0', 'e-12', 'e20');
 const validQuantityArb = fc
-  .tuple(
-    fc.constantFrom('', '+', '-'),
-    fc.stringMatching(/^[0-9]{0,20}$/),
-    fc.option(fc.stringMatching(/^[0-9]{0,12}$/), { nil: undefined }),
-    suffixArb,
-  )
+  .tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^[0-9]{0,20}$/), fc.option(fc.stringMatching(/^[0-9]{0,12}$/), { nil: undefined }), suffixArb)
   .filter(([, int, frac]) => int.length > 0 || (frac !== undefined && frac.length > 0))
   .map(([sign, int, frac, suf]) => `${sign}${int}${frac === undefined ? '' : '.' + frac}${suf}`);
 

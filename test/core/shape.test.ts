@@ -12,16 +12,30 @@ const key = fc.constantFrom('a', 'nvidia.com/gpu', 'cpu', '__proto__', 'construc
 const strMap = or(fc.dictionary(key, or(fc.string({ maxLength: 3 }))));
 const quantities = or(fc.dictionary(key, fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))));
 const meta = or(fc.record({ name: or(fc.string()), namespace: or(fc.string()), labels: strMap, annotations: strMap }, { requiredKeys: [] }));
-const container = or(fc.record({ name: or(fc.constantFrom('server', 'sidecar')), image: or(fc.string()), resources: or(fc.record({ limits: quantities, requests: quantities }, { requiredKeys: [] })) }, { requiredKeys: [] }));
-const toleration = or(fc.record({ key: or(fc.string()), operator: or(fc.constantFrom('Exists', 'Equal')), value: or(fc.string()), effect: or(fc.string()), tolerationSeconds: or(fc.integer()) }, { requiredKeys: [] }));
-const podSpec = or(fc.record({
-  containers: or(fc.array(container, { maxLength: 3 })),
-  initContainers: or(fc.array(or(fc.record({ name: fc.string() })), { maxLength: 2 })),
-  tolerations: or(fc.array(toleration, { maxLength: 3 })),
-  nodeSelector: strMap,
-  runtimeClassName: or(fc.string()),
-}, { requiredKeys: [] }));
-const deployment = or(fc.record({ metadata: meta, spec: or(fc.record({ template: or(fc.record({ metadata: meta, spec: podSpec }, { requiredKeys: [] })) }, { requiredKeys: [] })) }, { requiredKeys: [] }));
+const container = or(
+  fc.record(
+    { name: or(fc.constantFrom('server', 'sidecar')), image: or(fc.string()), resources: or(fc.record({ limits: quantities, requests: quantities }, { requiredKeys: [] })) },
+    { requiredKeys: [] },
+  ),
+);
+const toleration = or(
+  fc.record({ key: or(fc.string()), operator: or(fc.constantFrom('Exists', 'Equal')), value: or(fc.string()), effect: or(fc.string()), tolerationSeconds: or(fc.integer()) }, { requiredKeys: [] }),
+);
+const podSpec = or(
+  fc.record(
+    {
+      containers: or(fc.array(container, { maxLength: 3 })),
+      initContainers: or(fc.array(or(fc.record({ name: fc.string() })), { maxLength: 2 })),
+      tolerations: or(fc.array(toleration, { maxLength: 3 })),
+      nodeSelector: strMap,
+      runtimeClassName: or(fc.string()),
+    },
+    { requiredKeys: [] },
+  ),
+);
+const deployment = or(
+  fc.record({ metadata: meta, spec: or(fc.record({ template: or(fc.record({ metadata: meta, spec: podSpec }, { requiredKeys: [] })) }, { requiredKeys: [] })) }, { requiredKeys: [] }),
+);
 
 test('property: a generated object (as JSON delivers it) has no violations exactly when the schema accepts it, else each names its field', () => {
   let good = 0;

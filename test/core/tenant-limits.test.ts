@@ -34,7 +34,10 @@ function requestOf(obj: any, namespace?: string): AdmissionRequest {
 test('gpu-hpa.io/gpus over maxGpusPerPod is denied, naming the maximum', () => {
   const d = admit(engineWith(defaultPolicy()), requestOf(plainDeployment({ 'gpu-hpa.io/gpus': '999999999' }))).decision;
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.violations.map((v) => [v.reason, v.field]), [['invalid-annotation', 'metadata.annotations["gpu-hpa.io/gpus"]']]);
+  assert.deepEqual(
+    d.violations.map((v) => [v.reason, v.field]),
+    [['invalid-annotation', 'metadata.annotations["gpu-hpa.io/gpus"]']],
+  );
   assert.match(d.violations[0]!.message, /"999999999" is not valid: must be at most 8, the policy's maxGpusPerPod/);
 });
 
@@ -57,18 +60,27 @@ test('a sidecar asking for 8 GPUs is denied: every container counts, not only th
   const dep = plainDeployment({}, (d) => (d.spec.template.spec.containers[1].resources.limits = { 'nvidia.com/gpu': '8' }));
   const d = admit(engineWith(defaultPolicy()), requestOf(dep)).decision;
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.violations.map((v) => v.reason), ['gpus-over-max']);
+  assert.deepEqual(
+    d.violations.map((v) => v.reason),
+    ['gpus-over-max'],
+  );
   assert.match(d.violations[0]!.message, /the pod asks for 9 GPUs \("server" 1 nvidia\.com\/gpu, "sidecar" 8 nvidia\.com\/gpu\), over the policy's maxGpusPerPod 8/);
 });
 
 test('an init container over the maximum is denied; a GPU resource the policy does not allow is denied', () => {
   const init = plainDeployment({}, (d) => (d.spec.template.spec.initContainers = [{ name: 'warmup', resources: { requests: { 'nvidia.com/gpu': '9' }, limits: { 'nvidia.com/gpu': '9' } } }]));
   const a = admit(engineWith(defaultPolicy()), requestOf(init)).decision;
-  assert.deepEqual(a.violations.map((v) => v.reason), ['gpus-over-max']);
+  assert.deepEqual(
+    a.violations.map((v) => v.reason),
+    ['gpus-over-max'],
+  );
   assert.match(a.violations[0]!.message, /"warmup" 9 nvidia\.com\/gpu/);
   const odd = plainDeployment({}, (d) => (d.spec.template.spec.containers[1].resources.limits = { 'nvidia.com/h100-unlimited': '1' }));
   const b = admit(engineWith(defaultPolicy()), requestOf(odd)).decision;
-  assert.deepEqual(b.violations.map((v) => v.reason), ['gpu-resource-not-allowed']);
+  assert.deepEqual(
+    b.violations.map((v) => v.reason),
+    ['gpu-resource-not-allowed'],
+  );
   assert.match(b.violations[0]!.message, /"sidecar" asks for nvidia\.com\/h100-unlimited, which the policy does not allow/);
 });
 
@@ -93,7 +105,10 @@ test('a profile the namespace may not pick is denied (labels known)', () => {
   const e = engineWith(restricted(), cluster);
   const denied = admit(e, requestOf(inNs('team-a', { 'gpu-hpa.io/profile': 'training' }))).decision;
   assert.equal(denied.allowed, false);
-  assert.deepEqual(denied.violations.map((v) => [v.reason, v.field]), [['profile-not-allowed', 'metadata.annotations["gpu-hpa.io/profile"]']]);
+  assert.deepEqual(
+    denied.violations.map((v) => [v.reason, v.field]),
+    [['profile-not-allowed', 'metadata.annotations["gpu-hpa.io/profile"]']],
+  );
   assert.match(denied.violations[0]!.message, /profile "training" is not allowed in namespace team-a: the policy limits it to namespaces matching gpu-hpa\.io\/tier=research/);
   assert.equal(admit(e, requestOf(inNs('lab', { 'gpu-hpa.io/profile': 'training' }))).decision.allowed, true);
   assert.equal(admit(e, requestOf(inNs('team-a', { 'gpu-hpa.io/profile': 'inference' }))).decision.allowed, true, 'profiles without a selector stay open');
@@ -102,7 +117,10 @@ test('a profile the namespace may not pick is denied (labels known)', () => {
 test('labels unknown: offline a warning, with a cluster a denial (the limit fails closed)', () => {
   const offline = admit(engineWith(restricted()), requestOf(inNs('team-a', { 'gpu-hpa.io/profile': 'training' }))).decision;
   assert.equal(offline.allowed, true);
-  assert.ok(offline.warnings.some((w) => /profile "training" is limited to namespaces matching gpu-hpa\.io\/tier=research; namespace team-a's labels are unknown here/.test(w)), offline.warnings.join('\n'));
+  assert.ok(
+    offline.warnings.some((w) => /profile "training" is limited to namespaces matching gpu-hpa\.io\/tier=research; namespace team-a's labels are unknown here/.test(w)),
+    offline.warnings.join('\n'),
+  );
   const live = admit(engineWith(restricted(), staticClusterView({ deployments: [], hpas: [], namespaces: [] }, true)), requestOf(inNs('team-a', { 'gpu-hpa.io/profile': 'training' }))).decision;
   assert.equal(live.allowed, false);
   assert.match(live.violations[0]!.message, /labels are not known to the webhook yet/);
@@ -110,7 +128,12 @@ test('labels unknown: offline a warning, with a cluster a denial (the limit fail
 
 test('namespaceSelector: matchExpressions semantics, and the policy schema checks operators and values', () => {
   const p = restricted();
-  p.profiles['training']!.namespaceSelector = { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }, { key: 'gpu', operator: 'Exists' }] };
+  p.profiles['training']!.namespaceSelector = {
+    matchExpressions: [
+      { key: 'env', operator: 'NotIn', values: ['prod'] },
+      { key: 'gpu', operator: 'Exists' },
+    ],
+  };
   const cluster = staticClusterView({ deployments: [], hpas: [], namespaces: [ns('dev', { env: 'dev', gpu: '' }), ns('prod', { env: 'prod', gpu: '' }), ns('plain', {})] }, true);
   const e = engineWith(p, cluster);
   const verdict = (n: string) => admit(e, requestOf(inNs(n, { 'gpu-hpa.io/profile': 'training' }))).decision.allowed;
@@ -118,7 +141,10 @@ test('namespaceSelector: matchExpressions semantics, and the policy schema check
 
   const doc = JSON.parse(JSON.stringify(defaultPolicy())) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   doc['profiles']['batch']['namespaceSelector'] = { matchExpressions: [{ key: 'env', operator: 'In' }] };
-  assert.throws(() => parsePolicy(doc, 'p.yaml'), (e: unknown) => e instanceof PolicyError && /profiles\.batch\.namespaceSelector\.matchExpressions\.0\.values: must be specified when operator is In/.test(e.message));
+  assert.throws(
+    () => parsePolicy(doc, 'p.yaml'),
+    (e: unknown) => e instanceof PolicyError && /profiles\.batch\.namespaceSelector\.matchExpressions\.0\.values: must be specified when operator is In/.test(e.message),
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -202,5 +228,8 @@ test('a review whose object namespace differs from the request namespace is refu
   const { dep, hpa } = teamB();
   const d = engineWith(defaultPolicy(), clientNodeLikeView([dep], [hpa])).validate(requestOf(probe('team-b'), 'team-a'));
   assert.equal(d.allowed, false);
-  assert.deepEqual(d.violations.map((v) => v.reason), ['api-namespace-mismatch']);
+  assert.deepEqual(
+    d.violations.map((v) => v.reason),
+    ['api-namespace-mismatch'],
+  );
 });

@@ -34,10 +34,23 @@ async function fakeApiServer(answers: Record<string, { status: number; body?: un
   return { kc, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const list = (resources: Array<{ name: string; namespaced: boolean }>) => ({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'custom.metrics.k8s.io/v1beta1', resources: resources.map((r) => ({ ...r, kind: 'MetricValueList', verbs: ['get'] })) });
+const list = (resources: Array<{ name: string; namespaced: boolean }>) => ({
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: 'custom.metrics.k8s.io/v1beta1',
+  resources: resources.map((r) => ({ ...r, kind: 'MetricValueList', verbs: ['get'] })),
+});
 
-test('the discovery documents of both metrics APIs are read with the kubeconfig\'s credentials; 404 means not served', async (t) => {
-  const api = await fakeApiServer({ '/apis/custom.metrics.k8s.io/v1beta1': { status: 200, body: list([{ name: 'pods/gpu_utilization', namespaced: true }, { name: 'namespaces/gpu_utilization', namespaced: false }]) } });
+test("the discovery documents of both metrics APIs are read with the kubeconfig's credentials; 404 means not served", async (t) => {
+  const api = await fakeApiServer({
+    '/apis/custom.metrics.k8s.io/v1beta1': {
+      status: 200,
+      body: list([
+        { name: 'pods/gpu_utilization', namespaced: true },
+        { name: 'namespaces/gpu_utilization', namespaced: false },
+      ]),
+    },
+  });
   t.after(api.close);
   const l = await fetchAdapterListing(api.kc);
   assert.deepEqual(l.custom, [
@@ -49,7 +62,7 @@ test('the discovery documents of both metrics APIs are read with the kubeconfig\
   assert.equal(api.seen[0]!.auth, 'Bearer sekret');
 });
 
-test('the adapter\'s listing is preferred: a metric the rules would serve but the adapter does not list is denied (metric-not-listed)', () => {
+test("the adapter's listing is preferred: a metric the rules would serve but the adapter does not list is denied (metric-not-listed)", () => {
   const rules = compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000');
   const listed = preferAdapterListing(rules, { source: 'prometheus-adapter', custom: [{ name: 'pods/gpu_memory_utilization', namespaced: true }] });
   const v = listed.lookup(POD('gpu_utilization'));
@@ -67,7 +80,7 @@ test('the adapter\'s listing is preferred: a metric the rules would serve but th
   assert.deepEqual(preferAdapterListing(rules, { source: 'prometheus-adapter' }).lookup(POD('gpu_utilization')), rules.lookup(POD('gpu_utilization')));
 });
 
-test('serve wiring: with --adapter-api the webhook denies by the adapter\'s listing, and falls back when the API is gone', async (t) => {
+test("serve wiring: with --adapter-api the webhook denies by the adapter's listing, and falls back when the API is gone", async (t) => {
   const answers: Record<string, { status: number; body?: unknown }> = { '/apis/custom.metrics.k8s.io/v1beta1': { status: 200, body: list([]) } };
   const api = await fakeApiServer(answers);
   t.after(api.close);

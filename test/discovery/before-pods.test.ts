@@ -60,7 +60,10 @@ describe('an opted-in Deployment on an empty GPU pool (seed-000 rules, live disc
     const w = d.warnings.find((x) => x.includes('no series yet'));
     assert.ok(w, JSON.stringify(d.warnings));
     assert.match(w, /^Pods metric "gpu_utilization": no series yet, allowed until its pods run; checked: rules\[0\] would serve it for the pods/);
-    assert.match(w, /not yet: rules\[0\]'s seriesQuery 'DCGM_FI_DEV_GPU_UTIL\{exported_namespace!="",exported_pod!=""\}' matches no series in Prometheus http:\/\/prometheus:9090, as Deployment ml\/llm is new/);
+    assert.match(
+      w,
+      /not yet: rules\[0\]'s seriesQuery 'DCGM_FI_DEV_GPU_UTIL\{exported_namespace!="",exported_pod!=""\}' matches no series in Prometheus http:\/\/prometheus:9090, as Deployment ml\/llm is new/,
+    );
   });
 
   test('UPDATE before any pod is available: allowed the same way', () => {
@@ -70,7 +73,7 @@ describe('an opted-in Deployment on an empty GPU pool (seed-000 rules, live disc
     assert.match(d.warnings.join('\n'), /no series yet, allowed until its pods run;.*Deployment ml\/llm has no available pod yet/);
   });
 
-  test('UPDATE with pods available since before the pass\'s window and still no series: denied (metric-no-series)', () => {
+  test("UPDATE with pods available since before the pass's window and still no series: denied (metric-no-series)", () => {
     const dep = withStatus(mutatedLabelOnly(), 2, BEFORE_WINDOW);
     const d = engine(seed000, idlePool()).validate(reviewOf(dep, 'UPDATE', dep).request as never);
     assert.equal(d.allowed, false);
@@ -89,7 +92,7 @@ describe('an opted-in Deployment on an empty GPU pool (seed-000 rules, live disc
     assert.match(d.warnings.join('\n'), /no series yet, allowed until its pods have run for a discovery interval/);
   });
 
-  test('once the pods\' series exist the verdict is the live one (served, no warning about series)', () => {
+  test("once the pods' series exist the verdict is the live one (served, no warning about series)", () => {
     const dep = withStatus(mutatedLabelOnly(), 1, BEFORE_WINDOW);
     const d = engine(seed000, dcgmSeries()).validate(reviewOf(dep, 'UPDATE', dep).request as never);
     assert.equal(d.allowed, true);
@@ -97,7 +100,7 @@ describe('an opted-in Deployment on an empty GPU pool (seed-000 rules, live disc
   });
 });
 
-describe('seed-001\'s HPA (DCGM_FI_DEV_MEMORY_USED: no series, ever)', () => {
+describe("seed-001's HPA (DCGM_FI_DEV_MEMORY_USED: no series, ever)", () => {
   const seed001 = fixtureText('seed-001/adapter-config.yaml');
   const hpa = () => reviewOf(fixture('seed-001/hpa.yaml')).request as never;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -46,7 +46,7 @@ test('series only in other namespaces: registered, but no value for this HPA →
   assert.equal(pending.status === 'not-served' ? pending.live?.beforePods?.offline.status : '', 'served');
 });
 
-test('honor_labels: false clashes on some series: the namespace the query filters on is the exporter\'s there', () => {
+test("honor_labels: false clashes on some series: the namespace the query filters on is the exporter's there", () => {
   const rs = live(RULE, [
     scraped('gpu_util', { namespace: 'team-a', pod: 'a-0' }),
     scraped('gpu_util', { namespace: 'gpu-operator', pod: 'dcgm-x', exported_namespace: 'team-b', exported_pod: 'b-0' }),
@@ -104,14 +104,16 @@ test('external metrics: the namespace filter unless namespaced: false; the last 
   assert.equal(live(ext('{overrides: {namespace: {resource: namespace}}}'), series).lookup(EXT('queue_depth', 'team-b')).status, 'not-served');
   assert.equal(live(ext('{namespaced: false}'), series).lookup(EXT('queue_depth', 'team-b')).status, 'served');
   // a rule without namespace mapping after one with it: the adapter keeps the later rule's registration
-  const both = ext('{overrides: {namespace: {resource: namespace}}}') + `- seriesQuery: 'queue_depth'
+  const both =
+    ext('{overrides: {namespace: {resource: namespace}}}') +
+    `- seriesQuery: 'queue_depth'
   resources: {}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'
 `;
   assert.equal(live(both, series).lookup(EXT('queue_depth', 'team-a')).status, 'not-served');
 });
 
-test('the engine asks with the HPA\'s namespace; no value there denies only once the target\'s pods have run (issue 18)', async () => {
+test("the engine asks with the HPA's namespace; no value there denies only once the target's pods have run (issue 18)", async () => {
   const { createEngine } = await import('../../src/core/engine.js');
   const { staticClusterView } = await import('../../src/core/cluster.js');
   const { defaultPolicy } = await import('../helpers/fixtures.js');
@@ -121,7 +123,12 @@ test('the engine asks with the HPA\'s namespace; no value there denies only once
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'h', namespace: 'team-a' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' },
+      minReplicas: 1,
+      maxReplicas: 3,
+      metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }],
+    },
   };
   const dep = (available: number) => ({
     apiVersion: 'apps/v1',
@@ -131,10 +138,16 @@ test('the engine asks with the HPA\'s namespace; no value there denies only once
     status: { availableReplicas: available, conditions: available > 0 ? [{ type: 'Available', status: 'True', lastTransitionTime: '2026-11-28T00:00:00Z' }] : [] },
   });
   const judge = (replicas: number) =>
-    createEngine({ policy: defaultPolicy(), rules, cluster: staticClusterView({ deployments: [dep(replicas)], hpas: [] }, true) }).validate({ ...(reviewOf(hpa).request as object), namespace: 'team-a' } as never);
+    createEngine({ policy: defaultPolicy(), rules, cluster: staticClusterView({ deployments: [dep(replicas)], hpas: [] }, true) }).validate({
+      ...(reviewOf(hpa).request as object),
+      namespace: 'team-a',
+    } as never);
   const running = judge(2);
   assert.equal(running.allowed, false);
-  assert.deepEqual(running.violations.map((v) => v.reason), ['metric-no-series']);
+  assert.deepEqual(
+    running.violations.map((v) => v.reason),
+    ['metric-no-series'],
+  );
   const fresh = judge(0);
   assert.equal(fresh.allowed, true, 'a new Deployment applied with its HPA: no pods, no series yet');
   assert.match(fresh.warnings.join('\n'), /no series yet, allowed until its pods run/);

@@ -47,7 +47,7 @@ test('seriesQueries lists each distinct seriesQuery once (rules 0 and 2 of seed-
   ]);
 });
 
-test('seed-000: the rule on exported_pod matches the relabelled job\'s series → served', () => {
+test("seed-000: the rule on exported_pod matches the relabelled job's series → served", () => {
   const { live: l } = live(fixtureText('seed-000/adapter-config.yaml'));
   const v = l.lookup(POD('gpu_utilization'));
   assert.equal(v.status, 'served');
@@ -66,7 +66,7 @@ test('seed-001: served offline, but its seriesQuery on DCGM_FI_DEV_MEMORY_USED m
   assert.match(v.live.message, /<unknown> forever/);
 });
 
-test('the engine denies seed-001\'s HPA with metric-no-series, and only warns under enforcement: warn', () => {
+test("the engine denies seed-001's HPA with metric-no-series, and only warns under enforcement: warn", () => {
   const base = compileAdapterConfig(fixtureText('seed-001/adapter-config.yaml'), 'seed-001');
   const rules = liveRuleSet(base, discovered(base));
   const req = reviewOf(fixture('seed-001/hpa.yaml')).request as never;
@@ -82,7 +82,7 @@ test('the engine denies seed-001\'s HPA with metric-no-series, and only warns un
   assert.match(warned.warnings.join('\n'), /^metric-no-series: /m);
 });
 
-test('a Pods metric whose series carry only the exporter\'s own pod label (pod next to exported_pod) is denied', () => {
+test("a Pods metric whose series carry only the exporter's own pod label (pod next to exported_pod) is denied", () => {
   const config = `rules:
   - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{job="dcgm-relabelled"}'
     resources: {template: <<.Resource>>}
@@ -141,7 +141,11 @@ test('a regex seriesQuery becomes verifiable: names that exist are served, other
 `;
   const { base, live: l } = live(config);
   assert.equal(base.lookup(POD('gpu_GPU_UTIL')).status, 'unverifiable');
-  assert.deepEqual(l.lookup(POD('gpu_GPU_UTIL')), { status: 'served', rules: [{ list: 'rules', index: 0, seriesQuery: '{__name__=~"DCGM_FI_DEV_.*",namespace!="",pod!="",exported_pod=""}' }], notes: [] });
+  assert.deepEqual(l.lookup(POD('gpu_GPU_UTIL')), {
+    status: 'served',
+    rules: [{ list: 'rules', index: 0, seriesQuery: '{__name__=~"DCGM_FI_DEV_.*",namespace!="",pod!="",exported_pod=""}' }],
+    notes: [],
+  });
   const v = l.lookup(POD('gpu_MEMORY_USED'));
   assert.ok(v.status === 'not-served' && v.live, JSON.stringify(v));
   assert.equal(v.live.reason, 'metric-no-series');
@@ -153,7 +157,7 @@ test('a name no rule could derive gets exactly the offline verdict', () => {
   assert.deepEqual(l.lookup(POD('gpu_utilisation')), base.lookup(POD('gpu_utilisation')));
 });
 
-test('the adapter keeps the last rule\'s registration: the shipped rules serve both scrape styles', () => {
+test("the adapter keeps the last rule's registration: the shipped rules serve both scrape styles", () => {
   const { live: l } = live(fixtureText('../../../policies/prometheus-adapter-rules.yaml'));
   const v = l.lookup(POD('gpu_utilization'));
   assert.equal(v.status, 'served');
@@ -220,7 +224,7 @@ test('verdicts are memoized frozen: a caller cannot change the next one', () => 
   assert.equal(again.considered.length, 1);
 });
 
-test('a Pods rule taking the workload pod from exported_pod but the namespace from the exporter\'s own namespace label is denied', () => {
+test("a Pods rule taking the workload pod from exported_pod but the namespace from the exporter's own namespace label is denied", () => {
   const config = `rules:
   - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{exported_pod!=""}'
     resources: {overrides: {namespace: {resource: namespace}, exported_pod: {resource: pod}}}

@@ -65,15 +65,25 @@ test('a pass sends each distinct seriesQuery once, as the adapter does (GET /api
   const r = new DiscoveryRefresher({ target: parsePrometheusUrl(`${p.url}/prom/`), rules: () => rules, intervalMs: 60_000, now: () => 1_700_000_000_123 });
   const st = await r.refresh();
   assert.equal(st.stale, false);
-  assert.deepEqual(p.seen.map((s) => s.path), Array(6).fill('/prom/api/v1/series'), 'a base URL path prefix is kept; 3 rules, 2 distinct queries, 2 series named in metricsQuery, 2 names without the label matchers');
-  assert.deepEqual(p.seen.map((s) => s.match).flat().sort(), [
-    'DCGM_FI_DEV_MEMORY_TOTAL',
-    'DCGM_FI_DEV_MEMORY_TOTAL{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
-    'DCGM_FI_DEV_MEMORY_USED',
-    'DCGM_FI_DEV_MEMORY_USED{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
-    '{__name__=~"DCGM_FI_DEV_MEMORY_TOTAL"}',
-    '{__name__=~"DCGM_FI_DEV_MEMORY_USED"}',
-  ]);
+  assert.deepEqual(
+    p.seen.map((s) => s.path),
+    Array(6).fill('/prom/api/v1/series'),
+    'a base URL path prefix is kept; 3 rules, 2 distinct queries, 2 series named in metricsQuery, 2 names without the label matchers',
+  );
+  assert.deepEqual(
+    p.seen
+      .map((s) => s.match)
+      .flat()
+      .sort(),
+    [
+      'DCGM_FI_DEV_MEMORY_TOTAL',
+      'DCGM_FI_DEV_MEMORY_TOTAL{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+      'DCGM_FI_DEV_MEMORY_USED',
+      'DCGM_FI_DEV_MEMORY_USED{gpu=~".*",instance=~".*",namespace!="",pod!=""}',
+      '{__name__=~"DCGM_FI_DEV_MEMORY_TOTAL"}',
+      '{__name__=~"DCGM_FI_DEV_MEMORY_USED"}',
+    ],
+  );
   assert.equal(p.seen[0]!.start, '1699999940.123', 'model.Time.String() of now - 1m');
 });
 
@@ -151,7 +161,10 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   p.release();
   assert.equal((await joined).stale, true);
   assert.equal((await discovery.prometheus!.refresh()).stale, false);
-  res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
+  res = await api
+    .post('/validate')
+    .send(reviewOf(fixture('seed-001/hpa.yaml')))
+    .expect(200);
   assert.equal(res.body.response.allowed, false);
   assert.equal(res.body.response.status.details.causes[0].reason, 'metric-no-series');
   assert.match(res.body.response.status.message, /matches no series in Prometheus/);
@@ -166,7 +179,10 @@ test('serve wiring: admission never waits on a hanging Prometheus; live verdicts
   // Prometheus fails: stale, offline verdict with a warning, still ready
   p.state.mode = 'error500';
   await discovery.prometheus!.refresh();
-  res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
+  res = await api
+    .post('/validate')
+    .send(reviewOf(fixture('seed-001/hpa.yaml')))
+    .expect(200);
   assert.equal(res.body.response.allowed, true);
   assert.match(res.body.response.warnings[0], /^series discovery stale, judged by the adapter config alone: .*HTTP 500/);
   assert.ok(res.body.response.warnings[0].length <= 120);

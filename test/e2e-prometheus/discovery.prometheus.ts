@@ -33,7 +33,10 @@ before(async () => {
     'gpu-node-1',
   );
   // job "dcgm-relabelled": honor_labels: false under ServiceMonitor-style target labels → exported_*
-  const b = await startExporter([{ gpu: '0', uuid: 'GPU-8f3a2c1e-0000-4000-8000-000000000003', util: 55, workload: { namespace: 'default', pod: 'gpu-hpa-test-5c6d7f8-xyz12', container: 'app' } }], 'gpu-node-2');
+  const b = await startExporter(
+    [{ gpu: '0', uuid: 'GPU-8f3a2c1e-0000-4000-8000-000000000003', util: 55, workload: { namespace: 'default', pod: 'gpu-hpa-test-5c6d7f8-xyz12', container: 'app' } }],
+    'gpu-node-2',
+  );
   closers.push(a.close, b.close);
   prom = await startPrometheus({ dcgm: a.port, relabelled: b.port });
   closers.push(prom.stop);
@@ -59,7 +62,7 @@ async function liveLookup(configText: string, req: MetricRequest): Promise<Metri
   return rules.lookup(req);
 }
 
-test('the exporters\' series are in Prometheus with dcgm-exporter\'s labels, and the relabelled job carries exported_pod', async () => {
+test("the exporters' series are in Prometheus with dcgm-exporter's labels, and the relabelled job carries exported_pod", async () => {
   const r = await fetch(`${prom.url}/api/v1/series?match[]=DCGM_FI_DEV_GPU_UTIL`);
   const body = (await r.json()) as { data: Array<Record<string, string>> };
   const relabelled = body.data.find((s) => s.job === 'dcgm-relabelled');
@@ -70,7 +73,7 @@ test('the exporters\' series are in Prometheus with dcgm-exporter\'s labels, and
   assert.ok(body.data.some((s) => s.job === 'dcgm' && s.pod === 'gpu-agent-deployment-7d9f8b6c5-abcde' && !('exported_pod' in s)));
 });
 
-test('check --prometheus-url: seed-000\'s HPA is allowed (its series exist)', async () => {
+test("check --prometheus-url: seed-000's HPA is allowed (its series exist)", async () => {
   const r = await cli(['check', '--prometheus-url', prom.url, '-f', fixturePath('seed-000/hpa.yaml'), '--adapter-config', fixturePath('seed-000/adapter-config.yaml')]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^ALLOWED HorizontalPodAutoscaler default\/gpu-hpa-test/m);
@@ -78,7 +81,7 @@ test('check --prometheus-url: seed-000\'s HPA is allowed (its series exist)', as
   assert.equal(r.stderr.replace(/npm warn.*\n/g, ''), '');
 });
 
-test('check --prometheus-url: seed-001\'s HPA is denied, explaining why it would never scale', async () => {
+test("check --prometheus-url: seed-001's HPA is denied, explaining why it would never scale", async () => {
   const offline = await cli(['check', '-f', fixturePath('seed-001/hpa.yaml'), '--adapter-config', fixturePath('seed-001/adapter-config.yaml')]);
   assert.equal(offline.code, 0, 'offline, the config alone looks fine');
   const r = await cli(['check', '--prometheus-url', prom.url, '-f', fixturePath('seed-001/hpa.yaml'), '--adapter-config', fixturePath('seed-001/adapter-config.yaml')]);
@@ -129,7 +132,7 @@ test('a regex seriesQuery is verified live: existing names served, a DCGM name t
   assert.match(v.live.message, /none is named dcgm_MEMORY_USED: they give .*dcgm_GPU_UTIL/);
 });
 
-test('a rule associating pods through the exporter\'s own pod label (honor_labels: false) is denied', async () => {
+test("a rule associating pods through the exporter's own pod label (honor_labels: false) is denied", async () => {
   const config = `rules:
   - seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{job="dcgm-relabelled",namespace!="",pod!=""}'
     resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
@@ -165,16 +168,25 @@ test('serve wiring: live denial while Prometheus answers; stale, offline verdict
   try {
     const api = supertest(createApp({ engine: () => store.engine(), ready: () => ({ ready: store.status().ready }), logger: silentLogger(), metrics }));
     assert.equal((await discovery.prometheus!.refresh()).stale, false);
-    let res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
+    let res = await api
+      .post('/validate')
+      .send(reviewOf(fixture('seed-001/hpa.yaml')))
+      .expect(200);
     assert.equal(res.body.response.allowed, false);
     assert.equal(res.body.response.status.details.causes[0].reason, 'metric-no-series');
-    res = await api.post('/validate').send(reviewOf(fixture('seed-000/hpa.yaml'))).expect(200);
+    res = await api
+      .post('/validate')
+      .send(reviewOf(fixture('seed-000/hpa.yaml')))
+      .expect(200);
     assert.equal(res.body.response.allowed, false, 'seed-000 HPA asks for gpu_utilization, which seed-001 rules do not derive');
     assert.equal(res.body.response.status.details.causes[0].reason, 'metric-not-served');
 
     await prom.stop();
     assert.equal((await discovery.prometheus!.refresh()).stale, true);
-    res = await api.post('/validate').send(reviewOf(fixture('seed-001/hpa.yaml'))).expect(200);
+    res = await api
+      .post('/validate')
+      .send(reviewOf(fixture('seed-001/hpa.yaml')))
+      .expect(200);
     assert.equal(res.body.response.allowed, true);
     assert.match(res.body.response.warnings.join('\n'), /series discovery stale, judged by the adapter config alone: .*unreachable/);
     await api.get('/readyz').expect(200);

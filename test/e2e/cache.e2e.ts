@@ -107,14 +107,18 @@ const optIn = (cp: ControlPlane, i: number, value: string) => {
   d.metadata!.labels!['gpu-hpa.io/enabled'] = value;
   return apply(cp, depPath(nsOf(i), `svc-${i}`), d);
 };
-const labelled = (name: string, value: string) => (o: { metadata?: { name?: string; labels?: Record<string, string> } }) => o.metadata?.name === name && o.metadata.labels?.['gpu-hpa.io/enabled'] === value;
+const labelled = (name: string, value: string) => (o: { metadata?: { name?: string; labels?: Record<string, string> } }) =>
+  o.metadata?.name === name && o.metadata.labels?.['gpu-hpa.io/enabled'] === value;
 
 describe('e2e cache: paginated list and watch against a real kube-apiserver (watch cache on, as shipped)', { timeout: 10 * 60_000 }, () => {
   let cp: ControlPlane;
-  before(async () => {
-    cp = await startControlPlane({ controllerManager: false });
-    await populate(cp);
-  }, { timeout: 5 * 60_000 });
+  before(
+    async () => {
+      cp = await startControlPlane({ controllerManager: false });
+      await populate(cp);
+    },
+    { timeout: 5 * 60_000 },
+  );
   after(async () => cp?.stop());
 
   test('a Deployment relabelled, an HPA changed and another deleted between two pages of the list: all in the cache after sync', async () => {
@@ -186,10 +190,13 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
   // Without the watch cache the API server serves watches and continued lists from etcd, so a
   // compaction makes an older resourceVersion answer 410 Gone at once, as a large busy cluster's does.
   let cp: ControlPlane;
-  before(async () => {
-    cp = await startControlPlane({ controllerManager: false, apiserverArgs: ['--watch-cache=false'] });
-    await populate(cp);
-  }, { timeout: 5 * 60_000 });
+  before(
+    async () => {
+      cp = await startControlPlane({ controllerManager: false, apiserverArgs: ['--watch-cache=false'] });
+      await populate(cp);
+    },
+    { timeout: 5 * 60_000 },
+  );
   after(async () => cp?.stop());
 
   test('410 on the watch: changes made while the watch was down are found by a fresh paginated list, deletions too', async () => {
@@ -256,18 +263,21 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
 /** Resolves when `ok` holds, checked after each event of either list/watch (no polling interval). */
 function waitUntil(what: string, cache: ClusterCache, ok: () => boolean): Promise<void> {
   if (ok()) return Promise.resolve();
-  return within(new Promise((resolve) => {
-    const check = () => {
-      if (!ok()) return;
+  return within(
+    new Promise((resolve) => {
+      const check = () => {
+        if (!ok()) return;
+        for (const e of ['add', 'update', 'delete'] as const) {
+          cache.deployments.off(e, check);
+          cache.hpas.off(e, check);
+        }
+        resolve();
+      };
       for (const e of ['add', 'update', 'delete'] as const) {
-        cache.deployments.off(e, check);
-        cache.hpas.off(e, check);
+        cache.deployments.on(e, check);
+        cache.hpas.on(e, check);
       }
-      resolve();
-    };
-    for (const e of ['add', 'update', 'delete'] as const) {
-      cache.deployments.on(e, check);
-      cache.hpas.on(e, check);
-    }
-  }), what);
+    }),
+    what,
+  );
 }

@@ -122,7 +122,11 @@ test('check agrees with kube-apiserver v1.36.3 on every HPA of the corpus', asyn
 
   const server = await mapLimit(corpus, 6, dryRun);
   const unexpected = server.map((s, i) => [s, i] as const).filter(([s]) => !s.accepted && (s.status < 400 || s.status >= 500));
-  assert.deepEqual(unexpected.map(([s, i]) => `${corpus[i]!.title}: HTTP ${s.status} ${s.message}`), [], 'the API server answered a dry run with neither 201 nor a 4xx');
+  assert.deepEqual(
+    unexpected.map(([s, i]) => `${corpus[i]!.title}: HTTP ${s.status} ${s.message}`),
+    [],
+    'the API server answered a dry run with neither 201 nor a 4xx',
+  );
 
   // GPU_HPA_DIFF_DUMP=file keeps the corpus and the API server's answers (to compare another build of check offline)
   if (process.env.GPU_HPA_DIFF_DUMP) {

@@ -162,18 +162,31 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   try {
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     procs.push(
-      start('etcd', join(bin, 'etcd'), [
-        '--data-dir', join(dir, 'etcd'),
-        '--name', 'e2e',
-        '--listen-client-urls', `http://127.0.0.1:${etcdClient}`,
-        '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-        '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-cluster', `e2e=http://127.0.0.1:${etcdPeer}`,
-        '--unsafe-no-fsync', // throwaway data: durability costs time on a shared machine
-        '--log-level', 'warn',
-        ...(opts.etcdArgs ?? []),
-      ], dir),
+      start(
+        'etcd',
+        join(bin, 'etcd'),
+        [
+          '--data-dir',
+          join(dir, 'etcd'),
+          '--name',
+          'e2e',
+          '--listen-client-urls',
+          `http://127.0.0.1:${etcdClient}`,
+          '--advertise-client-urls',
+          `http://127.0.0.1:${etcdClient}`,
+          '--listen-peer-urls',
+          `http://127.0.0.1:${etcdPeer}`,
+          '--initial-advertise-peer-urls',
+          `http://127.0.0.1:${etcdPeer}`,
+          '--initial-cluster',
+          `e2e=http://127.0.0.1:${etcdPeer}`,
+          '--unsafe-no-fsync', // throwaway data: durability costs time on a shared machine
+          '--log-level',
+          'warn',
+          ...(opts.etcdArgs ?? []),
+        ],
+        dir,
+      ),
     );
     await waitFor('etcd', procs, 30_000, async () => {
       const r = await fetch(`http://127.0.0.1:${etcdClient}/health`);
@@ -187,25 +200,31 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     await writeFile(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
     const host = opts.host ?? '127.0.0.1';
     const server = `https://${host}:${apiPort}`;
-    const startApiServer = () => start('kube-apiserver', join(bin, 'kube-apiserver'), [
-        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-        `--secure-port=${apiPort}`,
-        `--bind-address=${host}`,
-        `--advertise-address=${host}`,
-        `--cert-dir=${join(dir, 'apiserver-certs')}`,
-        `--token-auth-file=${join(dir, 'tokens.csv')}`,
-        // RBAC for everyone but system:masters, so the webhook's ServiceAccount gets exactly manifests/rbac.yaml
-        '--authorization-mode=Node,RBAC',
-        '--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
-        `--service-account-key-file=${join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--allow-privileged=true',
-        '--enable-priority-and-fairness=false',
-        '--v=1',
-        ...(opts.apiserverArgs ?? []),
-      ], dir);
+    const startApiServer = () =>
+      start(
+        'kube-apiserver',
+        join(bin, 'kube-apiserver'),
+        [
+          `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+          `--secure-port=${apiPort}`,
+          `--bind-address=${host}`,
+          `--advertise-address=${host}`,
+          `--cert-dir=${join(dir, 'apiserver-certs')}`,
+          `--token-auth-file=${join(dir, 'tokens.csv')}`,
+          // RBAC for everyone but system:masters, so the webhook's ServiceAccount gets exactly manifests/rbac.yaml
+          '--authorization-mode=Node,RBAC',
+          '--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+          `--service-account-key-file=${join(dir, 'sa.pub')}`,
+          `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+          '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+          '--service-cluster-ip-range=10.0.0.0/24',
+          '--allow-privileged=true',
+          '--enable-priority-and-fairness=false',
+          '--v=1',
+          ...(opts.apiserverArgs ?? []),
+        ],
+        dir,
+      );
     procs.push(startApiServer());
     await waitFor('kube-apiserver /readyz', procs, 120_000, async () => (await get(`${server}/readyz`, adminToken)).status === 200);
 
@@ -214,17 +233,22 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
 
     if (opts.controllerManager !== false) {
       procs.push(
-        start('kube-controller-manager', join(bin, 'kube-controller-manager'), [
-          `--kubeconfig=${kubeconfigPath}`,
-          '--leader-elect=false',
-          // only what the tests rely on: the garbage collector deletes managed HPAs with their
-          // Deployment; the quota controller computes a namespace's HPA quota (a refused managed HPA)
-          `--controllers=${(opts.controllers ?? ['garbage-collector-controller', 'namespace-controller', 'resourcequota-controller']).join(',')}`,
-          '--secure-port=0',
-          '--concurrent-gc-syncs=5',
-          '--v=1',
-          ...(opts.controllerManagerArgs ?? []),
-        ], dir),
+        start(
+          'kube-controller-manager',
+          join(bin, 'kube-controller-manager'),
+          [
+            `--kubeconfig=${kubeconfigPath}`,
+            '--leader-elect=false',
+            // only what the tests rely on: the garbage collector deletes managed HPAs with their
+            // Deployment; the quota controller computes a namespace's HPA quota (a refused managed HPA)
+            `--controllers=${(opts.controllers ?? ['garbage-collector-controller', 'namespace-controller', 'resourcequota-controller']).join(',')}`,
+            '--secure-port=0',
+            '--concurrent-gc-syncs=5',
+            '--v=1',
+            ...(opts.controllerManagerArgs ?? []),
+          ],
+          dir,
+        ),
       );
       // The garbage collector needs its informers synced before it acts; the tests poll anyway.
       await waitFor('kube-controller-manager', procs, 2000, async () => false).catch((e: Error) => {

@@ -8,16 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { runCerts } from '../../src/cli/certs.js';
 import { apiMessage, httpStatus } from '../../src/controller/kube.js';
@@ -31,7 +22,10 @@ export { apiMessage, httpStatus };
 /** kustomize build manifests/ (pinned kustomize from scripts/install-kustomize.sh). */
 export function renderManifests(): KubernetesObject[] {
   const candidates = [
-    ...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'kustomize')),
+    ...(process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, 'kustomize')),
     join(homedir(), 'go', 'bin', 'kustomize'),
   ];
   const bin = candidates.find((c) => existsSync(c));
@@ -120,12 +114,26 @@ export class WebhookProcess {
     const child = spawn(
       process.execPath,
       [
-        '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve',
-        '--host', '127.0.0.1', '--port', String(this.port), '--metrics-port', String(this.metricsPort),
-        '--tls-cert', join(this.args.certDir, 'tls.crt'), '--tls-key', join(this.args.certDir, 'tls.key'),
-        '--kubeconfig', this.args.kubeconfig,
-        '--adapter-configmap', ADAPTER_CONFIGMAP,
-        '--namespace', NS,
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/main.ts'),
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--metrics-port',
+        String(this.metricsPort),
+        '--tls-cert',
+        join(this.args.certDir, 'tls.crt'),
+        '--tls-key',
+        join(this.args.certDir, 'tls.key'),
+        '--kubeconfig',
+        this.args.kubeconfig,
+        '--adapter-configmap',
+        ADAPTER_CONFIGMAP,
+        '--namespace',
+        NS,
         ...(this.args.serveArgs ?? []),
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
@@ -162,7 +170,10 @@ export class WebhookProcess {
   }
 
   logText(n = 30): string {
-    return this.lines.slice(-n).map((l) => JSON.stringify(l)).join('\n');
+    return this.lines
+      .slice(-n)
+      .map((l) => JSON.stringify(l))
+      .join('\n');
   }
 
   /** SIGTERM and wait for the exit code. */

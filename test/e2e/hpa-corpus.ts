@@ -99,24 +99,136 @@ function prng(seed: number): () => number {
 // value pools (both sides of each boundary)
 
 const QUANTITIES: Json[] = [
-  '1', '500m', '10k', '1Ki', '1e3', '1E3', '1.5', '+1', ' 2', '3 ', ' 4 ', '0.001', '1m', '0.0001', 2, 1.5, 1e21, 0.25,
-  '0', '0m', '-1', '-500m', 0, -3, '', ' ', '1K', '1KB', '1kb', '30%', '1 k', 'abc', '1\n', '\t1', '1\t', '\n1', '1\u00a0', '\u00a01', '1\u2028',
-  '1ki', '0x10', '.5', '5.', '1.2.3', '1Ei', '8Ei', '1e', '1e-3', 'e3', '1E', '1Mi ', '\u30001', '1\u0085', true, {}, [], '1e1000', '123456789012345678901234567890',
+  '1',
+  '500m',
+  '10k',
+  '1Ki',
+  '1e3',
+  '1E3',
+  '1.5',
+  '+1',
+  ' 2',
+  '3 ',
+  ' 4 ',
+  '0.001',
+  '1m',
+  '0.0001',
+  2,
+  1.5,
+  1e21,
+  0.25,
+  '0',
+  '0m',
+  '-1',
+  '-500m',
+  0,
+  -3,
+  '',
+  ' ',
+  '1K',
+  '1KB',
+  '1kb',
+  '30%',
+  '1 k',
+  'abc',
+  '1\n',
+  '\t1',
+  '1\t',
+  '\n1',
+  '1\u00a0',
+  '\u00a01',
+  '1\u2028',
+  '1ki',
+  '0x10',
+  '.5',
+  '5.',
+  '1.2.3',
+  '1Ei',
+  '8Ei',
+  '1e',
+  '1e-3',
+  'e3',
+  '1E',
+  '1Mi ',
+  '\u30001',
+  '1\u0085',
+  true,
+  {},
+  [],
+  '1e1000',
+  '123456789012345678901234567890',
 ];
 const INT32S: Json[] = [0, 1, -1, 2, 5, 100, 3600, 3601, 1800, 1801, 2147483647, 2147483648, -2147483648, -2147483649, 1.5, 1e3, '1', true, [], {}];
 const NAMES_SUBDOMAIN: string[] = [
-  'web', 'web-1', 'a.b', 'a..b', '-a', 'a-', 'A', 'Web', 'a_b', 'a b', '1', 'x'.repeat(253), 'x'.repeat(254), `${'a'.repeat(63)}.${'b'.repeat(63)}`, 'a.', '.a', 'ü', 'a%b', 'a/b',
+  'web',
+  'web-1',
+  'a.b',
+  'a..b',
+  '-a',
+  'a-',
+  'A',
+  'Web',
+  'a_b',
+  'a b',
+  '1',
+  'x'.repeat(253),
+  'x'.repeat(254),
+  `${'a'.repeat(63)}.${'b'.repeat(63)}`,
+  'a.',
+  '.a',
+  'ü',
+  'a%b',
+  'a/b',
 ];
 const LABEL_KEYS: string[] = [
-  'app', 'App', 'a.b-c_d', 'example.com/app', 'Example.com/app', 'example.com/App', '/app', 'example.com/', 'a/b/c', '-app', 'app-', `${'k'.repeat(63)}`, `${'k'.repeat(64)}`,
-  `${'p'.repeat(253)}/k`, `${'p'.repeat(254)}/k`, 'kubernetes.io/x', 'a b', '', '_a', 'a.', 'ü',
+  'app',
+  'App',
+  'a.b-c_d',
+  'example.com/app',
+  'Example.com/app',
+  'example.com/App',
+  '/app',
+  'example.com/',
+  'a/b/c',
+  '-app',
+  'app-',
+  `${'k'.repeat(63)}`,
+  `${'k'.repeat(64)}`,
+  `${'p'.repeat(253)}/k`,
+  `${'p'.repeat(254)}/k`,
+  'kubernetes.io/x',
+  'a b',
+  '',
+  '_a',
+  'a.',
+  'ü',
 ];
 const LABEL_VALUES: Json[] = ['', 'web', 'Web_1.x', '-web', 'web-', 'a b', 'v'.repeat(63), 'v'.repeat(64), 'ü', null, 1, true];
 const API_VERSIONS: Json[] = ['apps/v1', 'v1', '', '/', '/v1', 'apps/', 'a/b/c', 'apps/v1/', 'Apps/V1', 'apps//v1', 'extensions/v1beta1', 1];
 const PATH_SEGMENTS: Json[] = ['web', '', '.', '..', 'a/b', 'a%b', '...', 'Web Server', 'x'.repeat(300), 7];
 const CONTAINER_RESOURCE_NAMES: Json[] = [
-  'cpu', 'memory', 'ephemeral-storage', 'hugepages-2Mi', 'nvidia.com/gpu', 'example.com/foo', 'kubernetes.io/foo', 'requests.cpu', 'storage', 'pods', 'gpu', 'CPU',
-  'a/b/c', 'requests.example.com/x', 'example.com/', '/x', 'requests.hugepages-2Mi', 'limits.cpu', `${'d'.repeat(244)}/x`, `${'d'.repeat(246)}/x`, 'example.com/Foo_bar.baz', '',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'hugepages-2Mi',
+  'nvidia.com/gpu',
+  'example.com/foo',
+  'kubernetes.io/foo',
+  'requests.cpu',
+  'storage',
+  'pods',
+  'gpu',
+  'CPU',
+  'a/b/c',
+  'requests.example.com/x',
+  'example.com/',
+  '/x',
+  'requests.hugepages-2Mi',
+  'limits.cpu',
+  `${'d'.repeat(244)}/x`,
+  `${'d'.repeat(246)}/x`,
+  'example.com/Foo_bar.baz',
+  '',
 ];
 const CONTAINERS: Json[] = ['app', 'App', 'a.b', '', 'c'.repeat(63), 'c'.repeat(64), '-a', 'a-', '1', 'a_b'];
 
@@ -138,15 +250,37 @@ function jsonCases(): Built[] {
   // replica bounds
   for (const min of [...INT32S, null, DELETE] as Value[]) add(`minReplicas ${String(typeof min === 'symbol' ? 'absent' : JSON.stringify(min))}`, [[['spec', 'minReplicas'], min]]);
   for (const max of [...INT32S, null, DELETE] as Value[]) add(`maxReplicas ${String(typeof max === 'symbol' ? 'absent' : JSON.stringify(max))}`, [[['spec', 'maxReplicas'], max]]);
-  for (const [min, max] of [[3, 2], [3, 3], [0, 0], [5, 1], [0, 1]] as const) add(`min ${min} max ${max}`, [[['spec', 'minReplicas'], min], [['spec', 'maxReplicas'], max]]);
-  add('minReplicas 0 with an Object metric', [[['spec', 'minReplicas'], 0], [['spec', 'metrics'], [METRICS.object!]]]);
-  add('minReplicas 0 with an External metric', [[['spec', 'minReplicas'], 0], [['spec', 'metrics'], [METRICS.external!]]]);
-  add('minReplicas 0, no metrics', [[['spec', 'minReplicas'], 0], [['spec', 'metrics'], DELETE]]);
+  for (const [min, max] of [
+    [3, 2],
+    [3, 3],
+    [0, 0],
+    [5, 1],
+    [0, 1],
+  ] as const)
+    add(`min ${min} max ${max}`, [
+      [['spec', 'minReplicas'], min],
+      [['spec', 'maxReplicas'], max],
+    ]);
+  add('minReplicas 0 with an Object metric', [
+    [['spec', 'minReplicas'], 0],
+    [['spec', 'metrics'], [METRICS.object!]],
+  ]);
+  add('minReplicas 0 with an External metric', [
+    [['spec', 'minReplicas'], 0],
+    [['spec', 'metrics'], [METRICS.external!]],
+  ]);
+  add('minReplicas 0, no metrics', [
+    [['spec', 'minReplicas'], 0],
+    [['spec', 'metrics'], DELETE],
+  ]);
 
   // scaleTargetRef
   for (const v of API_VERSIONS) add(`scaleTargetRef.apiVersion ${JSON.stringify(v)}`, [[['spec', 'scaleTargetRef', 'apiVersion'], v]]);
   for (const v of API_VERSIONS) {
-    add(`ReplicationController apiVersion ${JSON.stringify(v)}`, [[['spec', 'scaleTargetRef', 'apiVersion'], v], [['spec', 'scaleTargetRef', 'kind'], 'ReplicationController']]);
+    add(`ReplicationController apiVersion ${JSON.stringify(v)}`, [
+      [['spec', 'scaleTargetRef', 'apiVersion'], v],
+      [['spec', 'scaleTargetRef', 'kind'], 'ReplicationController'],
+    ]);
   }
   add('scaleTargetRef without apiVersion', [[['spec', 'scaleTargetRef', 'apiVersion'], DELETE]]);
   for (const v of PATH_SEGMENTS) add(`scaleTargetRef.kind ${JSON.stringify(v)}`, [[['spec', 'scaleTargetRef', 'kind'], v]]);
@@ -160,12 +294,18 @@ function jsonCases(): Built[] {
   add('metrics []', [[['spec', 'metrics'], []]]);
   add('metrics null', [[['spec', 'metrics'], null]]);
   add('metrics [null]', [[['spec', 'metrics'], [null]]]);
-  add('metrics [cpu, null]', [[['spec', 'metrics'], [CPU, null]]]);
+  add('metrics [cpu, null]', [
+    [
+      ['spec', 'metrics'],
+      [CPU, null],
+    ],
+  ]);
   add('metrics an object', [[['spec', 'metrics'], CPU]]);
   add('metrics a string', [[['spec', 'metrics'], 'cpu']]);
   add('metrics [1]', [[['spec', 'metrics'], [1]]]);
   add('metrics [{}]', [[['spec', 'metrics'], [{}]]]);
-  for (const t of ['resource', 'RESOURCE', '', 'Bogus', 'Pods', 'External', 'Object', 'ContainerResource', 1]) add(`Resource source with type ${JSON.stringify(t)}`, [[['spec', 'metrics', 0, 'type'], t]]);
+  for (const t of ['resource', 'RESOURCE', '', 'Bogus', 'Pods', 'External', 'Object', 'ContainerResource', 1])
+    add(`Resource source with type ${JSON.stringify(t)}`, [[['spec', 'metrics', 0, 'type'], t]]);
   add('two sources in one metric', [[['spec', 'metrics', 0, 'pods'], (METRICS.pods as { pods: Json }).pods]]);
   add('three sources in one metric', [
     [['spec', 'metrics', 0, 'pods'], (METRICS.pods as { pods: Json }).pods],
@@ -177,15 +317,38 @@ function jsonCases(): Built[] {
 
   // targets, per source
   const sources: Array<[string, Json]> = [
-    ['resource', METRICS.resourceUtil!], ['pods', METRICS.pods!], ['object', METRICS.object!], ['external', METRICS.external!], ['containerResource', METRICS.containerResource!],
+    ['resource', METRICS.resourceUtil!],
+    ['pods', METRICS.pods!],
+    ['object', METRICS.object!],
+    ['external', METRICS.external!],
+    ['containerResource', METRICS.containerResource!],
   ];
   const targets: Json[] = [
-    { type: 'Utilization', averageUtilization: 50 }, { type: 'AverageValue', averageValue: '1' }, { type: 'Value', value: '1' }, { type: 'Utilization' }, { type: 'AverageValue' },
-    { type: 'Value' }, { type: 'Value', value: '1', averageValue: '2' }, { type: 'AverageValue', averageValue: '1', averageUtilization: 5 }, { type: 'utilization', averageUtilization: 50 },
-    { type: '', averageValue: '1' }, { averageValue: '1' }, { type: 'Bogus', value: '1' }, { type: 'Value', averageValue: '1' }, {}, null, 'x', { type: 'AverageValue', averageValue: '1', foo: 1 },
+    { type: 'Utilization', averageUtilization: 50 },
+    { type: 'AverageValue', averageValue: '1' },
+    { type: 'Value', value: '1' },
+    { type: 'Utilization' },
+    { type: 'AverageValue' },
+    { type: 'Value' },
+    { type: 'Value', value: '1', averageValue: '2' },
+    { type: 'AverageValue', averageValue: '1', averageUtilization: 5 },
+    { type: 'utilization', averageUtilization: 50 },
+    { type: '', averageValue: '1' },
+    { averageValue: '1' },
+    { type: 'Bogus', value: '1' },
+    { type: 'Value', averageValue: '1' },
+    {},
+    null,
+    'x',
+    { type: 'AverageValue', averageValue: '1', foo: 1 },
   ];
   for (const [key, m] of sources) {
-    targets.forEach((t, i) => add(`${key} target #${i} ${JSON.stringify(t)}`, [[['spec', 'metrics'], [m]], [['spec', 'metrics', 0, key, 'target'], t]]));
+    targets.forEach((t, i) =>
+      add(`${key} target #${i} ${JSON.stringify(t)}`, [
+        [['spec', 'metrics'], [m]],
+        [['spec', 'metrics', 0, key, 'target'], t],
+      ]),
+    );
   }
   // quantities in every quantity field
   const qfields: Array<[string, Json, (string | number)[]]> = [
@@ -196,26 +359,71 @@ function jsonCases(): Built[] {
   ];
   QUANTITIES.forEach((q, i) => {
     const [title, m, path] = qfields[i % qfields.length]!;
-    add(`${title} ${JSON.stringify(q)}`, [[['spec', 'metrics'], [m]], [path, q]]);
+    add(`${title} ${JSON.stringify(q)}`, [
+      [['spec', 'metrics'], [m]],
+      [path, q],
+    ]);
   });
   for (const u of [0, 1, -5, 50, 100, 1000, 1.5, '50', 2147483648, null]) add(`averageUtilization ${JSON.stringify(u)}`, [[['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], u]]);
 
   // metric identifiers and selectors
-  for (const n of PATH_SEGMENTS) add(`pods metric.name ${JSON.stringify(n)}`, [[['spec', 'metrics'], [METRICS.pods!]], [['spec', 'metrics', 0, 'pods', 'metric', 'name'], n]]);
+  for (const n of PATH_SEGMENTS)
+    add(`pods metric.name ${JSON.stringify(n)}`, [
+      [['spec', 'metrics'], [METRICS.pods!]],
+      [['spec', 'metrics', 0, 'pods', 'metric', 'name'], n],
+    ]);
   const selectors: Json[] = [
-    { matchLabels: { a: 'b' } }, 'a=b', { matchLabels: 'a=b' }, { matchLabels: { a: 1 } }, { matchLabels: { a: null } }, { matchLabels: { 'bad key!': 'x' } }, { matchExpressions: {} },
-    { matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }, { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }, { matchExpressions: [null] }, { matchExpressions: [{ key: 'a', values: 'x' }] },
-    { matchExpressions: [{ key: 'a', operator: 'In', values: [1] }] }, { foo: 1 }, {}, null, [], { matchExpressions: [{ key: 1 }] },
+    { matchLabels: { a: 'b' } },
+    'a=b',
+    { matchLabels: 'a=b' },
+    { matchLabels: { a: 1 } },
+    { matchLabels: { a: null } },
+    { matchLabels: { 'bad key!': 'x' } },
+    { matchExpressions: {} },
+    { matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] },
+    { matchExpressions: [{ key: 'a', operator: 'Bogus' }] },
+    { matchExpressions: [null] },
+    { matchExpressions: [{ key: 'a', values: 'x' }] },
+    { matchExpressions: [{ key: 'a', operator: 'In', values: [1] }] },
+    { foo: 1 },
+    {},
+    null,
+    [],
+    { matchExpressions: [{ key: 1 }] },
   ];
-  selectors.forEach((sel, i) => add(`external selector #${i} ${JSON.stringify(sel)}`, [[['spec', 'metrics'], [METRICS.external!]], [['spec', 'metrics', 0, 'external', 'metric', 'selector'], sel]]));
-  add('metric identifier a string', [[['spec', 'metrics'], [METRICS.pods!]], [['spec', 'metrics', 0, 'pods', 'metric'], 'gpu_util']]);
-  for (const v of API_VERSIONS) add(`describedObject.apiVersion ${JSON.stringify(v)}`, [[['spec', 'metrics'], [METRICS.object!]], [['spec', 'metrics', 0, 'object', 'describedObject', 'apiVersion'], v]]);
-  for (const v of ['', '.', 'a/b']) add(`describedObject.name ${JSON.stringify(v)}`, [[['spec', 'metrics'], [METRICS.object!]], [['spec', 'metrics', 0, 'object', 'describedObject', 'name'], v]]);
+  selectors.forEach((sel, i) =>
+    add(`external selector #${i} ${JSON.stringify(sel)}`, [
+      [['spec', 'metrics'], [METRICS.external!]],
+      [['spec', 'metrics', 0, 'external', 'metric', 'selector'], sel],
+    ]),
+  );
+  add('metric identifier a string', [
+    [['spec', 'metrics'], [METRICS.pods!]],
+    [['spec', 'metrics', 0, 'pods', 'metric'], 'gpu_util'],
+  ]);
+  for (const v of API_VERSIONS)
+    add(`describedObject.apiVersion ${JSON.stringify(v)}`, [
+      [['spec', 'metrics'], [METRICS.object!]],
+      [['spec', 'metrics', 0, 'object', 'describedObject', 'apiVersion'], v],
+    ]);
+  for (const v of ['', '.', 'a/b'])
+    add(`describedObject.name ${JSON.stringify(v)}`, [
+      [['spec', 'metrics'], [METRICS.object!]],
+      [['spec', 'metrics', 0, 'object', 'describedObject', 'name'], v],
+    ]);
 
   // resource and container resource names
   for (const n of ['', 'cpu', 'anything-goes', 'gpu', 'a/b/c', 1]) add(`resource.name ${JSON.stringify(n)}`, [[['spec', 'metrics', 0, 'resource', 'name'], n]]);
-  for (const n of CONTAINER_RESOURCE_NAMES) add(`containerResource.name ${JSON.stringify(n)}`, [[['spec', 'metrics'], [METRICS.containerResource!]], [['spec', 'metrics', 0, 'containerResource', 'name'], n]]);
-  for (const c of CONTAINERS) add(`containerResource.container ${JSON.stringify(c)}`, [[['spec', 'metrics'], [METRICS.containerResource!]], [['spec', 'metrics', 0, 'containerResource', 'container'], c]]);
+  for (const n of CONTAINER_RESOURCE_NAMES)
+    add(`containerResource.name ${JSON.stringify(n)}`, [
+      [['spec', 'metrics'], [METRICS.containerResource!]],
+      [['spec', 'metrics', 0, 'containerResource', 'name'], n],
+    ]);
+  for (const c of CONTAINERS)
+    add(`containerResource.container ${JSON.stringify(c)}`, [
+      [['spec', 'metrics'], [METRICS.containerResource!]],
+      [['spec', 'metrics', 0, 'containerResource', 'container'], c],
+    ]);
 
   // behavior
   const B = ['spec', 'behavior'];
@@ -245,9 +453,15 @@ function jsonCases(): Built[] {
   // metadata
   for (const n of NAMES_SUBDOMAIN) add(`name ${JSON.stringify(n.length > 40 ? `${n.slice(0, 10)}…(${n.length})` : n)}`, [[['metadata', 'name'], n]]);
   for (const g of ['web-', 'Web-', 'a.', '-', 'a', 'x'.repeat(58), `${'x'.repeat(57)}-`, `${'x'.repeat(70)}`, 'a_', `${'x'.repeat(252)}`, `${'x'.repeat(254)}`, 'ab-']) {
-    add(`generateName ${JSON.stringify(g.length > 40 ? `${g.slice(0, 10)}…(${g.length})` : g)}`, [[['metadata', 'name'], DELETE], [['metadata', 'generateName'], g]]);
+    add(`generateName ${JSON.stringify(g.length > 40 ? `${g.slice(0, 10)}…(${g.length})` : g)}`, [
+      [['metadata', 'name'], DELETE],
+      [['metadata', 'generateName'], g],
+    ]);
   }
-  add('generateName and an invalid name', [[['metadata', 'name'], 'Bad'], [['metadata', 'generateName'], 'ok-']]);
+  add('generateName and an invalid name', [
+    [['metadata', 'name'], 'Bad'],
+    [['metadata', 'generateName'], 'ok-'],
+  ]);
   add('no name', [[['metadata', 'name'], DELETE]]);
   add('name null', [[['metadata', 'name'], null]]);
   add('metadata null', [[['metadata'], null]]);
@@ -263,14 +477,45 @@ function jsonCases(): Built[] {
   add('annotation value a number', [[['metadata', 'annotations'], { a: 1 }]]);
   add('labels a string', [[['metadata', 'labels'], 'app=web']]);
   add('labels a list', [[['metadata', 'labels'], ['app']]]);
-  for (const f of [['example.com/f'], ['kubernetes'], ['orphan'], ['foregroundDeletion'], ['orphan', 'foregroundDeletion'], ['foo'], ['Example.com/f'], ['example.com/F'], [''], [null], ['a/b/c'], 'x', [1]] as Json[]) {
+  for (const f of [
+    ['example.com/f'],
+    ['kubernetes'],
+    ['orphan'],
+    ['foregroundDeletion'],
+    ['orphan', 'foregroundDeletion'],
+    ['foo'],
+    ['Example.com/f'],
+    ['example.com/F'],
+    [''],
+    [null],
+    ['a/b/c'],
+    'x',
+    [1],
+  ] as Json[]) {
     add(`finalizers ${JSON.stringify(f)}`, [[['metadata', 'finalizers'], f]]);
   }
   const owner = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: '0b7d1c2e-1111-4a0f-9c3e-7d2a5c1e9f00' };
   const owners: Json[] = [
-    [owner], [{ ...owner, uid: '' }], [{ ...owner, name: '' }], [{ ...owner, kind: '' }], [{ ...owner, apiVersion: '' }], [{ ...owner, apiVersion: 'apps/' }], [{ ...owner, apiVersion: 'a/b/c' }],
-    [{ ...owner, apiVersion: 'v1', kind: 'Event' }], [{ ...owner, controller: true }, { ...owner, name: 'other', controller: true }], [{ ...owner, controller: true }, { ...owner, name: 'other', controller: false }],
-    [{ ...owner, controller: 'yes' }], [{ ...owner, foo: 1 }], [null], 'web',
+    [owner],
+    [{ ...owner, uid: '' }],
+    [{ ...owner, name: '' }],
+    [{ ...owner, kind: '' }],
+    [{ ...owner, apiVersion: '' }],
+    [{ ...owner, apiVersion: 'apps/' }],
+    [{ ...owner, apiVersion: 'a/b/c' }],
+    [{ ...owner, apiVersion: 'v1', kind: 'Event' }],
+    [
+      { ...owner, controller: true },
+      { ...owner, name: 'other', controller: true },
+    ],
+    [
+      { ...owner, controller: true },
+      { ...owner, name: 'other', controller: false },
+    ],
+    [{ ...owner, controller: 'yes' }],
+    [{ ...owner, foo: 1 }],
+    [null],
+    'web',
   ];
   owners.forEach((o, i) => add(`ownerReferences #${i}`, [[['metadata', 'ownerReferences'], o]]));
   for (const g of [-1, 0, 5, 1.5, '1']) add(`generation ${JSON.stringify(g)}`, [[['metadata', 'generation'], g]]);
@@ -330,12 +575,25 @@ function randomCases(n: number, seed: number): Built[] {
     },
     () => {
       const q = pick(QUANTITIES);
-      return [`pods averageValue ${JSON.stringify(q)}`, [[['spec', 'metrics'], [METRICS.pods!]], [['spec', 'metrics', 0, 'pods', 'target', 'averageValue'], q]]];
+      return [
+        `pods averageValue ${JSON.stringify(q)}`,
+        [
+          [['spec', 'metrics'], [METRICS.pods!]],
+          [['spec', 'metrics', 0, 'pods', 'target', 'averageValue'], q],
+        ],
+      ];
     },
     () => {
       const n = pick(CONTAINER_RESOURCE_NAMES);
       const c = pick(CONTAINERS);
-      return [`containerResource ${JSON.stringify(n)} ${JSON.stringify(c)}`, [[['spec', 'metrics'], [METRICS.containerResource!]], [['spec', 'metrics', 0, 'containerResource', 'name'], n], [['spec', 'metrics', 0, 'containerResource', 'container'], c]]];
+      return [
+        `containerResource ${JSON.stringify(n)} ${JSON.stringify(c)}`,
+        [
+          [['spec', 'metrics'], [METRICS.containerResource!]],
+          [['spec', 'metrics', 0, 'containerResource', 'name'], n],
+          [['spec', 'metrics', 0, 'containerResource', 'container'], c],
+        ],
+      ];
     },
     () => {
       const n = pick(NAMES_SUBDOMAIN);
@@ -407,12 +665,74 @@ const PODS_METRIC = (averageValue: string) => `  metrics:
 function yamlCases(): Array<{ title: string; text: string; duplicateKeys?: boolean }> {
   const out: Array<{ title: string; text: string; duplicateKeys?: boolean }> = [];
   const add = (title: string, text: string, duplicateKeys = false) => out.push({ title, text, duplicateKeys });
-  const replicas = ['010', '08', '09', '0o7', '0x10', '0b11', '1_0', '1__0', '+5', '1e1', '1.0', '1.5', '10.', '0.5e1', '"010"', '!!str 5', '!!int "5"', 'yes', '~', '', '1:20', '0777', '-0', '99999999999', '12345678901234567890', '0x7fffffff', '0x80000000', '5 # comment'];
+  const replicas = [
+    '010',
+    '08',
+    '09',
+    '0o7',
+    '0x10',
+    '0b11',
+    '1_0',
+    '1__0',
+    '+5',
+    '1e1',
+    '1.0',
+    '1.5',
+    '10.',
+    '0.5e1',
+    '"010"',
+    '!!str 5',
+    '!!int "5"',
+    'yes',
+    '~',
+    '',
+    '1:20',
+    '0777',
+    '-0',
+    '99999999999',
+    '12345678901234567890',
+    '0x7fffffff',
+    '0x80000000',
+    '5 # comment',
+  ];
   for (const r of replicas) add(`YAML maxReplicas: ${r}`, yamlHpa(`  minReplicas: 1\n  maxReplicas: ${r}\n`));
   for (const r of ['0', '00', '0x0', '0o1', '01', '1_']) add(`YAML minReplicas: ${r}`, yamlHpa(`  minReplicas: ${r}\n  maxReplicas: 5\n`));
   const quantities = [
-    '|\n          1', '|-\n          1', '>\n          1', '>-\n          1', '"1\\n"', '"1\\t"', '" 1 "', "' 1 '", '1_000', '010', '0x10', '1e3', '.5', '1.', 'yes', 'on', '1:20', '"1"', '500m', '1Gi', '.inf', '-.inf', '.nan',
-    '"\\u00a01"', '"1\\u2028"', '"\\u20001"', '!!float 1', '!!binary MQ==', '2001-12-14', '+1', '-1', '0b101', '1e400', '"1e400"', '10Mi # comment',
+    '|\n          1',
+    '|-\n          1',
+    '>\n          1',
+    '>-\n          1',
+    '"1\\n"',
+    '"1\\t"',
+    '" 1 "',
+    "' 1 '",
+    '1_000',
+    '010',
+    '0x10',
+    '1e3',
+    '.5',
+    '1.',
+    'yes',
+    'on',
+    '1:20',
+    '"1"',
+    '500m',
+    '1Gi',
+    '.inf',
+    '-.inf',
+    '.nan',
+    '"\\u00a01"',
+    '"1\\u2028"',
+    '"\\u20001"',
+    '!!float 1',
+    '!!binary MQ==',
+    '2001-12-14',
+    '+1',
+    '-1',
+    '0b101',
+    '1e400',
+    '"1e400"',
+    '10Mi # comment',
   ];
   for (const q of quantities) add(`YAML averageValue: ${q.replace(/\n\s*/g, '⏎')}`, yamlHpa(`  maxReplicas: 5\n${PODS_METRIC(q)}`));
   // booleans and numbers where strings are expected
@@ -432,7 +752,9 @@ function yamlCases(): Array<{ title: string; text: string; duplicateKeys?: boole
   add('YAML name twice (ok then Bad)', yamlHpa('  maxReplicas: 5\n').replace('  name: hpa\n', '  name: ok\n  name: Bad\n'), true);
   add('YAML spec twice (bad then good)', yamlHpa('  maxReplicas: 0\n').replace('spec:\n', 'spec:\n  maxReplicas: 9\nspec:\n'), true);
   // merge keys and anchors
-  add('YAML merge key', `apiVersion: autoscaling/v2
+  add(
+    'YAML merge key',
+    `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: hpa
@@ -442,9 +764,12 @@ spec:
     kind: Deployment
     name: web
   <<: {minReplicas: 2, maxReplicas: 4}
-`);
+`,
+  );
   // an explicit key after a merge is a repeated key for YAMLToJSONStrict
-  add('YAML merge key overridden', `apiVersion: autoscaling/v2
+  add(
+    'YAML merge key overridden',
+    `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: hpa
@@ -452,8 +777,12 @@ spec:
   <<: {minReplicas: 3, maxReplicas: 2}
   maxReplicas: 6
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-`, true);
-  add('YAML alias reused', `apiVersion: autoscaling/v2
+`,
+    true,
+  );
+  add(
+    'YAML alias reused',
+    `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
   name: hpa
@@ -462,8 +791,12 @@ metadata:
 spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
   maxReplicas: 3
-`);
-  add('YAML flow style', `{apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, metadata: {name: hpa}, spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 0x3}}\n`);
+`,
+  );
+  add(
+    'YAML flow style',
+    `{apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, metadata: {name: hpa}, spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 0x3}}\n`,
+  );
   add('YAML empty metric entry', yamlHpa('  maxReplicas: 5\n  metrics:\n  -\n'));
   add('YAML empty policies entry', yamlHpa('  maxReplicas: 5\n  behavior:\n    scaleDown:\n      policies:\n      -\n'));
   add('YAML empty value for minReplicas', yamlHpa('  minReplicas:\n  maxReplicas: 5\n'));
@@ -483,9 +816,7 @@ export function goJson(v: unknown): string {
 
 /** The whole corpus, in a fixed order. */
 export function generateCorpus(randomCount = 260, seed = 13): Case[] {
-  const json = [...jsonCases(), ...randomCases(randomCount, seed)].map(
-    (b): Case => ({ title: b.title, text: JSON.stringify(b.doc, null, 2) + '\n', format: 'json' }),
-  );
+  const json = [...jsonCases(), ...randomCases(randomCount, seed)].map((b): Case => ({ title: b.title, text: JSON.stringify(b.doc, null, 2) + '\n', format: 'json' }));
   const yaml = yamlCases().map((y): Case => ({ title: y.title, text: y.text, format: 'yaml', ...(y.duplicateKeys ? { duplicateKeys: true } : {}) }));
   return [...json, ...yaml];
 }

@@ -20,7 +20,13 @@ const PREFIX = 'acme-';
 const SA = `${PREFIX}gpu-hpa-webhook`;
 
 function kustomize(dir: string): KubernetesObject[] {
-  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'kustomize')), join(homedir(), 'go', 'bin', 'kustomize')];
+  const candidates = [
+    ...(process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, 'kustomize')),
+    join(homedir(), 'go', 'bin', 'kustomize'),
+  ];
   const bin = candidates.find((c) => existsSync(c));
   if (!bin) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
   return parseAllDocuments(execFileSync(bin, ['build', join(REPO_ROOT, dir)], { encoding: 'utf8' }))
@@ -36,11 +42,14 @@ let rendered: KubernetesObject[] = [];
 const children: ChildProcess[] = [];
 
 describe('e2e: overlays/another-namespace installs and runs on the real API server', { timeout: 10 * 60_000 }, () => {
-  before(async () => {
-    cp = await startControlPlane({ controllerManager: false });
-    admin = cp.kubeConfig();
-    rendered = kustomize('overlays/another-namespace');
-  }, { timeout: 5 * 60_000 });
+  before(
+    async () => {
+      cp = await startControlPlane({ controllerManager: false });
+      admin = cp.kubeConfig();
+      rendered = kustomize('overlays/another-namespace');
+    },
+    { timeout: 5 * 60_000 },
+  );
 
   after(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -75,13 +84,25 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     const child = spawn(
       process.execPath,
       [
-        '--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve',
-        '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort),
-        '--cert-dir', join(cp.dir, 'acme-certs'),
-        '--kubeconfig', saKubeconfig,
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/main.ts'),
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--metrics-port',
+        String(metricsPort),
+        '--cert-dir',
+        join(cp.dir, 'acme-certs'),
+        '--kubeconfig',
+        saKubeconfig,
         // what the Deployment passes: --namespace=$(POD_NAMESPACE), the downward API's metadata.namespace
-        '--namespace', NS,
-        '--adapter-configmap', `${NS}/${PREFIX}prometheus-adapter-gpu-rules`,
+        '--namespace',
+        NS,
+        '--adapter-configmap',
+        `${NS}/${PREFIX}prometheus-adapter-gpu-rules`,
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
@@ -103,9 +124,18 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
   });
 
   test('the Helm chart (another namespace and name) is accepted by the real API server: server-side dry run, then applied', async () => {
-    const helm = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
-    const out = execFileSync(helm, ['template', 'gpu', join(REPO_ROOT, 'charts', 'gpu-hpa-webhook'), '--set', 'namespace=chart-ns', '--set', 'name=chart-gpu', '--set', 'adapter.configMap=monitoring/prometheus-adapter'], { encoding: 'utf8' });
-    const objs = parseAllDocuments(out).map((d) => d.toJS() as KubernetesObject).filter(Boolean);
+    const helm = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
+    const out = execFileSync(
+      helm,
+      ['template', 'gpu', join(REPO_ROOT, 'charts', 'gpu-hpa-webhook'), '--set', 'namespace=chart-ns', '--set', 'name=chart-gpu', '--set', 'adapter.configMap=monitoring/prometheus-adapter'],
+      { encoding: 'utf8' },
+    );
+    const objs = parseAllDocuments(out)
+      .map((d) => d.toJS() as KubernetesObject)
+      .filter(Boolean);
     const objects = KubernetesObjectApi.makeApiClient(admin);
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'monitoring' } } });
     const order = [...objs].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
@@ -123,7 +153,12 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name, namespace: NS },
-        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, minReplicas: 1, maxReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' },
+          minReplicas: 1,
+          maxReplicas: 2,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+        },
       }) as KubernetesObject;
     // In `platform` the HPA webhook (failurePolicy Fail, no pod behind its Service) is not called:
     // the namespaceSelector names this install's namespace. The admin's write goes through.

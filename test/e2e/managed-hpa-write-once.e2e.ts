@@ -15,14 +15,23 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
   let cp: ControlPlane;
   before(async () => {
     cp = await startControlPlane({ controllerManager: false });
-    await cp.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'team-a' } } });
+    await cp
+      .kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: 'team-a' } } });
   });
   after(async () => cp?.stop());
 
   async function statusWritten(apps: AppsV1Api, name: string): Promise<V1Deployment> {
     // what the deployment controller writes right after a create
     const d = await apps.readNamespacedDeployment({ name, namespace: 'team-a' });
-    d.status = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, unavailableReplicas: 1, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'created' }] };
+    d.status = {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      unavailableReplicas: 1,
+      conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'created' }],
+    };
     return apps.replaceNamespacedDeploymentStatus({ name, namespace: 'team-a', body: d });
   }
 

@@ -4,16 +4,7 @@
 // its RBAC authorizer and its CEL admission — decides; nothing here predicts the answer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './cluster.js';
 import { apiMessage, apply, httpStatus, NS, renderManifests, waitUntil } from './harness.js';
 
@@ -25,7 +16,10 @@ let admin: KubeConfig;
 let sa: KubeConfig;
 let deploymentUid = '';
 
-function hpaObject(name: string, o: { labelled?: boolean; owner?: 'deployment' | 'none'; target?: { apiVersion: string; kind: string; name: string }; maxReplicas?: number } = {}): KubernetesObject & Record<string, unknown> {
+function hpaObject(
+  name: string,
+  o: { labelled?: boolean; owner?: 'deployment' | 'none'; target?: { apiVersion: string; kind: string; name: string }; maxReplicas?: number } = {},
+): KubernetesObject & Record<string, unknown> {
   const target = o.target ?? { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' };
   return {
     apiVersion: 'autoscaling/v2',
@@ -64,40 +58,43 @@ async function refused(what: string, p: Promise<unknown>, status: number, messag
 }
 
 describe('e2e: the webhook ServiceAccount against the real API server (RBAC + ValidatingAdmissionPolicy)', { timeout: 10 * 60_000 }, () => {
-  before(async () => {
-    cp = await startControlPlane({ controllerManager: false });
-    admin = cp.kubeConfig();
-    const objects = KubernetesObjectApi.makeApiClient(admin);
-    // everything kustomize renders but the webhook configurations (no webhook runs here: the HPA
-    // validation would fail closed; this test is about what the API server itself allows)
-    for (const o of renderManifests()) if (!/WebhookConfiguration$/.test(o.kind ?? '')) await apply(objects, o);
-    const core = admin.makeApiClient(CoreV1Api);
-    const tr = await core.createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    sa = new KubeConfig();
-    sa.loadFromFile(await cp.writeKubeconfig('webhook-sa', tr.status!.token));
+  before(
+    async () => {
+      cp = await startControlPlane({ controllerManager: false });
+      admin = cp.kubeConfig();
+      const objects = KubernetesObjectApi.makeApiClient(admin);
+      // everything kustomize renders but the webhook configurations (no webhook runs here: the HPA
+      // validation would fail closed; this test is about what the API server itself allows)
+      for (const o of renderManifests()) if (!/WebhookConfiguration$/.test(o.kind ?? '')) await apply(objects, o);
+      const core = admin.makeApiClient(CoreV1Api);
+      const tr = await core.createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+      sa = new KubeConfig();
+      sa.loadFromFile(await cp.writeKubeconfig('webhook-sa', tr.status!.token));
 
-    await core.createNamespace({ body: { metadata: { name: TEAM } } });
-    const d = await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
-      namespace: TEAM,
-      body: {
-        metadata: { name: 'app', labels: { app: 'app' } },
-        spec: { selector: { matchLabels: { app: 'app' } }, template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } } },
-      },
-    });
-    deploymentUid = d.metadata!.uid!;
-    // a team's own HPA, written by the team (admin here)
-    await apply(objects, hpaObject('team-hpa', { labelled: false, owner: 'none' }), { manager: 'team' });
+      await core.createNamespace({ body: { metadata: { name: TEAM } } });
+      const d = await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
+        namespace: TEAM,
+        body: {
+          metadata: { name: 'app', labels: { app: 'app' } },
+          spec: { selector: { matchLabels: { app: 'app' } }, template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } } },
+        },
+      });
+      deploymentUid = d.metadata!.uid!;
+      // a team's own HPA, written by the team (admin here)
+      await apply(objects, hpaObject('team-hpa', { labelled: false, owner: 'none' }), { manager: 'team' });
 
-    // The API server loads policies and bindings asynchronously: wait until a dry run is refused.
-    await waitUntil('the ValidatingAdmissionPolicy in force', 60_000, async () => {
-      try {
-        await ssa(sa, hpaObject('probe', { labelled: false }), true);
-        return false;
-      } catch (e) {
-        return /ValidatingAdmissionPolicy/.test(apiMessage(e));
-      }
-    });
-  }, { timeout: 5 * 60_000 });
+      // The API server loads policies and bindings asynchronously: wait until a dry run is refused.
+      await waitUntil('the ValidatingAdmissionPolicy in force', 60_000, async () => {
+        try {
+          await ssa(sa, hpaObject('probe', { labelled: false }), true);
+          return false;
+        } catch (e) {
+          return /ValidatingAdmissionPolicy/.test(apiMessage(e));
+        }
+      });
+    },
+    { timeout: 5 * 60_000 },
+  );
 
   after(async () => {
     await cp?.stop();
@@ -114,7 +111,12 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
 
   test('HPAs it does not manage: refused by the API server', async () => {
     const vap = /ValidatingAdmissionPolicy 'gpu-hpa-webhook-managed-hpas'.*denied request/;
-    await refused('an unlabelled HPA', ssa(sa, hpaObject('x', { labelled: false })), 403, new RegExp(`${vap.source}.*may only write HorizontalPodAutoscalers labelled app.kubernetes.io/managed-by=gpu-hpa-webhook; ${TEAM}/x is not`));
+    await refused(
+      'an unlabelled HPA',
+      ssa(sa, hpaObject('x', { labelled: false })),
+      403,
+      new RegExp(`${vap.source}.*may only write HorizontalPodAutoscalers labelled app.kubernetes.io/managed-by=gpu-hpa-webhook; ${TEAM}/x is not`),
+    );
     await refused(
       'a labelled HPA on a StatefulSet',
       ssa(sa, hpaObject('sts', { target: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'app' } })),
@@ -123,7 +125,12 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     );
     await refused('a labelled HPA no Deployment controls', ssa(sa, hpaObject('orphan', { owner: 'none' })), 403, /controlled by the Deployment they scale/);
     // a team's own HPA: neither taken over (labelled by the webhook) nor deleted
-    await refused('taking over a team HPA', ssa(sa, { ...hpaObject('team-hpa'), metadata: { name: 'team-hpa', namespace: TEAM, labels: { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' } } }), 403, /may not take over HorizontalPodAutoscaler team-a\/team-hpa/);
+    await refused(
+      'taking over a team HPA',
+      ssa(sa, { ...hpaObject('team-hpa'), metadata: { name: 'team-hpa', namespace: TEAM, labels: { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' } } }),
+      403,
+      /may not take over HorizontalPodAutoscaler team-a\/team-hpa/,
+    );
     await refused('deleting a team HPA', KubernetesObjectApi.makeApiClient(sa).delete(hpaObject('team-hpa')), 403, /team-a\/team-hpa is not \(DELETE refused\)/);
     // the team's HPA is untouched, and the policy binds no one else: the admin still writes unlabelled HPAs
     const team = await admin.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ name: 'team-hpa', namespace: TEAM });
@@ -141,7 +148,19 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     const body = hpaObject('team-hpa', { labelled: false, owner: 'none' }) as never;
     await refused('update (PUT) an HPA', autoscaling.replaceNamespacedHorizontalPodAutoscaler({ name: 'team-hpa', namespace: TEAM, body }), 403, forbidden);
     await refused('get a Deployment', apps.readNamespacedDeployment({ name: 'app', namespace: TEAM }), 403, forbidden);
-    await refused('patch a Deployment', KubernetesObjectApi.makeApiClient(sa).patch({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: TEAM }, spec: { replicas: 9 } } as KubernetesObject, undefined, undefined, 'x', true, PatchStrategy.ServerSideApply), 403, forbidden);
+    await refused(
+      'patch a Deployment',
+      KubernetesObjectApi.makeApiClient(sa).patch(
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'app', namespace: TEAM }, spec: { replicas: 9 } } as KubernetesObject,
+        undefined,
+        undefined,
+        'x',
+        true,
+        PatchStrategy.ServerSideApply,
+      ),
+      403,
+      forbidden,
+    );
     await refused('list Secrets', core.listSecretForAllNamespaces(), 403, forbidden);
     await refused('get a ConfigMap', core.readNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS }), 403, forbidden);
     await refused('list Events', core.listNamespacedEvent({ namespace: TEAM }), 403, forbidden);
@@ -151,7 +170,10 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     await sa.makeApiClient(AutoscalingV2Api).listHorizontalPodAutoscalerForAllNamespaces();
     await sa.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
     await core.listNamespacedConfigMap({ namespace: NS });
-    await core.createNamespacedEvent({ namespace: TEAM, body: { metadata: { generateName: 'app.' }, involvedObject: { kind: 'Deployment', name: 'app', namespace: TEAM }, reason: 'Test', message: 'm', type: 'Normal' } });
+    await core.createNamespacedEvent({
+      namespace: TEAM,
+      body: { metadata: { generateName: 'app.' }, involvedObject: { kind: 'Deployment', name: 'app', namespace: TEAM }, reason: 'Test', message: 'm', type: 'Normal' },
+    });
     await leases.createNamespacedLease({ namespace: NS, body: { metadata: { name: 'gpu-hpa-webhook' }, spec: { holderIdentity: 'test' } } });
     const lease = await leases.readNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS });
     await leases.replaceNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS, body: lease });

@@ -62,7 +62,10 @@ async function refused(p: Promise<unknown>): Promise<string> {
 
 function expectGpuInjected(d: V1Deployment, gpus = '1'): void {
   const pod = d.spec?.template.spec;
-  assert.ok(pod?.tolerations?.some((t) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists' && t.effect === 'NoSchedule'), 'GPU toleration stored');
+  assert.ok(
+    pod?.tolerations?.some((t) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists' && t.effect === 'NoSchedule'),
+    'GPU toleration stored',
+  );
   assert.equal(String(pod?.containers[0]?.resources?.limits?.['nvidia.com/gpu']), gpus, 'GPU limit stored');
 }
 
@@ -83,10 +86,13 @@ function toPlain<T>(o: unknown): T {
 }
 
 describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
-  before(async () => {
-    env = await setUp(2);
-    await env.core.createNamespace({ body: { metadata: { name: 'team-a' } } });
-  }, { timeout: 5 * 60_000 });
+  before(
+    async () => {
+      env = await setUp(2);
+      await env.core.createNamespace({ body: { metadata: { name: 'team-a' } } });
+    },
+    { timeout: 5 * 60_000 },
+  );
 
   after(async () => {
     if (env) await env.stop();
@@ -107,15 +113,15 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     for (const d of [stored!, storedPlain]) {
       const h = await waitHpa(d.metadata!.name!, () => true, d.metadata!.namespace);
       assert.deepEqual(h.metadata?.labels, MANAGED);
-      assert.deepEqual(
-        toPlain(h.metadata?.ownerReferences),
-        [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata!.name, uid: d.metadata!.uid, controller: true, blockOwnerDeletion: true }],
-      );
+      assert.deepEqual(toPlain(h.metadata?.ownerReferences), [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata!.name, uid: d.metadata!.uid, controller: true, blockOwnerDeletion: true }]);
       const settings = readSettings(toPlain<Deployment>(d), policy).settings!;
       assert.deepEqual(toPlain(h.spec?.behavior), settings.profile.behavior, "the profile's behavior");
       assert.deepEqual(toPlain(h.spec?.metrics), [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: settings.target } } }]);
       assert.equal(h.spec?.maxReplicas, settings.maxReplicas);
-      assert.ok(h.metadata?.managedFields?.some((m) => m.manager === 'gpu-hpa-webhook' && m.operation === 'Apply'), 'server-side applied by gpu-hpa-webhook');
+      assert.ok(
+        h.metadata?.managedFields?.some((m) => m.manager === 'gpu-hpa-webhook' && m.operation === 'Apply'),
+        'server-side applied by gpu-hpa-webhook',
+      );
     }
 
     // The same Deployment applied again: nothing changes, neither it nor its HPA.
@@ -166,7 +172,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.equal(await getHpa('dry-run'), undefined);
   });
 
-  test('an HPA whose metric no adapter rule serves is refused with the webhook\'s message', async () => {
+  test("an HPA whose metric no adapter rule serves is refused with the webhook's message", async () => {
     const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') }));
     assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
     assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
@@ -200,7 +206,13 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   });
 
   test("a team's own HPA named like a managed Deployment is never overwritten; an Event says why", async () => {
-    const team = hpa('teams-own', 'teams-own', 'gpu_utilization', { behavior: { scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } }, 'team-a');
+    const team = hpa(
+      'teams-own',
+      'teams-own',
+      'gpu_utilization',
+      { behavior: { scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 300 }] } } },
+      'team-a',
+    );
     const created = await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: team });
     await apply(env.objects, deployment('teams-own', {}, { namespace: 'team-a' }), { manager: 'team' });
     let message = '';
@@ -233,7 +245,13 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     await waitUntil('a retry', 30_000, () => leader.lines.filter((l) => l.msg === 'managed HPA: reconcile failed; retrying' && l.deployment === 'team-q/over-quota').length >= 2);
     assert.equal((await failedEvents()).length, 1);
     const metrics = await leader.metrics();
-    const sample = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
+    const sample = (series: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((l) => l.startsWith(series + ' '))
+          ?.slice(series.length + 1),
+      );
     assert.ok(sample('gpu_hpa_webhook_managed_hpa_reconcile_errors_total') >= 2, metrics);
     assert.ok(sample('gpu_hpa_webhook_managed_hpa_not_written_total') >= 1, metrics);
 
@@ -260,7 +278,9 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
       await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: custom });
       return true;
     });
-    await waitUntil('every replica reloaded', 10_000, () => env.webhooks.every((w) => w.lines.some((l) => l.msg === 'adapter rules loaded' && l.from !== undefined) && w.lines.filter((l) => l.msg === 'adapter rules loaded').length >= 2));
+    await waitUntil('every replica reloaded', 10_000, () =>
+      env.webhooks.every((w) => w.lines.some((l) => l.msg === 'adapter rules loaded' && l.from !== undefined) && w.lines.filter((l) => l.msg === 'adapter rules loaded').length >= 2),
+    );
   });
 
   test('every object in manifests/ is accepted by the API server with server-side dry run', async () => {
@@ -285,7 +305,13 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.equal(follower.writes().length, 0, `the follower wrote nothing:\n${JSON.stringify(follower.writes())}`);
     // and /metrics says the same of each
     const scrape = (w: WebhookProcess) => w.metrics();
-    const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1));
+    const sample = (text: string, series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(series + ' '))
+          ?.slice(series.length + 1),
+      );
     const [lm, fm] = [await scrape(leader), await scrape(follower)];
     assert.equal(sample(lm, 'gpu_hpa_webhook_leader'), 1, lm);
     assert.equal(sample(fm, 'gpu_hpa_webhook_leader'), 0, fm);
@@ -299,7 +325,10 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
 
     await apply(env.objects, deployment('after-failover', { 'gpu-hpa.io/max-replicas': '3' }), { manager: 'team' });
     await waitHpa('after-failover', (h) => h.spec?.maxReplicas === 3);
-    assert.ok(follower.writes().some((l) => l.deployment === 'default/after-failover'), 'the new leader wrote it');
+    assert.ok(
+      follower.writes().some((l) => l.deployment === 'default/after-failover'),
+      'the new leader wrote it',
+    );
 
     // back to two replicas; then a crash (no release): the other takes over once the lease expires
     await leader.start();
@@ -340,7 +369,10 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
       gate.backends = [Number(api.port)];
       await waitUntil('the late replica ready', 60_000, async () => (await get('/readyz')).status === 200);
       await waitUntil('the late replica campaigning', 10_000, () => late.identity !== undefined);
-      assert.ok(late.lines.some((l) => l.msg === 'list/watch failed; retrying'), late.logText());
+      assert.ok(
+        late.lines.some((l) => l.msg === 'list/watch failed; retrying'),
+        late.logText(),
+      );
     } finally {
       await late.stop();
       await gate.stop();
@@ -363,4 +395,3 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
     assert.match(hpaMsg, /failed calling webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io"/);
   });
 });
-

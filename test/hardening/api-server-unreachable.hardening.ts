@@ -35,7 +35,11 @@ test('API server unreachable: /healthz ok, /readyz 503 naming the lists it waits
     const s = serve;
     const get = (path: string) => request(`${s.url}${path}`, { method: 'GET', ca: s.ca, hangMs: 10_000 });
 
-    const ready = await eventually('readyz names the refused connection', () => get('/readyz'), (r) => /last error/.test(r.body));
+    const ready = await eventually(
+      'readyz names the refused connection',
+      () => get('/readyz'),
+      (r) => /last error/.test(r.body),
+    );
     assert.equal(ready.status, 503);
     assert.match(ready.body, /^not ready: cluster view not synced: waiting for the first list of /);
     assert.match(ready.body, /deployments/);

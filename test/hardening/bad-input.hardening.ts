@@ -23,8 +23,7 @@ after(async () => {
   await server.close();
 });
 
-const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-  request(`${server.url}${path}`, { body, headers, ca: pems.cert, agent, hangMs: 20_000 });
+const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) => request(`${server.url}${path}`, { body, headers, ca: pems.cert, agent, hangMs: 20_000 });
 
 const seeds = [
   reviewOf(fixture('seed-000/deployment.yaml')),
@@ -53,7 +52,11 @@ const edit = fc.oneof(
   // overwrite bytes, any value (so invalid UTF-8 and control characters too)
   fc.record({ op: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
   // splice in JSON-ish fragments
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'null', '1e999', '-', '\u0000', '\ud800'), fc.json({ maxDepth: 2 })) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'null', '1e999', '-', '\u0000', '\ud800'), fc.json({ maxDepth: 2 })),
+  }),
   // remove a slice
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
 );
@@ -89,22 +92,46 @@ const junk = fc.oneof(
 );
 
 test('property: envelope fields replaced or removed get 400 or a review, never a 5xx or an internal error', async () => {
-  const fields = ['apiVersion', 'kind', 'request', 'request.uid', 'request.kind', 'request.kind.kind', 'request.kind.group', 'request.resource', 'request.operation', 'request.object', 'request.oldObject', 'request.namespace', 'request.name', 'request.subResource', 'request.dryRun', 'request.options', 'request.userInfo', 'response'];
+  const fields = [
+    'apiVersion',
+    'kind',
+    'request',
+    'request.uid',
+    'request.kind',
+    'request.kind.kind',
+    'request.kind.group',
+    'request.resource',
+    'request.operation',
+    'request.object',
+    'request.oldObject',
+    'request.namespace',
+    'request.name',
+    'request.subResource',
+    'request.dryRun',
+    'request.options',
+    'request.userInfo',
+    'response',
+  ];
   await fc.assert(
-    fc.asyncProperty(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.constantFrom(...fields), junk, fc.boolean()), { minLength: 1, maxLength: 3 }), fc.constantFrom('/mutate', '/validate'), async (i, edits, path) => {
-      const review = JSON.parse(seeds[i]!) as Record<string, unknown>;
-      for (const [field, value, remove] of edits) {
-        const keys = field.split('.');
-        let cur: unknown = review;
-        for (const k of keys.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
-        if (!cur || typeof cur !== 'object') continue;
-        if (remove) delete (cur as Record<string, unknown>)[keys.at(-1)!];
-        // a copy: fast-check hands out the same instance of a constant ({}, [null]) again, and a later
-        // edit writing into it would make the review cyclic (a test bug, found by CI)
-        else (cur as Record<string, unknown>)[keys.at(-1)!] = structuredClone(value);
-      }
-      assertSurvived(await post(path, JSON.stringify(review)), `${path} ${JSON.stringify(edits).slice(0, 300)}`);
-    }),
+    fc.asyncProperty(
+      fc.nat(seeds.length - 1),
+      fc.array(fc.tuple(fc.constantFrom(...fields), junk, fc.boolean()), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('/mutate', '/validate'),
+      async (i, edits, path) => {
+        const review = JSON.parse(seeds[i]!) as Record<string, unknown>;
+        for (const [field, value, remove] of edits) {
+          const keys = field.split('.');
+          let cur: unknown = review;
+          for (const k of keys.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+          if (!cur || typeof cur !== 'object') continue;
+          if (remove) delete (cur as Record<string, unknown>)[keys.at(-1)!];
+          // a copy: fast-check hands out the same instance of a constant ({}, [null]) again, and a later
+          // edit writing into it would make the review cyclic (a test bug, found by CI)
+          else (cur as Record<string, unknown>)[keys.at(-1)!] = structuredClone(value);
+        }
+        assertSurvived(await post(path, JSON.stringify(review)), `${path} ${JSON.stringify(edits).slice(0, 300)}`);
+      },
+    ),
     { numRuns: 300 },
   );
   await healthy();
@@ -122,7 +149,7 @@ test('100,000 levels of nesting, as the body or inside the object, are a 400 nam
     'container args': dep.replace('"image":"vllm/vllm-openai:v0.6.0"', `"image":"vllm/vllm-openai:v0.6.0","args":${nestedArrays(100_000)}`),
     'spec.replicas': dep.replace('"replicas":1', `"replicas":${nestedObjects(100_000)}`),
     'HPA behavior': hpa.replace('"minReplicas":1', `"minReplicas":1,"behavior":${nestedObjects(100_000)}`),
-    'oldObject': dep.replace('"oldObject":null', `"oldObject":${nestedObjects(100_000)}`),
+    oldObject: dep.replace('"oldObject":null', `"oldObject":${nestedObjects(100_000)}`),
   };
   for (const [where, body] of Object.entries(bodies)) {
     assert.notEqual(body.length, dep.length, `${where}: the fixture changed, nothing was nested`);
@@ -165,7 +192,10 @@ test('20,000 containers are reviewed, not an error, on both endpoints', async ()
     if (path === '/mutate') {
       assert.equal(r.allowed, true);
       const patch = JSON.parse(Buffer.from(r.patch, 'base64').toString('utf8')) as Array<{ path: string }>;
-      assert.ok(patch.some((p) => p.path.startsWith('/spec/template/spec/containers/19999/')), 'the last named container got its GPU');
+      assert.ok(
+        patch.some((p) => p.path.startsWith('/spec/template/spec/containers/19999/')),
+        'the last named container got its GPU',
+      );
     } else assert.equal(r.allowed, false, 'validate: no GPU limits yet');
   }
   await healthy();

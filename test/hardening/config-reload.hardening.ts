@@ -43,7 +43,10 @@ test('an invalid adapter config or policy at runtime: the last good one serves, 
     assert.match(r1.body, /bogusKey/);
     assert.equal(await hpaAllowed(), true, 'the last good rules still serve gpu_utilization');
     assert.ok(
-      s.logs().split('\n').some((l) => l.includes('"source":"adapter-config"') && l.includes('configuration reload refused') && l.includes('"level":"error"')),
+      s
+        .logs()
+        .split('\n')
+        .some((l) => l.includes('"source":"adapter-config"') && l.includes('configuration reload refused') && l.includes('"level":"error"')),
       'an error log line names the refused source',
     );
 

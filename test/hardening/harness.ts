@@ -119,11 +119,15 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
   const { readFileSync } = await import('node:fs');
   const port = await freePort();
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--cert-dir', certDir, ...extraArgs], {
-    cwd: new URL('../../', import.meta.url),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBERNETES_SERVICE_HOST: '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort), '--cert-dir', certDir, ...extraArgs],
+    {
+      cwd: new URL('../../', import.meta.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KUBERNETES_SERVICE_HOST: '' },
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

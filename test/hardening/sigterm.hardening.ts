@@ -61,7 +61,11 @@ test('SIGTERM under load: every accepted review is answered, then exit 0', { tim
 
     s.child.kill('SIGTERM');
     // the drain has begun once new connections are refused
-    await eventually('listener closed', () => request(`${s.url}/healthz`, { method: 'GET', ca: s.ca, hangMs: 10_000 }), (o) => o.error === 'ECONNREFUSED');
+    await eventually(
+      'listener closed',
+      () => request(`${s.url}/healthz`, { method: 'GET', ca: s.ca, hangMs: 10_000 }),
+      (o) => o.error === 'ECONNREFUSED',
+    );
     for (const p of pending) p.finish();
     const answers = await Promise.all(pending.map((p) => p.answer));
     answers.forEach((a, i) => {

@@ -50,16 +50,11 @@ test('slowloris headers and slow bodies are cut off by the timeouts while other 
   // ~200 bytes at 25 ms each: 5 s to send in full, far past the 400 ms timeouts
   const slowHead = 'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Padding: ' + 'a'.repeat(120) + '\r\n\r\n';
   const bodyHead = `POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
-  const slow = [
-    ...Array.from({ length: 10 }, () => dribble(slowHead)),
-    ...Array.from({ length: 10 }, () => dribble(body.slice(0, 200), bodyHead)),
-  ];
+  const slow = [...Array.from({ length: 10 }, () => dribble(slowHead)), ...Array.from({ length: 10 }, () => dribble(body.slice(0, 200), bodyHead))];
 
   // meanwhile, ordinary clients (keep-alive, as the API server's) get every review answered
   const agent = new https.Agent({ keepAlive: true, maxSockets: 4 });
-  const answers = await Promise.all(
-    Array.from({ length: 40 }, () => request(`${server.url}/mutate`, { body, ca: pems.cert, agent, hangMs: 20_000 })),
-  );
+  const answers = await Promise.all(Array.from({ length: 40 }, () => request(`${server.url}/mutate`, { body, ca: pems.cert, agent, hangMs: 20_000 })));
   agent.destroy();
   for (const a of answers) {
     assert.equal(a.status, 200, `an ordinary review failed while slow clients hung on: ${a.error ?? a.body}`);

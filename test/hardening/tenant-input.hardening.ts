@@ -77,7 +77,10 @@ test('a 2,000-character Pods metric name, twice: answered short, /healthz answer
     const a = answerOf(review, `metric name #${seed}`);
     assert.equal(health.status, 200, `/healthz during the review: ${health.status} ${health.error ?? ''}`);
     assert.equal(a.allowed, false);
-    assert.deepEqual(a.causes.map((c) => [c.reason, c.field]), [['input-too-large', 'spec.metrics[0].pods.metric.name']]);
+    assert.deepEqual(
+      a.causes.map((c) => [c.reason, c.field]),
+      [['input-too-large', 'spec.metrics[0].pods.metric.name']],
+    );
     assert.ok(!review.body.includes(name.slice(0, 200)), 'the answer quotes only a short excerpt of the name');
     assert.match(a.message, /is 2,000 characters long .*judges at most 253/);
     await alive(`after metric name #${seed}`);

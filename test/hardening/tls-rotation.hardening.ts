@@ -57,8 +57,15 @@ test('cert and key replaced on disk under load: no failed request, and the new c
     keepAlive.destroy();
 
     const failed = outcomes.filter((o) => o.status !== 200);
-    assert.deepEqual(failed.map((o) => o.error ?? `HTTP ${o.status}`), [], 'every request during the rotation was answered');
-    assert.ok(outcomes.some((o) => o.fingerprint === fpA), 'the old certificate served before the rotation');
+    assert.deepEqual(
+      failed.map((o) => o.error ?? `HTTP ${o.status}`),
+      [],
+      'every request during the rotation was answered',
+    );
+    assert.ok(
+      outcomes.some((o) => o.fingerprint === fpA),
+      'the old certificate served before the rotation',
+    );
     assert.ok(newServed >= 20, `the new certificate was not served (after ${outcomes.length} requests; mismatched pairs refused: ${rejected})`);
     // and a fresh connection now gets the new one
     const fresh = await request(`${server.url}/healthz`, { method: 'GET', ca: b.cert, hangMs: 10_000 });

@@ -22,8 +22,23 @@ export function asStored<T extends Deployment | HorizontalPodAutoscaler>(obj: T,
       generation: 1,
       creationTimestamp: '2026-11-29T10:00:00Z',
       managedFields: [
-        { manager: 'bench', operation: 'Apply', apiVersion: obj.apiVersion, time: '2026-11-29T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': JSON.parse(spec.replace(/"([a-zA-Z]+)":/g, '"f:$1":')) as unknown } },
-        { manager: 'kube-controller-manager', operation: 'Update', apiVersion: obj.apiVersion, time: '2026-11-29T10:00:05Z', fieldsType: 'FieldsV1', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {}, 'f:conditions': {} } } },
+        {
+          manager: 'bench',
+          operation: 'Apply',
+          apiVersion: obj.apiVersion,
+          time: '2026-11-29T10:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:spec': JSON.parse(spec.replace(/"([a-zA-Z]+)":/g, '"f:$1":')) as unknown },
+        },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: obj.apiVersion,
+          time: '2026-11-29T10:00:05Z',
+          fieldsType: 'FieldsV1',
+          subresource: 'status',
+          fieldsV1: { 'f:status': { 'f:replicas': {}, 'f:conditions': {} } },
+        },
       ],
     },
     status: obj.kind === 'Deployment' ? deploymentStatus() : hpaStatus(),
@@ -38,8 +53,22 @@ export function deploymentStatus(): Record<string, unknown> {
     readyReplicas: 2,
     availableReplicas: 2,
     conditions: [
-      { type: 'Available', status: 'True', lastUpdateTime: '2026-11-29T10:00:05Z', lastTransitionTime: '2026-11-29T10:00:05Z', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
-      { type: 'Progressing', status: 'True', lastUpdateTime: '2026-11-29T10:00:05Z', lastTransitionTime: '2026-11-29T10:00:00Z', reason: 'NewReplicaSetAvailable', message: 'ReplicaSet "svc-7d9c8b6f5d" has successfully progressed.' },
+      {
+        type: 'Available',
+        status: 'True',
+        lastUpdateTime: '2026-11-29T10:00:05Z',
+        lastTransitionTime: '2026-11-29T10:00:05Z',
+        reason: 'MinimumReplicasAvailable',
+        message: 'Deployment has minimum availability.',
+      },
+      {
+        type: 'Progressing',
+        status: 'True',
+        lastUpdateTime: '2026-11-29T10:00:05Z',
+        lastTransitionTime: '2026-11-29T10:00:00Z',
+        reason: 'NewReplicaSetAvailable',
+        message: 'ReplicaSet "svc-7d9c8b6f5d" has successfully progressed.',
+      },
     ],
   };
 }
@@ -51,7 +80,13 @@ export function hpaStatus(): Record<string, unknown> {
     currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 41, averageValue: '205m' } } }],
     conditions: [
       { type: 'AbleToScale', status: 'True', lastTransitionTime: '2026-11-29T10:00:05Z', reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
-      { type: 'ScalingActive', status: 'True', lastTransitionTime: '2026-11-29T10:00:05Z', reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization' },
+      {
+        type: 'ScalingActive',
+        status: 'True',
+        lastTransitionTime: '2026-11-29T10:00:05Z',
+        reason: 'ValidMetricFound',
+        message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization',
+      },
     ],
   };
 }
@@ -84,12 +119,18 @@ export function realisticDeployment(i: number): Deployment {
           {
             name: 'app',
             image: `registry.example.com/team-${i % 7}/${name}:1.${i % 50}.0`,
-            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }],
+            ports: [
+              { name: 'http', containerPort: 8080, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+            ],
             env,
             resources: i % 10 === 3 ? { limits: { memory: '1Gi' } } : { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
             livenessProbe: probe('/healthz'),
             readinessProbe: probe('/readyz'),
-            volumeMounts: [{ name: 'config', mountPath: '/etc/app' }, { name: 'cache', mountPath: '/var/cache/app' }],
+            volumeMounts: [
+              { name: 'config', mountPath: '/etc/app' },
+              { name: 'cache', mountPath: '/var/cache/app' },
+            ],
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
           },
           {
@@ -131,7 +172,10 @@ export function realisticHpa(i: number): HorizontalPodAutoscaler {
         ? [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: '60' } } }]
         : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       behavior: gpu
-        ? { scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] }, scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } }
+        ? {
+            scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }] },
+            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+          }
         : undefined,
     },
   };

@@ -15,13 +15,44 @@ const one = (text: string): unknown => {
 
 test('plain scalars resolve as goyaml.v2 resolves them (YAML 1.1 flavour)', () => {
   const cases: Array<[string, unknown]> = [
-    ['010', 8], ['0o17', 15], ['0x1F', 31], ['0b101', 5], ['1_000', 1000], ['+5', 5], ['-0b11', -3], ['08', 8], ['09', 9], ['1e3', 1000], ['.5', 0.5],
-    ['1.0', 1], ['yes', true], ['Yes', true], ['YES', true], ['y', true], ['Y', true], ['on', true], ['ON', true], ['no', false], ['n', false], ['off', false],
-    ['true', true], ['False', false], ['~', null], ['null', null], ['NULL', null], ['', null], ['1:20', '1:20'], ['yES', 'yES'], ['0x', '0x'], ['1e400', '1e400'],
+    ['010', 8],
+    ['0o17', 15],
+    ['0x1F', 31],
+    ['0b101', 5],
+    ['1_000', 1000],
+    ['+5', 5],
+    ['-0b11', -3],
+    ['08', 8],
+    ['09', 9],
+    ['1e3', 1000],
+    ['.5', 0.5],
+    ['1.0', 1],
+    ['yes', true],
+    ['Yes', true],
+    ['YES', true],
+    ['y', true],
+    ['Y', true],
+    ['on', true],
+    ['ON', true],
+    ['no', false],
+    ['n', false],
+    ['off', false],
+    ['true', true],
+    ['False', false],
+    ['~', null],
+    ['null', null],
+    ['NULL', null],
+    ['', null],
+    ['1:20', '1:20'],
+    ['yES', 'yES'],
+    ['0x', '0x'],
+    ['1e400', '1e400'],
     ['2001-12-14', '2001-12-14'],
     // eslint-disable-next-line no-loss-of-precision -- the YAML text parses to this same (rounded) double: that is the point
     ['12345678901234567890', 12345678901234567890],
-    ['0b12', '0b12'], ['_1', '_1'], ['1__0', 10],
+    ['0b12', '0b12'],
+    ['_1', '_1'],
+    ['1__0', 10],
   ];
   for (const [text, want] of cases) assert.deepEqual(goResolve('', text).value, want, text);
 });
@@ -51,5 +82,8 @@ test('JSON is read as JSON first (the last repeated key wins), flow YAML falls b
   assert.deepEqual(one('{"a": 1, "a": 2, "b": "010"}'), { a: 2, b: '010' });
   assert.deepEqual(one('{a: 010, b: yes}\n'), { a: 8, b: true });
   const docs = decodeKubectlYaml('a: 1\n---\n---\nb: [\n');
-  assert.deepEqual(docs.map((d) => d.error === undefined), [true, true, false]);
+  assert.deepEqual(
+    docs.map((d) => d.error === undefined),
+    [true, true, false],
+  );
 });

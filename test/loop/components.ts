@@ -47,15 +47,20 @@ export function startKwok(bins: LoopBinaries, kubeconfig: string, serverPort: nu
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .flatMap((f) => ['-c', join(bins.kwokStages, f)]);
-  return start('kwok', bins.kwok, [
-    `--kubeconfig=${kubeconfig}`,
-    '--manage-all-nodes=false',
-    `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
-    `--server-address=127.0.0.1:${serverPort}`,
-    // fake pod IPs, written into status and never contacted
-    '--cidr=10.244.0.0/16',
-    ...stages,
-  ], dir);
+  return start(
+    'kwok',
+    bins.kwok,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--manage-all-nodes=false',
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
+      `--server-address=127.0.0.1:${serverPort}`,
+      // fake pod IPs, written into status and never contacted
+      '--cidr=10.244.0.0/16',
+      ...stages,
+    ],
+    dir,
+  );
 }
 
 export interface AdapterArgs {
@@ -108,12 +113,12 @@ scrape_configs:
           service: nvidia-dcgm-exporter
 `;
   writeFileSync(join(o.dir, 'prometheus.yml'), config);
-  return start('prometheus', process.env.PROMETHEUS_BIN ?? 'prometheus', [
-    `--config.file=${join(o.dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(o.dir, 'prometheus-data')}`,
-    `--web.listen-address=${o.listen}`,
-    '--log.level=warn',
-  ], o.dir);
+  return start(
+    'prometheus',
+    process.env.PROMETHEUS_BIN ?? 'prometheus',
+    [`--config.file=${join(o.dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(o.dir, 'prometheus-data')}`, `--web.listen-address=${o.listen}`, '--log.level=warn'],
+    o.dir,
+  );
 }
 
 /**

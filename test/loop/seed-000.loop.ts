@@ -43,7 +43,10 @@ describe('the seed-000 loop with every component real but the GPU', { timeout: 9
       const events = await loop.core.listNamespacedEvent({ namespace: TEAM });
       const scale = events.items
         .filter((e) => e.involvedObject.kind === 'HorizontalPodAutoscaler')
-        .map((e) => `${new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).toISOString()}  ${e.involvedObject.namespace}/${e.involvedObject.name} ${e.type} ${e.reason}: ${e.message}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`);
+        .map(
+          (e) =>
+            `${new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).toISOString()}  ${e.involvedObject.namespace}/${e.involvedObject.name} ${e.type} ${e.reason}: ${e.message}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`,
+        );
       process.stdout.write(`\n# the loop's timeline (observed by the test)\n${loop.timeline.render()}\n# the HPA controller's events in ${TEAM}\n${scale.join('\n')}\n`);
     } catch (e) {
       process.stdout.write(`timeline: ${(e as Error).message}\n`);
@@ -161,8 +164,14 @@ describe('the seed-000 loop with every component real but the GPU', { timeout: 9
 
     const events = await loop.core.listNamespacedEvent({ namespace: TEAM, fieldSelector: 'involvedObject.name=detector,reason=SuccessfulRescale' });
     const msgs = events.items.map((e) => e.message ?? '');
-    assert.ok(msgs.some((m) => m.startsWith('New size: 2; reason: pods metric gpu_utilization above target')), msgs.join('\n'));
-    assert.ok(msgs.some((m) => m.startsWith('New size: 1; reason: All metrics below target')), msgs.join('\n'));
+    assert.ok(
+      msgs.some((m) => m.startsWith('New size: 2; reason: pods metric gpu_utilization above target')),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.some((m) => m.startsWith('New size: 1; reason: All metrics below target')),
+      msgs.join('\n'),
+    );
   });
 
   test('seed-001: denied once its pods run and still get no series; without HPA validation the real HPA controller shows FailedGetPodsMetric', async () => {
@@ -228,7 +237,9 @@ describe('the seed-000 loop with every component real but the GPU', { timeout: 9
 
   test('the managed HPA was written once: one CREATE review, no UPDATE (issue 18 §3)', () => {
     const reviews = loop.env.webhooks.flatMap((w) =>
-      w.lines.filter((l) => l.msg === 'admission review' && l.endpoint === 'validate' && l.kind === 'autoscaling/v2/HorizontalPodAutoscaler' && l.namespace === TEAM && l.name === 'detector' && l.dryRun === false),
+      w.lines.filter(
+        (l) => l.msg === 'admission review' && l.endpoint === 'validate' && l.kind === 'autoscaling/v2/HorizontalPodAutoscaler' && l.namespace === TEAM && l.name === 'detector' && l.dryRun === false,
+      ),
     );
     assert.deepEqual(
       reviews.map((r) => r.operation),

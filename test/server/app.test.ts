@@ -98,8 +98,7 @@ async function rawPost(app: ReturnType<typeof setup>['app'] | Server, path: stri
   }
 }
 
-const json = (app: ReturnType<typeof setup>['app'], path: string, body: unknown) =>
-  request(app).post(path).set('Content-Type', 'application/json').send(JSON.stringify(body));
+const json = (app: ReturnType<typeof setup>['app'], path: string, body: unknown) => request(app).post(path).set('Content-Type', 'application/json').send(JSON.stringify(body));
 
 test('echoes apiVersion, kind and uid on both endpoints and hands the request to the engine', async () => {
   const { app, calls } = setup();
@@ -112,7 +111,10 @@ test('echoes apiVersion, kind and uid on both endpoints and hands the request to
     assert.equal(res.body.response.uid, UID);
     assert.equal(res.body.response.allowed, true);
   }
-  assert.deepEqual(calls.map((c) => c.endpoint), ['mutate', 'validate']);
+  assert.deepEqual(
+    calls.map((c) => c.endpoint),
+    ['mutate', 'validate'],
+  );
   assert.equal(calls[0]?.req.uid, UID);
   assert.equal(calls[0]?.req.namespace, 'team-a');
 });
@@ -190,7 +192,10 @@ test('413 for a 4 MiB body, and the limit is configurable', async () => {
   const res2 = await json(small.app, '/mutate', review());
   assert.equal(res2.status, 413);
   // just under 3 MiB still goes through with the default
-  const ok = await request(app).post('/mutate').set('Content-Type', 'application/json').send(JSON.stringify({ ...review(), padding: 'x'.repeat(3 * 1024 * 1024 - 1000) }));
+  const ok = await request(app)
+    .post('/mutate')
+    .set('Content-Type', 'application/json')
+    .send(JSON.stringify({ ...review(), padding: 'x'.repeat(3 * 1024 * 1024 - 1000) }));
   assert.equal(ok.status, 200);
 });
 
@@ -311,7 +316,14 @@ test('an engine that throws gets a 500-coded response with the uid; the server s
 test('an engine getter that throws, or a malformed decision, is a 500-coded response too', async () => {
   const { logger } = setup();
   const metrics = createMetrics({ defaultMetrics: false });
-  const app = createApp({ engine: () => { throw new Error('policy not loaded'); }, ready: () => ({ ready: false }), logger, metrics });
+  const app = createApp({
+    engine: () => {
+      throw new Error('policy not loaded');
+    },
+    ready: () => ({ ready: false }),
+    logger,
+    metrics,
+  });
   const res = await json(app, '/validate', review());
   assert.equal(res.body.response.status.code, 500);
   assert.equal(res.body.response.uid, UID);
@@ -390,7 +402,11 @@ test('/healthz always 200; /readyz 503 with the reason, then 200', async () => {
 });
 
 test('a readiness check that throws is 503, not 500', async () => {
-  const { app } = setup(allowAll, { ready: () => { throw new Error('cache not synced'); } });
+  const { app } = setup(allowAll, {
+    ready: () => {
+      throw new Error('cache not synced');
+    },
+  });
   const r = await request(app).get('/readyz');
   assert.equal(r.status, 503);
   assert.match(r.text, /cache not synced/);
@@ -417,7 +433,14 @@ test('unknown routes are 404 JSON; a wrong method is 405 with Allow', async () =
 test('an error deep in a route is 500 JSON without a stack, never an HTML page', async () => {
   const { logger } = setup();
   const metrics = createMetrics({ defaultMetrics: false });
-  const broken = { ...metrics, inFlight: Object.assign(Object.create(metrics.inFlight), { inc: () => { throw new Error('collector exploded'); } }) };
+  const broken = {
+    ...metrics,
+    inFlight: Object.assign(Object.create(metrics.inFlight), {
+      inc: () => {
+        throw new Error('collector exploded');
+      },
+    }),
+  };
   const app = createApp({ engine: () => fakeEngine(allowAll).engine, ready: () => ({ ready: true }), logger, metrics: broken });
   const res = await request(app).post('/validate/').set('Content-Type', 'application/json').send('{}');
   assert.equal(res.status, 500);
@@ -445,44 +468,93 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
   const listening = server;
 
   const contentType = fc.oneof(
-    fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/json;', 'application/json; charset', ';', 'multipart/form-data; boundary=x'),
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'application/json;',
+      'application/json; charset',
+      ';',
+      'multipart/form-data; boundary=x',
+    ),
     fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
   );
-  const paths = ['apiVersion', 'kind', 'request', 'request.uid', 'request.kind', 'request.kind.kind', 'request.kind.group', 'request.resource', 'request.operation', 'request.name', 'request.namespace', 'request.object', 'request.object.spec', 'request.object.spec.template', 'request.dryRun', 'request.subResource', 'request.oldObject', 'request.__proto__', 'request.kind.constructor'];
-  const corruptedReview = fc.tuple(fc.constantFrom(...paths), fc.option(fc.anything({ withNullPrototype: true, withObjectString: true }), { nil: undefined }), fc.constantFrom(...(['/mutate', '/validate'] as const)), fc.constantFrom('Deployment', 'HorizontalPodAutoscaler')).map(([path, value, endpoint, kind]) => {
-    const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource });
-    const keys = path.split('.');
-    let cur: Record<string, unknown> = r;
-    for (const k of keys.slice(0, -1)) {
-      const next = cur[k];
-      if (typeof next !== 'object' || next === null) return { endpoint, body: JSON.stringify(r) ?? 'null' };
-      cur = next as Record<string, unknown>;
-    }
-    const last = keys[keys.length - 1] as string;
-    if (value === undefined) delete cur[last];
-    else Object.defineProperty(cur, last, { value, enumerable: true, configurable: true, writable: true });
-    return { endpoint, body: JSON.stringify(r) ?? 'null' };
-  });
-  const anyBody = fc.tuple(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), fc.constantFrom(...(['/mutate', '/validate'] as const))).map(([body, endpoint]) => ({ endpoint, body }));
+  const paths = [
+    'apiVersion',
+    'kind',
+    'request',
+    'request.uid',
+    'request.kind',
+    'request.kind.kind',
+    'request.kind.group',
+    'request.resource',
+    'request.operation',
+    'request.name',
+    'request.namespace',
+    'request.object',
+    'request.object.spec',
+    'request.object.spec.template',
+    'request.dryRun',
+    'request.subResource',
+    'request.oldObject',
+    'request.__proto__',
+    'request.kind.constructor',
+  ];
+  const corruptedReview = fc
+    .tuple(
+      fc.constantFrom(...paths),
+      fc.option(fc.anything({ withNullPrototype: true, withObjectString: true }), { nil: undefined }),
+      fc.constantFrom(...(['/mutate', '/validate'] as const)),
+      fc.constantFrom('Deployment', 'HorizontalPodAutoscaler'),
+    )
+    .map(([path, value, endpoint, kind]) => {
+      const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource });
+      const keys = path.split('.');
+      let cur: Record<string, unknown> = r;
+      for (const k of keys.slice(0, -1)) {
+        const next = cur[k];
+        if (typeof next !== 'object' || next === null) return { endpoint, body: JSON.stringify(r) ?? 'null' };
+        cur = next as Record<string, unknown>;
+      }
+      const last = keys[keys.length - 1] as string;
+      if (value === undefined) delete cur[last];
+      else Object.defineProperty(cur, last, { value, enumerable: true, configurable: true, writable: true });
+      return { endpoint, body: JSON.stringify(r) ?? 'null' };
+    });
+  const anyBody = fc
+    .tuple(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+      ),
+      fc.constantFrom(...(['/mutate', '/validate'] as const)),
+    )
+    .map(([body, endpoint]) => ({ endpoint, body }));
   const bytes = fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(...(['/mutate', '/validate'] as const))).map(([b, endpoint]) => ({ endpoint, body: Buffer.from(b) }));
 
   let twoHundreds = 0;
   await fc.assert(
-    fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: corruptedReview }, { weight: 1, arbitrary: anyBody }, { weight: 1, arbitrary: bytes }), fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }), async ({ endpoint, body }, ct) => {
-      const res = await rawPost(listening, endpoint, ct, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
-      assert.ok(res.status < 500, `HTTP ${res.status} for ${ct} ${String(body).slice(0, 200)}: ${JSON.stringify(res.body).slice(0, 300)}`);
-      assert.match(res.contentType, /^application\/json/);
-      if (res.status === 200) {
-        twoHundreds++;
-        const response = res.body.response as { uid: unknown; allowed: unknown };
-        assert.equal(res.body.kind, 'AdmissionReview');
-        assert.equal(typeof response.uid, 'string');
-        assert.equal(typeof response.allowed, 'boolean');
-      } else {
-        assert.equal(res.body.kind, 'Status');
-        assert.equal(typeof res.body.message, 'string');
-      }
-    }),
+    fc.asyncProperty(
+      fc.oneof({ weight: 4, arbitrary: corruptedReview }, { weight: 1, arbitrary: anyBody }, { weight: 1, arbitrary: bytes }),
+      fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }),
+      async ({ endpoint, body }, ct) => {
+        const res = await rawPost(listening, endpoint, ct, typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+        assert.ok(res.status < 500, `HTTP ${res.status} for ${ct} ${String(body).slice(0, 200)}: ${JSON.stringify(res.body).slice(0, 300)}`);
+        assert.match(res.contentType, /^application\/json/);
+        if (res.status === 200) {
+          twoHundreds++;
+          const response = res.body.response as { uid: unknown; allowed: unknown };
+          assert.equal(res.body.kind, 'AdmissionReview');
+          assert.equal(typeof response.uid, 'string');
+          assert.equal(typeof response.allowed, 'boolean');
+        } else {
+          assert.equal(res.body.kind, 'Status');
+          assert.equal(typeof res.body.message, 'string');
+        }
+      },
+    ),
     { numRuns: 400 },
   );
   // the generator must reach the engine often enough for the property to mean something
@@ -546,7 +618,10 @@ test('trailing slashes and query strings take the same review path: the same ans
   const big = await json(small.app, '/validate/', review());
   assert.equal(big.status, 413);
   assert.equal(big.body.reason, 'RequestEntityTooLarge');
-  assert.deepEqual(calls.map((c) => c.endpoint), ['mutate', 'validate', 'mutate']);
+  assert.deepEqual(
+    calls.map((c) => c.endpoint),
+    ['mutate', 'validate', 'mutate'],
+  );
   assert.match(await metrics.registry.metrics(), /gpu_hpa_webhook_bad_requests_total\{endpoint="mutate",code="415"\} 2/);
   const health = await request(app).get('/healthz/');
   assert.equal(health.status, 200);

@@ -44,7 +44,11 @@ test('serve: the certificate expiry on /metrics; /readyz 503 while the served ce
     const renewed = await servingCert(new Date(now - hour), new Date(now + 30 * 24 * hour));
     await writeFile(join(dir, 'tls.key'), renewed.key);
     await writeFile(join(dir, 'tls.crt'), renewed.cert);
-    await eventually('ready with the renewed certificate', () => request(`${s.url}/readyz`, { method: 'GET', hangMs: 10_000 }), (o) => o.status === 200);
+    await eventually(
+      'ready with the renewed certificate',
+      () => request(`${s.url}/readyz`, { method: 'GET', hangMs: 10_000 }),
+      (o) => o.status === 200,
+    );
     assert.equal(metricValue(await s.metrics(), 'gpu_hpa_webhook_tls_cert_expiry_timestamp_seconds'), expiry(renewed.cert));
   } finally {
     s.child.kill('SIGTERM');

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { jsonDepthExceeds, openersExceed } from '../../src/server/app.js';
 
 test('property: a body the opener count passes is never one the exact scan refuses', () => {
-  const nested = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom('[', '{"a":'), fc.string({ maxLength: 4 }))
+  const nested = fc
+    .tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom('[', '{"a":'), fc.string({ maxLength: 4 }))
     .map(([n, open, s]) => open.repeat(n) + JSON.stringify(s) + (open === '[' ? ']' : '}').repeat(n));
   fc.assert(
     fc.property(fc.oneof(fc.json(), nested), fc.integer({ min: 0, max: 30 }), (text, max) => {
@@ -18,7 +19,11 @@ test('property: a body the opener count passes is never one the exact scan refus
 
 test('the limit itself: 512 levels pass, 513 do not; brackets inside strings do not nest', () => {
   const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
-  for (const [text, exceeds] of [[deep(512), false], [deep(513), true], [JSON.stringify('['.repeat(2000)), false]] as const) {
+  for (const [text, exceeds] of [
+    [deep(512), false],
+    [deep(513), true],
+    [JSON.stringify('['.repeat(2000)), false],
+  ] as const) {
     assert.equal(openersExceed(Buffer.from(text), 512) && jsonDepthExceeds(text, 512), exceeds, text.slice(0, 20));
   }
 });

@@ -105,7 +105,14 @@ const hpaReview = () =>
   );
 
 async function withServer(clientCa: string | undefined, serving: Pair, fn: (s: RunningServer) => Promise<void>): Promise<void> {
-  const s = await startServer({ port: 0, host: '127.0.0.1', tls: { secureContextProvider: () => tlsServerOptions({ certPem: serving.cert, keyPem: serving.key }) }, app: app().app, logger: silentLogger(), clientCa });
+  const s = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    tls: { secureContextProvider: () => tlsServerOptions({ certPem: serving.cert, keyPem: serving.key }) },
+    app: app().app,
+    logger: silentLogger(),
+    clientCa,
+  });
   try {
     await fn(s);
   } finally {

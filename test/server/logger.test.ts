@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { batchedDestination, createLogger, isoTimeCached } from '../../src/server/logger.js';
 
-test('property: the cached timestamp is exactly pino isoTime\'s, across seconds and millisecond padding', () => {
+test("property: the cached timestamp is exactly pino isoTime's, across seconds and millisecond padding", () => {
   const real = Date.now;
   try {
     fc.assert(
@@ -44,7 +44,13 @@ test('stdout lines of one event-loop turn are written together, in order, when t
   assert.equal(writes.length, 0, 'nothing before the turn ends');
   await new Promise((r) => setImmediate(r));
   assert.equal(writes.length, 1);
-  assert.deepEqual(writes[0]!.trim().split('\n').map((l) => JSON.parse(l).msg), ['one', 'two']);
+  assert.deepEqual(
+    writes[0]!
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).msg),
+    ['one', 'two'],
+  );
   logger.info('three');
   dest.flush();
   assert.equal(JSON.parse(writes[1]!).msg, 'three');

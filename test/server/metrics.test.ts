@@ -20,7 +20,13 @@ function reference() {
       return {
         reviews: new Counter({ name: 'gpu_hpa_webhook_admission_reviews_total', help: await help('gpu_hpa_webhook_admission_reviews_total'), labelNames: ['endpoint', 'kind', 'decision'], registers }),
         denials: new Counter({ name: 'gpu_hpa_webhook_admission_denials_total', help: await help('gpu_hpa_webhook_admission_denials_total'), labelNames: ['endpoint', 'reason'], registers }),
-        duration: new Histogram({ name: 'gpu_hpa_webhook_admission_review_duration_seconds', help: await help('gpu_hpa_webhook_admission_review_duration_seconds'), labelNames: ['endpoint'], buckets: REVIEW_DURATION_BUCKETS, registers }),
+        duration: new Histogram({
+          name: 'gpu_hpa_webhook_admission_review_duration_seconds',
+          help: await help('gpu_hpa_webhook_admission_review_duration_seconds'),
+          labelNames: ['endpoint'],
+          buckets: REVIEW_DURATION_BUCKETS,
+          registers,
+        }),
       };
     },
   };
@@ -37,7 +43,7 @@ const only = (text: string) =>
     .sort()
     .join('\n\n');
 
-test('property: /metrics prints for recorded reviews exactly what prom-client\'s Counter and Histogram print', async () => {
+test("property: /metrics prints for recorded reviews exactly what prom-client's Counter and Histogram print", async () => {
   const review = fc.record({
     endpoint: fc.constantFrom<ReviewEndpoint>('mutate', 'validate'),
     kind: fc.constantFrom<ReviewKindLabel>('Deployment', 'HorizontalPodAutoscaler', 'other'),
@@ -64,7 +70,7 @@ test('property: /metrics prints for recorded reviews exactly what prom-client\'s
   );
 });
 
-test('the review metrics reset with the registry, like prom-client\'s', async () => {
+test("the review metrics reset with the registry, like prom-client's", async () => {
   const m = createMetrics({ defaultMetrics: false });
   m.recordReview('mutate', 'Deployment', 'patched', 0.0002, []);
   assert.match(await m.registry.metrics(), /gpu_hpa_webhook_admission_review_duration_seconds_count\{endpoint="mutate"\} 1/);

@@ -45,7 +45,7 @@ test('property: one JSON line per review holding the entry, the level by name, t
   );
 });
 
-test('the review line follows the logger\'s level: nothing below info', () => {
+test("the review line follows the logger's level: nothing below info", () => {
   const lines: string[] = [];
   const write = reviewLineWriter(createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(s) } }));
   write({ endpoint: 'mutate', uid: 'u', kind: 'apps/v1/Deployment', operation: 'CREATE', dryRun: false, decision: 'allowed', reasons: [], warnings: 0, latencyMs: 1 });

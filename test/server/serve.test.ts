@@ -12,7 +12,6 @@ import { installSignalHandlers, startServer, type RunningServer, type StartServe
 let pems: Pems;
 let pems2: Pems;
 
-
 before(async () => {
   pems = await makeCert('gpu-hpa-webhook-test');
   pems2 = await makeCert('gpu-hpa-webhook-rotated');
@@ -26,19 +25,15 @@ function start(app: StartServerOptions['app'], extra: Partial<StartServerOptions
 
 function get(running: RunningServer, path: string, opts: { method?: string; body?: string; headers?: Record<string, string>; agent?: https.Agent; ca?: string } = {}) {
   return new Promise<{ status: number; body: string; headers: IncomingMessage['headers']; peerCert: tls.PeerCertificate; protocol: string | null }>((resolve, reject) => {
-    const req = https.request(
-      `${running.url}${path}`,
-      { method: opts.method ?? 'GET', ca: opts.ca ?? pems.cert, headers: opts.headers, agent: opts.agent ?? false },
-      (res) => {
-        const socket = res.socket as tls.TLSSocket;
-        const peerCert = socket.getPeerCertificate();
-        const protocol = socket.getProtocol();
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, peerCert, protocol }));
-        res.on('error', reject);
-      },
-    );
+    const req = https.request(`${running.url}${path}`, { method: opts.method ?? 'GET', ca: opts.ca ?? pems.cert, headers: opts.headers, agent: opts.agent ?? false }, (res) => {
+      const socket = res.socket as tls.TLSSocket;
+      const peerCert = socket.getPeerCertificate();
+      const protocol = socket.getProtocol();
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, peerCert, protocol }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -181,9 +176,12 @@ test('an idle keep-alive connection does not hold close() up', async () => {
 });
 
 test('close() hard-stops a request that outlives the shutdown timeout', async () => {
-  const running = await start(() => {
-    /* never answers */
-  }, { shutdownTimeoutMs: 200 });
+  const running = await start(
+    () => {
+      /* never answers */
+    },
+    { shutdownTimeoutMs: 200 },
+  );
   const stuck = get(running, '/mutate', { method: 'POST', body: '{}' });
   const failed = assert.rejects(stuck, /socket hang up|ECONNRESET/);
   await until(() => running.inFlight() === 1);

@@ -8,15 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import {
-  ensureSelfSignedCerts,
-  loadTlsFiles,
-  serviceHosts,
-  TlsFileError,
-  TlsReloader,
-  type SelfSignedCerts,
-  type TlsMaterial,
-} from '../../src/server/tls.js';
+import { ensureSelfSignedCerts, loadTlsFiles, serviceHosts, TlsFileError, TlsReloader, type SelfSignedCerts, type TlsMaterial } from '../../src/server/tls.js';
 
 const SVC = { service: 'gpu-hpa-webhook', namespace: 'gpu-hpa-webhook' };
 const DAY = 24 * 60 * 60 * 1000;
@@ -66,13 +58,7 @@ describe('ensureSelfSignedCerts', () => {
     assert.ok(leaf.checkIssued(ca), 'issuer is the CA');
     assert.ok(leaf.verify(ca.publicKey), 'signed by the CA key');
     assert.ok(!leaf.verify(leaf.publicKey), 'not self-signed');
-    for (const host of [
-      'localhost',
-      'gpu-hpa-webhook',
-      'gpu-hpa-webhook.gpu-hpa-webhook',
-      'gpu-hpa-webhook.gpu-hpa-webhook.svc',
-      'gpu-hpa-webhook.gpu-hpa-webhook.svc.cluster.local',
-    ]) {
+    for (const host of ['localhost', 'gpu-hpa-webhook', 'gpu-hpa-webhook.gpu-hpa-webhook', 'gpu-hpa-webhook.gpu-hpa-webhook.svc', 'gpu-hpa-webhook.gpu-hpa-webhook.svc.cluster.local']) {
       assert.equal(leaf.checkHost(host, { wildcards: false }), host, `SAN ${host}`);
     }
     assert.equal(leaf.checkIP('127.0.0.1'), '127.0.0.1');
@@ -127,15 +113,7 @@ describe('ensureSelfSignedCerts', () => {
   });
 
   it('serviceHosts lists the in-cluster names and extra hosts without duplicates', () => {
-    assert.deepEqual(serviceHosts('s', 'n', ['10.0.0.1', 's']), [
-      'localhost',
-      '127.0.0.1',
-      's',
-      's.n',
-      's.n.svc',
-      's.n.svc.cluster.local',
-      '10.0.0.1',
-    ]);
+    assert.deepEqual(serviceHosts('s', 'n', ['10.0.0.1', 's']), ['localhost', '127.0.0.1', 's', 's.n', 's.n.svc', 's.n.svc.cluster.local', '10.0.0.1']);
   });
 });
 

@@ -33,10 +33,7 @@ function setAt(root: unknown, path: Array<string | number>, value: unknown, remo
   return root;
 }
 
-const junk = fc.oneof(
-  fc.constantFrom(null, true, 0, -1, 1e308, '', 'x', '1K', '-0', [], {}, [null], { '': null }, '__proto__', 'constructor'),
-  fc.jsonValue({ maxDepth: 3 }),
-);
+const junk = fc.oneof(fc.constantFrom(null, true, 0, -1, 1e308, '', 'x', '1K', '-0', [], {}, [null], { '': null }, '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 3 }));
 
 test('property: corrupted reviews get no 5xx and no engine exception', async () => {
   const { request } = webhook({ rulesText: fixtureText('seed-000/adapter-config.yaml'), deployments: [plainDeployment(), fixture('seed-000/deployment.yaml')] });

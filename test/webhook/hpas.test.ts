@@ -161,7 +161,14 @@ test('targets: quantities 30, 500m, 1k, 1Gi are accepted', async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const apiCases: Array<[string, (h: any) => void, RegExp]> = [
   ['minReplicas 0', (h) => (h.spec.minReplicas = 0), /minReplicas/],
-  ['maxReplicas below minReplicas', (h) => { h.spec.minReplicas = 5; h.spec.maxReplicas = 2; }, /maxReplicas/],
+  [
+    'maxReplicas below minReplicas',
+    (h) => {
+      h.spec.minReplicas = 5;
+      h.spec.maxReplicas = 2;
+    },
+    /maxReplicas/,
+  ],
   ['stabilizationWindowSeconds 4000', (h) => (h.spec.behavior = { scaleUp: { stabilizationWindowSeconds: 4000, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } }), /3600/],
   ['periodSeconds 0', (h) => (h.spec.behavior = { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 0 }] } }), /periodSeconds/],
   ['periodSeconds 1801', (h) => (h.spec.behavior = { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 1801 }] } }), /1800/],
@@ -179,11 +186,23 @@ for (const [name, mutate, re] of apiCases) {
   });
 }
 
-test('the seeds\' HPAs are all valid for the API server (no api-* reason)', async () => {
+test("the seeds' HPAs are all valid for the API server (no api-* reason)", async () => {
   const { request } = webhook({ rulesText: seed003 });
-  for (const f of ['seed-000/hpa.yaml', 'seed-001/hpa.yaml', 'seed-001/hpa-multi-metric.yaml', 'seed-003/hpa-cpu.yaml', 'seed-003/hpa-memory.yaml', 'seed-003/hpa-custom.yaml', 'seed-003/hpa-multi.yaml']) {
+  for (const f of [
+    'seed-000/hpa.yaml',
+    'seed-001/hpa.yaml',
+    'seed-001/hpa-multi-metric.yaml',
+    'seed-003/hpa-cpu.yaml',
+    'seed-003/hpa-memory.yaml',
+    'seed-003/hpa-custom.yaml',
+    'seed-003/hpa-multi.yaml',
+  ]) {
     const a = await post(request, '/validate', reviewOf(fixture(f)));
-    assert.deepEqual(a.reasons.filter((r) => r.startsWith('api-')), [], `${f}: ${a.message}`);
+    assert.deepEqual(
+      a.reasons.filter((r) => r.startsWith('api-')),
+      [],
+      `${f}: ${a.message}`,
+    );
   }
 });
 
@@ -208,20 +227,39 @@ test('safety: a short scale-down stabilization window is denied', async () => {
   assert.match(a.message, /is 60; profile "inference" needs at least 300/);
 });
 
-test('safety: the API server\'s default scale-down (100 % per 15 s) is unbounded for the profile', async () => {
-  const a = await post(webhook({ rulesText: seed000, deployments: [optedIn] }).request, '/validate', reviewOf(hpa([podsMetric('gpu_utilization')], (h) => (h.spec.behavior = { scaleUp: safeBehavior.scaleUp }))));
+test("safety: the API server's default scale-down (100 % per 15 s) is unbounded for the profile", async () => {
+  const a = await post(
+    webhook({ rulesText: seed000, deployments: [optedIn] }).request,
+    '/validate',
+    reviewOf(hpa([podsMetric('gpu_utilization')], (h) => (h.spec.behavior = { scaleUp: safeBehavior.scaleUp }))),
+  );
   assert.deepEqual(a.reasons, ['unbounded-scale-down']);
   assert.match(a.message, /Percent 100 per 15s \(= 400%\/min, limit 50\)/);
 });
 
 test('safety: maxReplicas over the profile cap is denied', async () => {
-  const a = await post(webhook({ rulesText: seed000, deployments: [optedIn] }).request, '/validate', reviewOf(hpa([podsMetric('gpu_utilization')], (h) => { h.spec.behavior = safeBehavior; h.spec.maxReplicas = 33; })));
+  const a = await post(
+    webhook({ rulesText: seed000, deployments: [optedIn] }).request,
+    '/validate',
+    reviewOf(
+      hpa([podsMetric('gpu_utilization')], (h) => {
+        h.spec.behavior = safeBehavior;
+        h.spec.maxReplicas = 33;
+      }),
+    ),
+  );
   assert.deepEqual(a.reasons, ['max-replicas-over-cap']);
 });
 
 test('safety: a second HPA for the same Deployment is denied', async () => {
-  const first = hpa([podsMetric('gpu_utilization')], (h) => { h.spec.behavior = safeBehavior; h.metadata.name = 'llm-a'; });
-  const second = hpa([podsMetric('gpu_utilization')], (h) => { h.spec.behavior = safeBehavior; h.metadata.name = 'llm-b'; });
+  const first = hpa([podsMetric('gpu_utilization')], (h) => {
+    h.spec.behavior = safeBehavior;
+    h.metadata.name = 'llm-a';
+  });
+  const second = hpa([podsMetric('gpu_utilization')], (h) => {
+    h.spec.behavior = safeBehavior;
+    h.metadata.name = 'llm-b';
+  });
   const a = await post(webhook({ rulesText: seed000, deployments: [optedIn], hpas: [first] }).request, '/validate', reviewOf(second));
   assert.deepEqual(a.reasons, ['duplicate-hpa']);
   assert.match(a.message, /already scaled by HorizontalPodAutoscaler llm-a/);
@@ -261,7 +299,7 @@ test('resource metrics: with the target unknown (no cluster), the requests are r
 
 // --- HPA mutation: behavior filled from the profile ---------------------------------------------------
 
-test('/mutate: an HPA of an opted-in Deployment without behavior gets the profile\'s', async () => {
+test("/mutate: an HPA of an opted-in Deployment without behavior gets the profile's", async () => {
   const profile = defaultPolicy().profiles.inference!;
   const a = await post(webhook({ deployments: [optedIn] }).request, '/mutate', reviewOf(hpa([podsMetric('gpu_utilization')])));
   assert.deepEqual(a.patch, [{ op: 'add', path: '/spec/behavior', value: profile.behavior }]);

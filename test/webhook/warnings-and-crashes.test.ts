@@ -37,12 +37,18 @@ test('managed-mode notice: a team HPA on a managed Deployment is allowed with th
 
   const ours = await post(managed.request, '/validate', reviewOf(hpa([gpuMetric], (h) => (h.metadata.labels = { 'app.kubernetes.io/managed-by': 'gpu-hpa-webhook' }))));
   assert.equal(ours.allowed, true, ours.message);
-  assert.deepEqual(ours.warnings.filter((w) => w.includes('gpu-hpa.io/hpa')), []);
+  assert.deepEqual(
+    ours.warnings.filter((w) => w.includes('gpu-hpa.io/hpa')),
+    [],
+  );
 
   const external = webhook({ deployments: [plainDeployment({ 'gpu-hpa.io/hpa': 'external' })] });
   const e = await post(external.request, '/validate', reviewOf(hpa([gpuMetric])));
   assert.equal(e.allowed, true, e.message);
-  assert.deepEqual(e.warnings.filter((w) => w.includes('gpu-hpa.io/hpa')), []);
+  assert.deepEqual(
+    e.warnings.filter((w) => w.includes('gpu-hpa.io/hpa')),
+    [],
+  );
 });
 
 test('opt-in label typo: /mutate warns, naming the label and the value; /validate and a correct label stay silent', async () => {
@@ -88,7 +94,10 @@ test('a rule whose `as` template holds a dash is judged, not answered with a 500
   const w = webhook({ rulesText, deployments: [plainDeployment({ 'gpu-hpa.io/hpa': 'external' })] });
   const a = await post(w.request, '/validate', reviewOf(hpa([{ type: 'Pods', pods: { metric: { name: 'gpu-util' }, target: { type: 'AverageValue', averageValue: '60' } } }])));
   assert.equal(a.allowed, true, a.message);
-  assert.ok(a.warnings.some((x) => x.includes('gpu-util')), JSON.stringify(a.warnings));
+  assert.ok(
+    a.warnings.some((x) => x.includes('gpu-util')),
+    JSON.stringify(a.warnings),
+  );
   const denied = await post(w.request, '/validate', reviewOf(hpa([{ type: 'Pods', pods: { metric: { name: 'cpu_util' }, target: { type: 'AverageValue', averageValue: '60' } } }])));
   assert.equal(denied.allowed, false);
   assert.deepEqual(denied.reasons, ['metric-not-served']);

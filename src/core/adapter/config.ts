@@ -163,7 +163,9 @@ class Reader {
     const out = new Map<string, Node | null>();
     if (this.isNull(n)) return out;
     if (!isMap(n)) {
-      this.issues.push(`${ctx}${path || 'the document'}: expected a mapping with keys ${allowed.join(', ')}, got a ${isSeq(n) ? 'list' : 'scalar'}${this.at(n)} (yaml: cannot unmarshal ${this.kindOf(n)} into ${typeName})`);
+      this.issues.push(
+        `${ctx}${path || 'the document'}: expected a mapping with keys ${allowed.join(', ')}, got a ${isSeq(n) ? 'list' : 'scalar'}${this.at(n)} (yaml: cannot unmarshal ${this.kindOf(n)} into ${typeName})`,
+      );
       return null;
     }
     const seen = new Map<string, number>();
@@ -201,8 +203,19 @@ class Reader {
       out.push({ key: p.key, value: p.value });
     }
     // explicit keys win over merged ones
-    const explicit = new Set(out.map((p) => { const k = this.deref(p.key); return isScalar(k) ? String(k.value) : ''; }));
-    return [...out, ...merged.filter((p) => { const k = this.deref(p.key); return !(isScalar(k) && explicit.has(String(k.value))); })];
+    const explicit = new Set(
+      out.map((p) => {
+        const k = this.deref(p.key);
+        return isScalar(k) ? String(k.value) : '';
+      }),
+    );
+    return [
+      ...out,
+      ...merged.filter((p) => {
+        const k = this.deref(p.key);
+        return !(isScalar(k) && explicit.has(String(k.value)));
+      }),
+    ];
   }
 
   seq(node: unknown, path: string, ctx: string, typeName: string, hint?: string): Node[] {
@@ -283,7 +296,7 @@ class Reader {
 
 const HELM_HINT =
   "`rules` must be a list of rules. This looks like the prometheus-adapter Helm chart's values shape (rules: {custom: [...], external: [...]}); " +
-  'the adapter\'s own config file (the one in its ConfigMap, passed with --config) takes `rules: [...]` for custom metrics and `externalRules: [...]` for external metrics.';
+  "the adapter's own config file (the one in its ConfigMap, passed with --config) takes `rules: [...]` for custom metrics and `externalRules: [...]` for external metrics.";
 
 /** Parse and type-check an adapter config with the adapter's strictness; throws AdapterConfigError listing every problem. */
 export function parseAdapterConfig(text: string, source = 'adapter config'): ParsedAdapterConfig {
@@ -294,7 +307,10 @@ export function parseAdapterConfig(text: string, source = 'adapter config'): Par
   if (list.length === 0) return { config: empty, warnings: [`${source} is empty: the adapter would serve no custom or external metrics`] };
   const doc = list[0]!;
   if (doc.errors.length > 0) {
-    throw new AdapterConfigError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new AdapterConfigError(
+      source,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   const r = new Reader(doc, lines);
   if (list.length > 1) r.warnings.push(`${source} has ${list.length} YAML documents; the adapter (yaml.v2 Unmarshal) reads only the first`);
@@ -315,7 +331,9 @@ export function parseAdapterConfig(text: string, source = 'adapter config'): Par
   const rulesNode = top?.get('rules');
   const helm = isMap(rulesNode);
   const rules = r.seq(rulesNode, 'rules', '', '[]config.DiscoveryRule', helm ? HELM_HINT : undefined).map((n, i) => r.rule(n, `rules[${i}]`));
-  const externalRules = r.seq(top?.get('externalRules'), 'externalRules', '', '[]config.DiscoveryRule', isMap(top?.get('externalRules')) ? 'externalRules is a list of rules, like rules' : undefined).map((n, i) => r.rule(n, `externalRules[${i}]`));
+  const externalRules = r
+    .seq(top?.get('externalRules'), 'externalRules', '', '[]config.DiscoveryRule', isMap(top?.get('externalRules')) ? 'externalRules is a list of rules, like rules' : undefined)
+    .map((n, i) => r.rule(n, `externalRules[${i}]`));
   let resourceRules: ResourceRules | null = null;
   const rr = top?.get('resourceRules');
   if (rr !== undefined && !r.isNull(rr)) {

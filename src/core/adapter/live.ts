@@ -288,7 +288,12 @@ class LiveRuleSet implements AdapterRuleSet {
         const l = owner.cr.converter.labelForResource(NAMESPACES);
         if (l.label === null) return offline; // the config-level error, already explained offline
         if (!groups.some((g) => g.labels.includes(l.label))) {
-          return this.deny(req, [ref], 'metric-series-unassociated', `${owner.cr.label} derives it from ${sum(groups)} series in ${this.where()}, but none carries ${l.label}, the label the adapter filters by namespace with, so every namespaced query returns nothing and the HPA would show <unknown> forever (e.g. ${exampleText(groups[0]!)}); add resources.namespaced: false, or a namespace label`);
+          return this.deny(
+            req,
+            [ref],
+            'metric-series-unassociated',
+            `${owner.cr.label} derives it from ${sum(groups)} series in ${this.where()}, but none carries ${l.label}, the label the adapter filters by namespace with, so every namespaced query returns nothing and the HPA would show <unknown> forever (e.g. ${exampleText(groups[0]!)}); add resources.namespaced: false, or a namespace label`,
+          );
         }
       }
       return { status: 'served', rules: [ref], notes: [] };
@@ -326,18 +331,25 @@ class LiveRuleSet implements AdapterRuleSet {
       const carriesResource = l.label !== null && groups.some((g) => g.labels.includes(l.label));
       if (l.label === null) why = `it has no label for ${what} (no resources.overrides entry and no resources.template)`;
       else if (!carriesResource) why = `none carries ${l.label}, the rule's label for ${what}`;
-      else if (isRootScopedInRegistry(resource)) why = `the adapter registers ${what} metrics only cluster-scoped, and the HPA controller asks for an Object metric on ${what} within the HPA's namespace (kubernetes/kubernetes#67777)`;
+      else if (isRootScopedInRegistry(resource))
+        why = `the adapter registers ${what} metrics only cluster-scoped, and the HPA controller asks for an Object metric on ${what} within the HPA's namespace (kubernetes/kubernetes#67777)`;
       else why = `they carry no label the rule maps to namespaces, so the adapter registers ${req.name} for ${what} cluster-scoped while the HPA asks per namespace`;
       let hint = '';
       if (!carriesResource && l.label !== null && resource.resource === 'pods') {
         const alt = ['exported_pod', 'pod', 'pod_name', 'kubernetes_pod_name'].find((a) => a !== l.label && groups.some((g) => g.labels.includes(a)));
-        if (alt) hint = `; they carry ${alt}${alt === 'exported_pod' ? ' (the workload pod when Prometheus scrapes the exporter with honor_labels: false)' : ''} — map it with resources.overrides ${alt}: {resource: pod}`;
+        if (alt)
+          hint = `; they carry ${alt}${alt === 'exported_pod' ? ' (the workload pod when Prometheus scrapes the exporter with honor_labels: false)' : ''} — map it with resources.overrides ${alt}: {resource: pod}`;
       }
       reasons.push(
         `${rl.cr.label} derives ${req.name} from ${sum(groups)} series in ${this.where()}, registered for ${got.length > 0 ? got.join(', ') : 'no resource'}: ${why} (e.g. ${exampleText(groups[0]!)})${hint}`,
       );
     }
-    return this.deny(req, producing.map((p) => p.cr.ref), 'metric-series-unassociated', `the adapter would not serve it for ${what}, so the HPA would show <unknown> forever: ${reasons.join('; ')}`);
+    return this.deny(
+      req,
+      producing.map((p) => p.cr.ref),
+      'metric-series-unassociated',
+      `the adapter would not serve it for ${what}, so the HPA would show <unknown> forever: ${reasons.join('; ')}`,
+    );
   }
 
   /** A rule could serve the name, but the series Prometheus has now do not produce it. */
@@ -349,9 +361,14 @@ class LiveRuleSet implements AdapterRuleSet {
       const hint = hints.length > 0 ? ` (${hints.join('; ')})` : '';
       if (rl.matched === 0) return `${ruleName}'s ${q} matches no series in ${this.where()}${hint}`;
       const produced = [...rl.named.keys()];
-      return `${ruleName}'s ${q} matches ${rl.matched} series, but none is named ${req.name}: ${produced.length > 0 ? `they give ${produced.slice(0, 5).join(', ')}` : rl.firstDrop ?? 'every one is dropped'}${hint}`;
+      return `${ruleName}'s ${q} matches ${rl.matched} series, but none is named ${req.name}: ${produced.length > 0 ? `they give ${produced.slice(0, 5).join(', ')}` : (rl.firstDrop ?? 'every one is dropped')}${hint}`;
     });
-    const v = this.deny(req, candidates.map((c) => c.cr.ref), 'metric-no-series', `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`);
+    const v = this.deny(
+      req,
+      candidates.map((c) => c.cr.ref),
+      'metric-no-series',
+      `the adapter config could serve it, but ${reasons.join('; ')}; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`,
+    );
     // A Pods metric's series come from the target's pods (dcgm-exporter labels a GPU with the pod holding it):
     // the caller, which knows whether they run, decides between "not yet" and "never" (issue 18).
     if (req.kind === 'Pods' && v.status === 'not-served' && v.live) {
@@ -376,13 +393,17 @@ class LiveRuleSet implements AdapterRuleSet {
     if (needNs) {
       const l = cr.converter.labelForResource(NAMESPACES);
       if (l.label === null) {
-        return this.deny(req, [ref], 'metric-series-unassociated', `${cr.label} registers ${req.name}, but has no label for namespaces (${l.error}), so the adapter cannot build the query for namespace ${req.namespace} and answers NotFound; add resources.overrides.namespace: {resource: namespace}`);
+        return this.deny(
+          req,
+          [ref],
+          'metric-series-unassociated',
+          `${cr.label} registers ${req.name}, but has no label for namespaces (${l.error}), so the adapter cannot build the query for namespace ${req.namespace} and answers NotFound; add resources.overrides.namespace: {resource: namespace}`,
+        );
       }
       nsLabel = l.label;
     }
     const resLabel = list === 'rules' ? cr.converter.labelForResource(resource).label : null;
-    const carries = (g: SeriesGroup) =>
-      (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
+    const carries = (g: SeriesGroup) => (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
     const groups = this.byName.get(w.seriesName) ?? [];
     if (!groups.some(carries)) {
       const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel] ?? []))].sort();
@@ -401,7 +422,12 @@ class LiveRuleSet implements AdapterRuleSet {
       // joined on the query's labels: the other side needs the resource label and the namespace too
       const ok = og.some(carries);
       if (!ok) {
-        return this.deny(req, [ref], 'metric-no-series', `${cr.label}'s metricsQuery joins ${req.name} with ${other}, and ${this.where()} has no ${other} series${nsLabel ? ` with ${nsLabel}="${req.namespace}"` : ''}, so the query returns nothing for the HPA in ${req.namespace}`);
+        return this.deny(
+          req,
+          [ref],
+          'metric-no-series',
+          `${cr.label}'s metricsQuery joins ${req.name} with ${other}, and ${this.where()} has no ${other} series${nsLabel ? ` with ${nsLabel}="${req.namespace}"` : ''}, so the query returns nothing for the HPA in ${req.namespace}`,
+        );
       }
     }
     return undefined;
@@ -426,10 +452,11 @@ export function seriesQueries(rules: AdapterRuleSet): string[] {
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) out.add(cr.rule.seriesQuery);
   for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) for (const n of joinedSeries(cr.rule.metricsQuery)) out.add(n);
   // the adapter's query reads every series of the registered name, not only those its seriesQuery selected
-  for (const list of ['rules', 'externalRules'] as const) for (const cr of rules.compiled[list]) {
-    const n = nameOnlySelector(cr.query);
-    if (n !== null) out.add(n);
-  }
+  for (const list of ['rules', 'externalRules'] as const)
+    for (const cr of rules.compiled[list]) {
+      const n = nameOnlySelector(cr.query);
+      if (n !== null) out.add(n);
+    }
   return [...out];
 }
 

@@ -117,15 +117,14 @@ export function asTemplateWarnings(namer: MetricNamer): string[] {
   const groups = names.length - 1;
   for (const r of templateRefs(namer.nameAs)) {
     if (r.num >= 0) {
-      if (r.num > groups) out.push(`name.as ${JSON.stringify(namer.nameAs)} uses ${r.text} but name.matches ${JSON.stringify(namer.nameMatches.source)} has ${groups} capture group(s): it expands to ""`);
+      if (r.num > groups)
+        out.push(`name.as ${JSON.stringify(namer.nameAs)} uses ${r.text} but name.matches ${JSON.stringify(namer.nameMatches.source)} has ${groups} capture group(s): it expands to ""`);
       continue;
     }
     if (names.includes(r.name)) continue;
     const digits = /^(\d+)(.+)$/.exec(r.name);
     if (digits && !r.braced) {
-      out.push(
-        `name.as ${JSON.stringify(namer.nameAs)}: Go reads ${r.text} as the group named "${r.name}", which does not exist, so it expands to "" — write \${${digits[1]}}${digits[2]}`,
-      );
+      out.push(`name.as ${JSON.stringify(namer.nameAs)}: Go reads ${r.text} as the group named "${r.name}", which does not exist, so it expands to "" — write \${${digits[1]}}${digits[2]}`);
     } else {
       out.push(`name.as ${JSON.stringify(namer.nameAs)} refers to group "${r.name}", which name.matches ${JSON.stringify(namer.nameMatches.source)} does not define: it expands to ""`);
     }

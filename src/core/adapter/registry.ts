@@ -99,7 +99,8 @@ function customAssoc(cr: CompiledRule, resource: GroupResource, namespaced: bool
   }
   const ns = labelAssoc(cr, NAMESPACES, 'namespaces');
   if (namespaced) {
-    if (ns.status === 'no') return worst(res, { status: 'no', reason: `has no namespace label (${ns.reason.replace(/^has no label for namespaces /, '')}), so its ${what} metrics are not namespaced` });
+    if (ns.status === 'no')
+      return worst(res, { status: 'no', reason: `has no namespace label (${ns.reason.replace(/^has no label for namespaces /, '')}), so its ${what} metrics are not namespaced` });
     return worst(res, ns);
   }
   if (ns.status === 'yes') return worst(res, { status: 'no', reason: `registers ${what} metrics as namespaced (it has a namespace label), but the request is cluster-scoped` });
@@ -225,7 +226,10 @@ class RuleSet implements CompiledAdapterRuleSet {
     this.compiled = { rules, externalRules };
     this.warnings = warnings;
     const served: Record<ListName, Set<string>> = { rules: new Set(), externalRules: new Set() };
-    for (const [list, crs] of [['rules', rules], ['externalRules', externalRules]] as const) {
+    for (const [list, crs] of [
+      ['rules', rules],
+      ['externalRules', externalRules],
+    ] as const) {
       for (const cr of crs) {
         if (!cr.derived) {
           this.unknownNames[list].push(cr);
@@ -307,8 +311,7 @@ class RuleSet implements CompiledAdapterRuleSet {
       if (a.status === 'yes') {
         served.push(cr.ref);
         servedRules.push(cr);
-      }
-      else if (a.status === 'maybe') maybe.push({ cr, reason: `${cr.label} derives ${req.name}, but ${a.reason}` });
+      } else if (a.status === 'maybe') maybe.push({ cr, reason: `${cr.label} derives ${req.name}, but ${a.reason}` });
       else {
         considered.push(cr.ref);
         reasons.push(`${cr.label} derives ${req.name} but ${a.reason}`);

@@ -98,9 +98,7 @@ export function parseAdmissionReview(body: unknown): ParseResult<AdmissionReview
   if (body.apiVersion === 'admission.k8s.io/v1beta1') {
     return {
       ok: false,
-      error:
-        'apiVersion: admission.k8s.io/v1beta1 is not supported; send admission.k8s.io/v1 ' +
-        '(admissionReviewVersions: ["v1"] in the webhook configuration)',
+      error: 'apiVersion: admission.k8s.io/v1beta1 is not supported; send admission.k8s.io/v1 ' + '(admissionReviewVersions: ["v1"] in the webhook configuration)',
     };
   }
   const parsed = reviewSchema.safeParse(body);
@@ -170,7 +168,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
-
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -347,11 +344,7 @@ export function findJsonSyntaxError(s: string): { offset: number; message: strin
  * denied; warnings clipped to 120 characters; the patch only when allowed, non-empty and on the
  * mutating endpoint (the API server rejects a patch from a validating webhook).
  */
-export function toAdmissionReviewResponse(
-  review: AdmissionReview,
-  decision: Decision,
-  endpoint?: Endpoint,
-): AdmissionReviewResponse {
+export function toAdmissionReviewResponse(review: AdmissionReview, decision: Decision, endpoint?: Endpoint): AdmissionReviewResponse {
   const req = review.request;
   const response: AdmissionResponse = { uid: req.uid, allowed: decision.allowed };
   decision = bounded(decision);

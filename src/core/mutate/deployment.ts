@@ -39,7 +39,6 @@ function sameQuantity(a: unknown, gpus: number): boolean {
   return q.ok && w.ok && q.quantity.cmp(w.quantity) === 0;
 }
 
-
 // The pod spec's paths, spelled out once (building them per review from tokens was a tenth of it).
 const POD = '/spec/template/spec';
 const TOLERATIONS = `${POD}/tolerations`;

@@ -83,11 +83,9 @@ const toleration = z.strictObject({
 });
 
 // An extended resource name as the API server accepts one: a domain-qualified name outside kubernetes.io.
-const extendedResource = z
-  .string()
-  .regex(/^(?!(?:[^/]*\.)?kubernetes\.io\/)[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
-    message: 'must be a domain-qualified extended resource name such as nvidia.com/gpu',
-  });
+const extendedResource = z.string().regex(/^(?!(?:[^/]*\.)?kubernetes\.io\/)[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+  message: 'must be a domain-qualified extended resource name such as nvidia.com/gpu',
+});
 
 export const policySchema = z
   .strictObject({

@@ -151,16 +151,31 @@ export function verifyProfileAllowed(
   const field = `metadata.annotations["${A.profile}"]`;
   if (labels === undefined) {
     if (!clusterKnown) {
-      return { violations: [], warnings: [`${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}; namespace ${namespace}'s labels are unknown here, so this was not verified`] };
+      return {
+        violations: [],
+        warnings: [`${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}; namespace ${namespace}'s labels are unknown here, so this was not verified`],
+      };
     }
     return {
-      violations: [{ reason: 'profile-not-allowed', field, message: `${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}, and namespace ${namespace}'s labels are not known to the webhook yet; retry in a moment` }],
+      violations: [
+        {
+          reason: 'profile-not-allowed',
+          field,
+          message: `${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}, and namespace ${namespace}'s labels are not known to the webhook yet; retry in a moment`,
+        },
+      ],
       warnings: [],
     };
   }
   if (selectorMatches(sel, labels)) return { violations: [], warnings: [] };
   return {
-    violations: [{ reason: 'profile-not-allowed', field, message: `${subject}: profile "${s.profileName}" is not allowed in namespace ${namespace}: the policy limits it to namespaces matching ${describeSelector(sel)}; pick another profile (${A.profile}) or ask the platform team` }],
+    violations: [
+      {
+        reason: 'profile-not-allowed',
+        field,
+        message: `${subject}: profile "${s.profileName}" is not allowed in namespace ${namespace}: the policy limits it to namespaces matching ${describeSelector(sel)}; pick another profile (${A.profile}) or ask the platform team`,
+      },
+    ],
     warnings: [],
   };
 }
@@ -171,9 +186,7 @@ export function verifyProfileAllowed(
  */
 export function judgeExistingHpas(depName: string, s: GpuSettings, namespaceHpas: readonly HorizontalPodAutoscaler[]): string[] {
   const out: string[] = [];
-  const targeting = namespaceHpas.filter(
-    (h) => h?.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === depName && h.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGER_NAME,
-  );
+  const targeting = namespaceHpas.filter((h) => h?.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === depName && h.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGER_NAME);
   for (const h of targeting.slice(0, MAX_LISTED)) {
     const name = excerpt(h.metadata?.name ?? '?');
     const subject = `HorizontalPodAutoscaler ${name}`;

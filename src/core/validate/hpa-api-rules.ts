@@ -80,7 +80,11 @@ export function verifyReplicaBounds(hpa: HorizontalPodAutoscaler, opts: ApiRuleO
   const maxReplicas = max.value ?? 0;
   const lower = minReplicasLowerBound(opts);
   if (minReplicas < lower) {
-    v('spec.minReplicas', fieldError.invalid('spec.minReplicas', minReplicas, `must be greater than or equal to ${lower}`) + (minReplicas === 0 ? ' (scale to zero needs the HPAScaleToZero feature gate, off by default)' : ''));
+    v(
+      'spec.minReplicas',
+      fieldError.invalid('spec.minReplicas', minReplicas, `must be greater than or equal to ${lower}`) +
+        (minReplicas === 0 ? ' (scale to zero needs the HPAScaleToZero feature gate, off by default)' : ''),
+    );
   }
   if (maxReplicas < 1) {
     v('spec.maxReplicas', fieldError.invalid('spec.maxReplicas', maxReplicas, 'must be greater than 0') + (max.value === undefined ? ' (spec.maxReplicas is required)' : ''));
@@ -168,7 +172,6 @@ function apiVersionViolations(ref: Obj, path: string, reason: string, o: ApiVers
 // ---------------------------------------------------------------------------------------------
 // metrics (validateMetrics, validateMetricSpec and the per-source validators)
 
-
 export function verifyMetricSpecs(hpa: HorizontalPodAutoscaler, opts: ApiRuleOptions = {}): Violation[] {
   const { spec, error } = specOf(hpa);
   if (error) return [error];
@@ -235,8 +238,7 @@ function metricSpec(m: Obj, path: string): Violation[] {
   if (expected !== undefined && !present.includes(expected)) {
     push(
       `${path}.${expected}`,
-      fieldError.required(`${path}.${expected}`, 'must populate information for the given metric source') +
-        (present.length ? ` (type is ${type} but ${present.join(', ')} is set)` : ''),
+      fieldError.required(`${path}.${expected}`, 'must populate information for the given metric source') + (present.length ? ` (type is ${type} but ${present.join(', ')} is set)` : ''),
     );
   }
   if (present.length !== 1) {
@@ -311,9 +313,26 @@ function metricIdentifier(metric: unknown, path: string): Violation[] {
 // (IsNativeResource, IsExtendedResourceName).
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const STANDARD_RESOURCES = new Set([
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory',
-  'limits.ephemeral-storage', 'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps',
-  'persistentvolumeclaims', 'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ]);
 
 function containerResourceNameErrors(name: string): string[] {
@@ -429,13 +448,7 @@ export function apiServerRules(hpa: HorizontalPodAutoscaler, opts: ApiRuleOption
   const { error } = specOf(hpa);
   if (error) return [error];
   // ValidateHorizontalPodAutoscaler: ObjectMeta (CREATE rules; on UPDATE the name is the stored one), then the spec
-  return [
-    ...objectMetaViolations(hpa['metadata']),
-    ...verifyReplicaBounds(hpa, opts),
-    ...verifyScaleTargetRef(hpa, opts),
-    ...verifyMetricSpecs(hpa, opts),
-    ...verifyBehavior(hpa),
-  ];
+  return [...objectMetaViolations(hpa['metadata']), ...verifyReplicaBounds(hpa, opts), ...verifyScaleTargetRef(hpa, opts), ...verifyMetricSpecs(hpa, opts), ...verifyBehavior(hpa)];
 }
 
 function dedupeMessages(vs: Violation[]): Violation[] {

@@ -18,17 +18,7 @@ import type { Violation } from '../admission/decision.js';
 import { parseJsonQuantity } from '../quantity.js';
 import { goValue, isObject as isObj } from '../field.js';
 
-type Field =
-  | 'string'
-  | 'int32'
-  | 'int64'
-  | 'bool'
-  | 'quantity'
-  | 'time'
-  | 'raw'
-  | { struct: string; fields: () => Record<string, Field> }
-  | { list: Field }
-  | { map: Field };
+type Field = 'string' | 'int32' | 'int64' | 'bool' | 'quantity' | 'time' | 'raw' | { struct: string; fields: () => Record<string, Field> } | { list: Field } | { map: Field };
 
 const struct = (name: string, fields: () => Record<string, Field>): Field => ({ struct: name, fields });
 const list = (of: Field): Field => ({ list: of });
@@ -107,9 +97,7 @@ const hpaStatus = struct('HorizontalPodAutoscalerStatus', () => ({
   currentReplicas: 'int32',
   desiredReplicas: 'int32',
   currentMetrics: list(metricStatus),
-  conditions: list(
-    struct('HorizontalPodAutoscalerCondition', () => ({ type: 'string', status: 'string', lastTransitionTime: 'time', reason: 'string', message: 'string' })),
-  ),
+  conditions: list(struct('HorizontalPodAutoscalerCondition', () => ({ type: 'string', status: 'string', lastTransitionTime: 'time', reason: 'string', message: 'string' }))),
 }));
 const horizontalPodAutoscaler = struct('HorizontalPodAutoscaler', () => ({ apiVersion: 'string', kind: 'string', metadata: objectMeta, spec: hpaSpec, status: hpaStatus }));
 

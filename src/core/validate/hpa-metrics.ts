@@ -14,7 +14,6 @@ export interface MetricCheck {
   warnings: string[];
 }
 
-
 /** The adapter lookup an HPA metric source implies, or undefined for Resource/ContainerResource metrics. */
 export function metricRequest(m: MetricSpec): { request: MetricRequest; field: string } | undefined {
   if (m.type === 'Pods' && typeof m.pods?.metric?.name === 'string') {
@@ -83,7 +82,16 @@ type BeforePods = NonNullable<NonNullable<Extract<MetricVerdict, { status: 'not-
  * at every sample since before they were available and found none. Until then the adapter config alone
  * decides, with a warning saying what was checked and what could not be yet.
  */
-function beforePodsRun(subject: string, field: string, what: string, req: MetricRequest, verdict: MetricVerdict, before: BeforePods, rules: AdapterRuleSet, pods: Exclude<TargetPods, { state: 'unknown' }>): MetricCheck {
+function beforePodsRun(
+  subject: string,
+  field: string,
+  what: string,
+  req: MetricRequest,
+  verdict: MetricVerdict,
+  before: BeforePods,
+  rules: AdapterRuleSet,
+  pods: Exclude<TargetPods, { state: 'unknown' }>,
+): MetricCheck {
   const notes = (verdict.status === 'not-served' ? (verdict.notes ?? []) : []).map((n) => `${subject}: ${n}`);
   if (pods.state === 'running' && pods.since !== undefined && pods.since <= before.windowStart) {
     const message = `${subject}: ${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; ${before.conclusion ?? 'so prometheus-adapter registers no such metric'} and the HPA would show <unknown> forever`;
@@ -107,7 +115,10 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
   if (!Array.isArray(metrics)) return out;
   // bounds first (issue 17): no lookup for a list or a name over its bound
   if (metrics.length > MAX_METRICS) {
-    out.violations.push({ ...tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS), message: `${subject}: ${tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS).message}` });
+    out.violations.push({
+      ...tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS),
+      message: `${subject}: ${tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS).message}`,
+    });
     return out;
   }
   metrics.forEach((m: MetricSpec, i) => {

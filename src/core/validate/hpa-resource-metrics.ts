@@ -14,7 +14,10 @@ function hasRequest(c: Container, resource: string): boolean {
 
 /** Whether any metric is a Resource/ContainerResource Utilization target (the ones that read requests). */
 export function needsRequests(metrics: unknown): boolean {
-  return Array.isArray(metrics) && metrics.some((m: MetricSpec) => (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization') || (m?.type === 'ContainerResource' && m.containerResource?.target?.type === 'Utilization'));
+  return (
+    Array.isArray(metrics) &&
+    metrics.some((m: MetricSpec) => (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization') || (m?.type === 'ContainerResource' && m.containerResource?.target?.type === 'Utilization'))
+  );
 }
 
 export function verifyResourceRequests(subject: string, metrics: unknown, target: Deployment): Violation[] {
@@ -44,7 +47,11 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].containerResource.container`,
-          message: `${subject}: spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(containers.map((x) => x.name ?? '?'), 5, false)})`,
+          message: `${subject}: spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(
+            containers.map((x) => x.name ?? '?'),
+            5,
+            false,
+          )})`,
         });
       } else if (!hasRequest(c, name)) {
         out.push({

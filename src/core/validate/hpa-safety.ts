@@ -50,7 +50,10 @@ function rateViolations(rules: Required<Pick<HPAScalingRules, 'policies'>> & HPA
 export function verifyScaleRates(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
   const eff = effectiveBehavior(hpa.spec?.behavior);
   const out: Violation[] = [];
-  for (const [dir, bounds] of [['scaleUp', s.profile.scaleUpLimit], ['scaleDown', s.profile.scaleDownLimit]] as const) {
+  for (const [dir, bounds] of [
+    ['scaleUp', s.profile.scaleUpLimit],
+    ['scaleDown', s.profile.scaleDownLimit],
+  ] as const) {
     const over = rateViolations(eff[dir], bounds);
     if (over.length === 0) continue;
     const stated = hpa.spec?.behavior?.[dir] !== undefined;
@@ -78,9 +81,7 @@ export function verifyReplicaCap(subject: string, hpa: HorizontalPodAutoscaler, 
 /** At most one HPA per scaleTargetRef: two HPAs fight over the replica count. */
 export function verifySingleHpa(subject: string, hpa: HorizontalPodAutoscaler, others: HorizontalPodAutoscaler[]): Violation[] {
   const ref = hpa.spec?.scaleTargetRef;
-  const rival = others.find(
-    (o) => o.metadata?.name !== hpa.metadata?.name && o.spec?.scaleTargetRef?.kind === ref?.kind && o.spec?.scaleTargetRef?.name === ref?.name,
-  );
+  const rival = others.find((o) => o.metadata?.name !== hpa.metadata?.name && o.spec?.scaleTargetRef?.kind === ref?.kind && o.spec?.scaleTargetRef?.name === ref?.name);
   if (!rival) return [];
   return [
     {
@@ -98,10 +99,5 @@ export function managedModeNotice(subject: string, hpa: HorizontalPodAutoscaler,
 }
 
 export function gpuSafetyRules(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings, others: HorizontalPodAutoscaler[]): Violation[] {
-  return [
-    ...verifyScaleDownStabilization(subject, hpa, s),
-    ...verifyScaleRates(subject, hpa, s),
-    ...verifyReplicaCap(subject, hpa, s),
-    ...verifySingleHpa(subject, hpa, others),
-  ];
+  return [...verifyScaleDownStabilization(subject, hpa, s), ...verifyScaleRates(subject, hpa, s), ...verifyReplicaCap(subject, hpa, s), ...verifySingleHpa(subject, hpa, others)];
 }

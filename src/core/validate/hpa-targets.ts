@@ -102,11 +102,7 @@ export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: str
     push(`${path}.averageValue`, fieldError.invalid(`${path}.averageValue`, t.averageValue.toString(), 'must be positive') + positiveHint(key));
   }
   if (t.averageUtilization !== undefined && t.averageUtilization < 1) {
-    push(
-      `${path}.averageUtilization`,
-      fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, 'must be greater than 0') +
-        ' (a percentage of the pods\' requests, e.g. 70)',
-    );
+    push(`${path}.averageUtilization`, fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, 'must be greater than 0') + " (a percentage of the pods' requests, e.g. 70)");
   }
 
   // the per-source requirements
@@ -136,10 +132,7 @@ export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: str
     case 'resource':
     case 'containerResource':
       if (t.averageUtilization === undefined && !t.averageValue) {
-        push(
-          `${path}.averageUtilization`,
-          fieldError.required(`${path}.averageUtilization`, 'must set either a target raw value or a target utilization') + valueHint(key, t, path),
-        );
+        push(`${path}.averageUtilization`, fieldError.required(`${path}.averageUtilization`, 'must set either a target raw value or a target utilization') + valueHint(key, t, path));
       }
       if (t.averageUtilization !== undefined && t.averageValue) {
         push(
@@ -236,7 +229,6 @@ function valueHint(key: SourceKey, t: ReadTarget, path: string): string {
 // ---------------------------------------------------------------------------------------------
 // verifyTargets: what the API server accepts but the HPA controller cannot honour as written
 
-
 /** The spec's "Targets fit the metric" checks that go beyond the API server (see the top of this file). */
 export function verifyTargets(hpa: HorizontalPodAutoscaler): Violation[] {
   const spec: unknown = (hpa as { spec?: unknown } | undefined)?.spec;
@@ -260,9 +252,7 @@ export function verifyTargets(hpa: HorizontalPodAutoscaler): Violation[] {
 }
 
 function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[] {
-  const set = (['value', 'averageValue', 'averageUtilization'] as const).filter((f) =>
-    f === 'averageUtilization' ? t.averageUtilization !== undefined : t[f] !== undefined,
-  );
+  const set = (['value', 'averageValue', 'averageUtilization'] as const).filter((f) => (f === 'averageUtilization' ? t.averageUtilization !== undefined : t[f] !== undefined));
   const show = (f: (typeof set)[number]) => `${f}: ${f === 'averageUtilization' ? String(t.averageUtilization) : (quantityText(t, f) ?? '')}`;
   const v = (reason: string, field: string, message: string): Violation => ({ reason, field, message });
 
@@ -305,13 +295,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
   // resource / containerResource: the controller uses averageValue when set, else averageUtilization.
   if (t.type === 'Value') {
     const fix = t.averageValue ? 'type: AverageValue' : 'type: Utilization';
-    return [
-      v(
-        'target-type-for-source',
-        `${path}.type`,
-        `${path}.type: Value: ${sourceTypeOf(key)} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`,
-      ),
-    ];
+    return [v('target-type-for-source', `${path}.type`, `${path}.type: Value: ${sourceTypeOf(key)} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`)];
   }
   const wanted = t.type === 'Utilization' ? 'averageUtilization' : 'averageValue';
   if (!set.includes(wanted)) {

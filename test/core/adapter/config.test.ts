@@ -123,36 +123,73 @@ test('anchors and merge keys resolve as in yaml.v2', () => {
 test('compile errors from NamersFromConfig are AdapterConfigErrors naming the rule', () => {
   const cases: Array<[string, RegExp]> = [
     // pkg/naming/metric_namer.go: two or more groups without `as`
-    ["rules:\n- seriesQuery: 'x_total'\n  name: {matches: '^(.*)_(.*)$'}\n  metricsQuery: q\n", /must specify an 'as' value for name matcher "\^\(\.\*\)_\(\.\*\)\$" associated with series query "x_total"/],
+    [
+      "rules:\n- seriesQuery: 'x_total'\n  name: {matches: '^(.*)_(.*)$'}\n  metricsQuery: q\n",
+      /must specify an 'as' value for name matcher "\^\(\.\*\)_\(\.\*\)\$" associated with series query "x_total"/,
+    ],
     // NewReMatcher: both / neither
-    ["rules:\n- seriesQuery: x\n  seriesFilters: [{is: a, isNot: b}]\n", /cannot have both an `is` \("a"\) and `isNot` \("b"\) expression in a single filter/],
+    ['rules:\n- seriesQuery: x\n  seriesFilters: [{is: a, isNot: b}]\n', /cannot have both an `is` \("a"\) and `isNot` \("b"\) expression in a single filter/],
     ['rules:\n- seriesQuery: x\n  seriesFilters: [{}]\n', /must have either an `is` or `isNot` expression in a filter/],
     // RE2 refuses lookarounds/backreferences
-    ["rules:\n- seriesQuery: x\n  name: {matches: '^(?!go_)(.*)$'}\n", /unable to generate series name filter from name rules associated with series query "x": unable to compile series filter .*invalid or unsupported Perl syntax: `\(\?!`/],
+    [
+      "rules:\n- seriesQuery: x\n  name: {matches: '^(?!go_)(.*)$'}\n",
+      /unable to generate series name filter from name rules associated with series query "x": unable to compile series filter .*invalid or unsupported Perl syntax: `\(\?!`/,
+    ],
     // lbl_res.go: template without .Resource
     ["rules:\n- seriesQuery: x\n  resources: {template: 'kube_<<.Group>>'}\n", /must include at least `\{\{\.Resource\}\}` in the label template/],
     // NewResourceConverter: an override the RESTMapper can't normalize
     ['rules:\n- seriesQuery: x\n  resources: {overrides: {d: {group: apps, resource: pod}}}\n', /unable to normalize group-resource/],
   ];
   for (const [yaml, re] of cases) {
-    assert.throws(() => compileAdapterConfig(yaml, 't'), (e: unknown) => e instanceof AdapterConfigError && e.issues.some((i) => re.test(i)) && e.issues.every((i) => /^(rules|externalRules)\[\d+\] \(seriesQuery '/.test(i)), yaml);
+    assert.throws(
+      () => compileAdapterConfig(yaml, 't'),
+      (e: unknown) => e instanceof AdapterConfigError && e.issues.some((i) => re.test(i)) && e.issues.every((i) => /^(rules|externalRules)\[\d+\] \(seriesQuery '/.test(i)),
+      yaml,
+    );
   }
 });
 
 test('parsing arbitrary YAML never throws anything but AdapterConfigError (fast-check)', () => {
-  const keys = fc.constantFrom('rules', 'externalRules', 'resourceRules', 'seriesQuery', 'name', 'matches', 'as', 'resources', 'overrides', 'template', 'namespaced', 'seriesFilters', 'is', 'isNot', 'metricsQuery', 'resource', 'group', 'window', 'cpu', 'x');
+  const keys = fc.constantFrom(
+    'rules',
+    'externalRules',
+    'resourceRules',
+    'seriesQuery',
+    'name',
+    'matches',
+    'as',
+    'resources',
+    'overrides',
+    'template',
+    'namespaced',
+    'seriesFilters',
+    'is',
+    'isNot',
+    'metricsQuery',
+    'resource',
+    'group',
+    'window',
+    'cpu',
+    'x',
+  );
   const leaf = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('^(.*)_total$', '$1', '<<.Resource>>', '(?P<x>', 'a{b="c"}', '{__name__=~"a|b"}'));
   const value = fc.letrec((tie) => ({
     node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(keys, tie('node'), { maxKeys: 4 })),
   })).node;
   fc.assert(
-    fc.property(fc.oneof(value.map((v) => stringify(v)), fc.string()), (text) => {
-      try {
-        compileAdapterConfig(text, 'fuzz');
-      } catch (e) {
-        assert.ok(e instanceof AdapterConfigError, `non-AdapterConfigError for ${JSON.stringify(text)}: ${String(e)}`);
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        value.map((v) => stringify(v)),
+        fc.string(),
+      ),
+      (text) => {
+        try {
+          compileAdapterConfig(text, 'fuzz');
+        } catch (e) {
+          assert.ok(e instanceof AdapterConfigError, `non-AdapterConfigError for ${JSON.stringify(text)}: ${String(e)}`);
+        }
+      },
+    ),
     { numRuns: 1500 },
   );
 });

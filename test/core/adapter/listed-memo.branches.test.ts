@@ -29,14 +29,24 @@ test('no listing, or one with neither API: the rules answer alone', () => {
 });
 
 test('listed and predicted: the prediction stands; listed but not predicted: served with a note naming the API', () => {
-  const listing = { source: SRC, custom: [{ name: 'pods/gpu_util', namespaced: true }, { name: 'deployments.apps/rps', namespaced: true }], external: ['queue_depth'] };
+  const listing = {
+    source: SRC,
+    custom: [
+      { name: 'pods/gpu_util', namespaced: true },
+      { name: 'deployments.apps/rps', namespaced: true },
+    ],
+    external: ['queue_depth'],
+  };
   assert.equal(preferAdapterListing(inner(served), listing).lookup(pods('gpu_util')), served);
   const rs = preferAdapterListing(inner(notServed), listing);
   assert.equal(rs.source, 'rules.yaml');
   const p = rs.lookup(pods('gpu_util'));
   assert.equal(p.status, 'served');
   assert.deepEqual(p.status === 'served' && p.rules, []);
-  assert.match(p.status === 'served' ? p.notes[0]! : '', /^prometheus-adapter via https:\/\/10\.0\.0\.1:6443 lists pods\/gpu_util \(custom\.metrics\.k8s\.io\), though the rules here would not serve it/);
+  assert.match(
+    p.status === 'served' ? p.notes[0]! : '',
+    /^prometheus-adapter via https:\/\/10\.0\.0\.1:6443 lists pods\/gpu_util \(custom\.metrics\.k8s\.io\), though the rules here would not serve it/,
+  );
   const o = rs.lookup(obj('rps'));
   assert.match(o.status === 'served' ? o.notes[0]! : '', /lists deployments\.apps\/rps \(custom\.metrics\.k8s\.io\)/);
   const e = rs.lookup(ext('queue_depth'));
@@ -55,7 +65,7 @@ test('a custom metric is listed per scope: a namespaced ask is not served by a r
   assert.equal(bare.lookup({ kind: 'Object', name: 'load', namespaced: false }).status, 'served');
 });
 
-test('not listed and not predicted: the rules\' denial, with a note that the adapter agrees', () => {
+test("not listed and not predicted: the rules' denial, with a note that the adapter agrees", () => {
   const rs = preferAdapterListing(inner(notServed), { source: SRC, custom: [], external: [] });
   const v = rs.lookup(pods('x'));
   assert.equal(v.status, 'not-served');
@@ -92,7 +102,7 @@ test('only one API listed: the other kind of metric keeps the prediction', () =>
   assert.equal(externalOnly.lookup(pods('zzz')), served);
 });
 
-test('servedNames: the listing\'s names (metric part, sorted, once) where listed, else the rules\'', () => {
+test("servedNames: the listing's names (metric part, sorted, once) where listed, else the rules'", () => {
   const rs = preferAdapterListing(inner(served), {
     source: SRC,
     custom: [

@@ -139,7 +139,7 @@ const EXPECTED: Registration[] = [
 
 const key = (r: Registration): string => `${r.metric} ${r.group}/${r.resource} ${r.namespaced}`;
 
-test('series_registry_test.go: DefaultConfig rules register exactly the Go test\'s metrics', () => {
+test("series_registry_test.go: DefaultConfig rules register exactly the Go test's metrics", () => {
   const rs = compileAdapterConfig(DEFAULT_CONFIG, 'default-config');
   const got = rs.compiled.rules.flatMap((cr, i) => registrationsForSeries(cr, SERIES[i]!));
   assert.deepEqual(got.map(key).sort(), EXPECTED.map(key).sort());
@@ -203,11 +203,17 @@ test('resource converter: template and overrides (resource_converter.go, lbl_res
   // the template text is not escaped before becoming a regex: "kube.<<.Resource>>" also matches kubeXpod
   assert.deepEqual(new ResourceConverter('kube.<<.Resource>>', []).resourceForLabel('kubeXpod'), { group: '', resource: 'pods' });
 
-  const o = new ResourceConverter('', [['exported_pod', { group: '', resource: 'pod' }], ['exported_namespace', { group: '', resource: 'Namespace' }]]);
+  const o = new ResourceConverter('', [
+    ['exported_pod', { group: '', resource: 'pod' }],
+    ['exported_namespace', { group: '', resource: 'Namespace' }],
+  ]);
   assert.deepEqual(o.labelForResource({ group: '', resource: 'pods' }), { label: 'exported_pod', via: 'override' });
   assert.deepEqual(o.labelForResource({ group: '', resource: 'services' }), { label: null, error: 'no generic resource label form specified for this metric' });
   assert.deepEqual(o.resourcesForLabels(['exported_pod', 'exported_namespace', 'pod']), {
-    resources: [{ group: '', resource: 'pods' }, { group: '', resource: 'namespaces' }],
+    resources: [
+      { group: '', resource: 'pods' },
+      { group: '', resource: 'namespaces' },
+    ],
     namespaced: true,
   });
   assert.throws(() => new ResourceConverter('kube_<<.Group>>', []), /must include at least `\{\{\.Resource\}\}` in the label template/);

@@ -18,7 +18,7 @@ function rule(name: { matches?: string; as?: string }, seriesFilters: Array<{ is
   };
 }
 
-test('newReMatcher: exactly one of is / isNot, with the adapter\'s messages', () => {
+test("newReMatcher: exactly one of is / isNot, with the adapter's messages", () => {
   assert.throws(() => newReMatcher({ is: 'a', isNot: 'b' }, 'o'), /cannot have both an `is` \("a"\) and `isNot` \("b"\) expression in a single filter/);
   assert.throws(() => newReMatcher({ is: '', isNot: '' }, 'o'), /must have either an `is` or `isNot` expression in a filter/);
   assert.throws(() => newReMatcher({ is: '(', isNot: '' }, 'o'), /unable to compile series filter "\("/);
@@ -36,7 +36,10 @@ test('newReMatcher: exactly one of is / isNot, with the adapter\'s messages', ()
 
 test('compileNamer: errors name the series query and what failed', () => {
   assert.throws(() => compileNamer(rule({}, [{ is: 'a', isNot: 'b' }])), /unable to generate series name filter associated with series query "DCGM_FI_DEV_GPU_UTIL\{pod!=\\"\\"\}": cannot have both/);
-  assert.throws(() => compileNamer(rule({ matches: '(' })), /unable to generate series name filter from name rules associated with series query "DCGM_FI_DEV_GPU_UTIL.*unable to compile series filter "\("/);
+  assert.throws(
+    () => compileNamer(rule({ matches: '(' })),
+    /unable to generate series name filter from name rules associated with series query "DCGM_FI_DEV_GPU_UTIL.*unable to compile series filter "\("/,
+  );
   assert.throws(() => compileNamer(rule({ matches: '^(a)_(b)$' })), /must specify an 'as' value for name matcher "\^\(a\)_\(b\)\$" associated with series query "DCGM/);
 });
 
@@ -57,9 +60,15 @@ test('compileNamer: the default `as` is $0 without groups and $1 with one; a giv
   assert.deepEqual(metricNameForSeries(all, 'anything'), { ok: true, name: 'anything' });
   // name.matches also filters: it is the last matcher, after the seriesFilters
   const filtered = compileNamer(rule({ matches: 'UTIL' }, [{ isNot: 'TEMP' }]));
-  assert.deepEqual(filtered.matchers.map((m) => m.origin), ["seriesFilters[0] isNot 'TEMP'", "name.matches 'UTIL'"]);
+  assert.deepEqual(
+    filtered.matchers.map((m) => m.origin),
+    ["seriesFilters[0] isNot 'TEMP'", "name.matches 'UTIL'"],
+  );
   const isFilter = compileNamer(rule({}, [{ is: 'GPU' }]));
-  assert.deepEqual(isFilter.matchers.map((m) => m.origin), ["seriesFilters[0] is 'GPU'"]);
+  assert.deepEqual(
+    isFilter.matchers.map((m) => m.origin),
+    ["seriesFilters[0] is 'GPU'"],
+  );
   assert.equal(filtered.seriesQuery, 'DCGM_FI_DEV_GPU_UTIL{pod!=""}');
 });
 
@@ -103,7 +112,7 @@ test('couldProduce: exact for literal templates ($$ is a dollar), a pattern of t
   assert.equal(couldProduce(special, 'x[y]{z}|+?*^/\\q'), false);
 });
 
-test('asTemplateWarnings: references past the groups, unknown names and Go\'s greedy $1x; valid references are silent', () => {
+test("asTemplateWarnings: references past the groups, unknown names and Go's greedy $1x; valid references are silent", () => {
   const ok = compileNamer(rule({ matches: '^(?P<kind>a)_(b)$', as: '${kind}-$2-$1-$$0' }));
   assert.deepEqual(asTemplateWarnings(ok), []);
   const past = asTemplateWarnings(compileNamer(rule({ matches: '^(a)$', as: 'x_$2' })));

@@ -106,7 +106,7 @@ test('template rules: a label the seriesQuery guarantees is served; one it does 
 
 test('an override label the seriesQuery forbids associates nothing', () => {
   const rs = compileAdapterConfig(
-    "rules:\n- seriesQuery: 'gpu_util{namespace!=\"\",exported_pod=\"\"}'\n  metricsQuery: q\n  resources: {overrides: {namespace: {resource: namespace}, exported_pod: {resource: pod}}}\n",
+    'rules:\n- seriesQuery: \'gpu_util{namespace!="",exported_pod=""}\'\n  metricsQuery: q\n  resources: {overrides: {namespace: {resource: namespace}, exported_pod: {resource: pod}}}\n',
     't',
   );
   const v = rs.lookup(pods('gpu_util'));
@@ -116,7 +116,7 @@ test('an override label the seriesQuery forbids associates nothing', () => {
 
 test('regex-selected names: unverifiable when the rule could produce the name, otherwise not considered', () => {
   const rs = compileAdapterConfig(
-    "rules:\n- seriesQuery: '{__name__=~\"DCGM_FI_DEV_.*\",namespace!=\"\",pod!=\"\"}'\n  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n  name: {matches: '^DCGM_FI_DEV_(.*)$', as: 'dcgm_${1}'}\n  metricsQuery: q\n",
+    'rules:\n- seriesQuery: \'{__name__=~"DCGM_FI_DEV_.*",namespace!="",pod!=""}\'\n  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n  name: {matches: \'^DCGM_FI_DEV_(.*)$\', as: \'dcgm_${1}\'}\n  metricsQuery: q\n',
     't',
   );
   const maybe = rs.lookup(pods('dcgm_GPU_UTIL'));
@@ -124,7 +124,10 @@ test('regex-selected names: unverifiable when the rule could produce the name, o
   assert.match(maybe.status === 'unverifiable' ? maybe.reason : '', /regex 'DCGM_FI_DEV_\.\*'/);
   assert.equal(rs.lookup(pods('gpu_utilization')).status, 'not-served', 'as always starts with dcgm_');
   // a __name__ regex that is a plain alternation is read as the names it lists
-  const alt = compileAdapterConfig("rules:\n- seriesQuery: '{__name__=~\"a_total|b_total\",namespace!=\"\",pod!=\"\"}'\n  resources: {template: '<<.Resource>>'}\n  name: {matches: '^(.*)_total$'}\n  metricsQuery: q\n", 't');
+  const alt = compileAdapterConfig(
+    'rules:\n- seriesQuery: \'{__name__=~"a_total|b_total",namespace!="",pod!=""}\'\n  resources: {template: \'<<.Resource>>\'}\n  name: {matches: \'^(.*)_total$\'}\n  metricsQuery: q\n',
+    't',
+  );
   assert.deepEqual(alt.servedNames('rules'), ['a', 'b']);
 });
 
@@ -132,16 +135,16 @@ test('External metrics come only from externalRules, and say so when the name is
   const rs = compileAdapterConfig(
     [
       'rules:',
-      "- seriesQuery: 'queue_depth{namespace!=\"\",pod!=\"\"}'",
+      '- seriesQuery: \'queue_depth{namespace!="",pod!=""}\'',
       '  resources: {template: "<<.Resource>>"}',
       '  metricsQuery: q',
       'externalRules:',
-      "- seriesQuery: '{__name__=\"queue_consumer_lag\",name!=\"\"}'",
+      '- seriesQuery: \'{__name__="queue_consumer_lag",name!=""}\'',
       '  resources: {overrides: {namespace: {resource: namespace}}}',
       '  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>}) by (name)',
-      "- seriesQuery: '{__name__=\"queue_size\",name!=\"\"}'",
+      '- seriesQuery: \'{__name__="queue_size",name!=""}\'',
       '  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>}) by (name)',
-      "- seriesQuery: '{__name__=\"queue_age\",name!=\"\"}'",
+      '- seriesQuery: \'{__name__="queue_age",name!=""}\'',
       '  resources: {namespaced: false}',
       '  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>}) by (name)',
       '',
@@ -164,15 +167,15 @@ test('warnings: $1_per_second, empty names, colliding rules, rules without metri
   const rs = compileAdapterConfig(
     [
       'rules:',
-      "- seriesQuery: 'http_requests_total{namespace!=\"\",pod!=\"\"}'",
+      '- seriesQuery: \'http_requests_total{namespace!="",pod!=""}\'',
       '  resources: {template: "<<.Resource>>"}',
       "  name: {matches: '^(.*)_total$', as: '$1_per_second'}",
       '  metricsQuery: q',
-      "- seriesQuery: 'gpu_a{namespace!=\"\",pod!=\"\"}'",
+      '- seriesQuery: \'gpu_a{namespace!="",pod!=""}\'',
       '  resources: {template: "<<.Resource>>"}',
       '  name: {as: gpu}',
       '  metricsQuery: q',
-      "- seriesQuery: 'gpu_b{namespace!=\"\",pod!=\"\"}'",
+      '- seriesQuery: \'gpu_b{namespace!="",pod!=""}\'',
       '  resources: {template: "<<.Resource>>"}',
       '  name: {as: gpu}',
       '',
@@ -201,7 +204,9 @@ test('invalid rules throw AdapterConfigError listing every bad rule', () => {
 test('1,000 rules: every derived name is served, a near miss suggests its neighbours', () => {
   const build = (n: number): string =>
     'rules:\n' +
-    Array.from({ length: n }, (_, i) => `- seriesQuery: 'm${i}_total{namespace!="",pod!=""}'\n  resources: {template: "<<.Resource>>"}\n  name: {matches: '^(.*)_total$'}\n  metricsQuery: q\n`).join('');
+    Array.from({ length: n }, (_, i) => `- seriesQuery: 'm${i}_total{namespace!="",pod!=""}'\n  resources: {template: "<<.Resource>>"}\n  name: {matches: '^(.*)_total$'}\n  metricsQuery: q\n`).join(
+      '',
+    );
   const large = compileAdapterConfig(build(1000), 'l');
   assert.equal(large.lookup(pods('m999')).status, 'served');
   assert.equal(large.lookup(pods('m0')).status, 'served');
@@ -220,7 +225,7 @@ const QUERIES: Array<[string, string[] | null, string[], string[]]> = [
   ['{__name__=~"a|b_total"}', ['a', 'b_total'], [], []],
   ['{__name__=~"^(?:a|b)$"}', ['a', 'b'], [], []],
   ['up{job="x", pod=~".+", ns!~"", svc=~"a|"}', ['up'], ['job', 'pod', 'ns'], []],
-  ["m{exported_pod=\"\", 'x'=`y`}", ['m'], ['x'], ['exported_pod']],
+  ['m{exported_pod="", \'x\'=`y`}', ['m'], ['x'], ['exported_pod']],
   ['http_requests_total', ['http_requests_total'], [], []],
   ['{"my.metric", pod!=""}', ['my.metric'], ['pod'], []],
   ['sum(rate(x[5m]))', null, [], []],

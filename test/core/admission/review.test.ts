@@ -2,14 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Decision } from '../../../src/core/admission/decision.js';
-import {
-  erroredResponse,
-  findJsonSyntaxError,
-  parseAdmissionReview,
-  parseJson,
-  toAdmissionReviewResponse,
-  type AdmissionReview,
-} from '../../../src/core/admission/review.js';
+import { erroredResponse, findJsonSyntaxError, parseAdmissionReview, parseJson, toAdmissionReviewResponse, type AdmissionReview } from '../../../src/core/admission/review.js';
 
 function body(request: Record<string, unknown> = {}, top: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -246,7 +239,10 @@ test('the syntax scanner agrees with JSON.parse (property)', () => {
     }),
     { numRuns: 500 },
   );
-  fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => agrees(s)), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (s) => agrees(s)),
+    { numRuns: 500 },
+  );
   agrees('['.repeat(100_000) + ']'.repeat(100_000));
   agrees('['.repeat(100_000));
 });
@@ -259,26 +255,36 @@ test('property: generated reviews decode to a request without nulls, or to an er
   // required keys are always generated (or() still makes them null, absent-valued or junk now and then)
   const gvk = or(fc.record({ group: or(name), version: or(name), kind: or(name) }, { requiredKeys: ['version', 'kind'] }));
   const gvr = or(fc.record({ group: or(name), version: or(name), resource: or(name) }, { requiredKeys: ['version', 'resource'] }));
-  const request = or(fc.record({
-    uid: or(mostly(['u-1'], [''])),
-    kind: gvk,
-    resource: gvr,
-    subResource: or(fc.constantFrom('', 'scale', 'status')),
-    requestKind: gvk,
-    name: or(fc.string({ maxLength: 3 })),
-    namespace: or(fc.string({ maxLength: 3 })),
-    operation: or(mostly(['CREATE', 'UPDATE', 'DELETE', 'CONNECT'], ['create', 'PATCH'])),
-    userInfo: fc.jsonValue({ maxDepth: 1 }),
-    object: or(fc.jsonValue({ maxDepth: 2 })),
-    oldObject: or(fc.jsonValue({ maxDepth: 2 })),
-    dryRun: or(fc.boolean()),
-    options: or(fc.jsonValue({ maxDepth: 1 })),
-  }, { requiredKeys: ['uid', 'kind', 'resource', 'operation'] }));
-  const review = or(fc.record({
-    apiVersion: or(mostly(['admission.k8s.io/v1'], ['admission.k8s.io/v1beta1'])),
-    kind: or(mostly(['AdmissionReview'], ['Review'])),
-    request,
-  }, { requiredKeys: ['apiVersion', 'kind', 'request'] }));
+  const request = or(
+    fc.record(
+      {
+        uid: or(mostly(['u-1'], [''])),
+        kind: gvk,
+        resource: gvr,
+        subResource: or(fc.constantFrom('', 'scale', 'status')),
+        requestKind: gvk,
+        name: or(fc.string({ maxLength: 3 })),
+        namespace: or(fc.string({ maxLength: 3 })),
+        operation: or(mostly(['CREATE', 'UPDATE', 'DELETE', 'CONNECT'], ['create', 'PATCH'])),
+        userInfo: fc.jsonValue({ maxDepth: 1 }),
+        object: or(fc.jsonValue({ maxDepth: 2 })),
+        oldObject: or(fc.jsonValue({ maxDepth: 2 })),
+        dryRun: or(fc.boolean()),
+        options: or(fc.jsonValue({ maxDepth: 1 })),
+      },
+      { requiredKeys: ['uid', 'kind', 'resource', 'operation'] },
+    ),
+  );
+  const review = or(
+    fc.record(
+      {
+        apiVersion: or(mostly(['admission.k8s.io/v1'], ['admission.k8s.io/v1beta1'])),
+        kind: or(mostly(['AdmissionReview'], ['Review'])),
+        request,
+      },
+      { requiredKeys: ['apiVersion', 'kind', 'request'] },
+    ),
+  );
   let accepted = 0;
   fc.assert(
     fc.property(review, (r) => {

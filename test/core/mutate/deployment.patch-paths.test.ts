@@ -36,11 +36,12 @@ const record = (patch: jsonpatch.Operation[]) => {
   const op = patch.find((o) => o.path.endsWith('gpu-hpa.io~1mutated') || o.path === '/metadata/annotations' || o.path === '/metadata');
   assert.ok(op && 'value' in op, JSON.stringify(patch));
   const v = op.value as unknown;
-  const text = typeof v === 'string' ? v : op.path === '/metadata' ? (v as { annotations: Record<string, string> }).annotations['gpu-hpa.io/mutated'] : (v as Record<string, string>)['gpu-hpa.io/mutated'];
+  const text =
+    typeof v === 'string' ? v : op.path === '/metadata' ? (v as { annotations: Record<string, string> }).annotations['gpu-hpa.io/mutated'] : (v as Record<string, string>)['gpu-hpa.io/mutated'];
   return JSON.parse(text!);
 };
 
-test('two tolerations added to an existing list: appended at the next two indexes, in policy order, the team\'s kept first', () => {
+test("two tolerations added to an existing list: appended at the next two indexes, in policy order, the team's kept first", () => {
   const p = defaultPolicy(twoTolerations);
   const team = [
     { key: 'team', operator: 'Equal', value: 'ml', effect: 'NoSchedule' },
@@ -71,7 +72,10 @@ test('tolerations: one of two already covered, the other appended at the end; a 
   const p = defaultPolicy(twoTolerations);
   const dep = plainDeployment({}, (d) => (d.spec.template.spec.tolerations = [{ key: 'dedicated', operator: 'Exists' }]));
   const { patch, object } = mutate(dep, p);
-  assert.deepEqual(patch.filter((o) => o.path.startsWith('/spec/template/spec/tolerations')), [{ op: 'add', path: '/spec/template/spec/tolerations/1', value: GPU_TOL }]);
+  assert.deepEqual(
+    patch.filter((o) => o.path.startsWith('/spec/template/spec/tolerations')),
+    [{ op: 'add', path: '/spec/template/spec/tolerations/1', value: GPU_TOL }],
+  );
   assert.equal(object.spec.template.spec.tolerations.length, 2);
 
   const repeated = defaultPolicy((q) => (q.tolerations = [GPU_TOL as never, { ...GPU_TOL } as never]));
@@ -85,7 +89,10 @@ test('tolerations: one of two already covered, the other appended at the end; a 
 test('tolerations that are not a list are left to the shape check: nothing is added there, the rest still is', () => {
   const dep = plainDeployment({}, (d) => (d.spec.template.spec.tolerations = 'nvidia.com/gpu'));
   const { patch } = mutateDeployment(dep, readSettings(dep, defaultPolicy()).settings!, defaultPolicy());
-  assert.deepEqual(patch.filter((o) => o.path.includes('tolerations')), []);
+  assert.deepEqual(
+    patch.filter((o) => o.path.includes('tolerations')),
+    [],
+  );
   assert.ok(patch.some((o) => o.path === '/spec/template/spec/nodeSelector'));
 });
 
@@ -102,12 +109,18 @@ test('two nodeSelector keys added to an existing map: one add per missing key, a
   // a nodeSelector that is not a map is left alone
   const bad = plainDeployment({}, (d) => (d.spec.template.spec.nodeSelector = ['x']));
   const m = mutateDeployment(bad, readSettings(bad, p).settings!, p);
-  assert.deepEqual(m.patch.filter((o) => o.path.includes('nodeSelector')), []);
+  assert.deepEqual(
+    m.patch.filter((o) => o.path.includes('nodeSelector')),
+    [],
+  );
   assert.equal(m.injected.nodeSelector, undefined);
   // every key already set: nothing, and no record of a nodeSelector
   const full = plainDeployment({}, (d) => (d.spec.template.spec.nodeSelector = { 'nvidia.com/gpu.present': 'false' }));
   const f = mutate(full);
-  assert.deepEqual(f.patch.filter((o) => o.path.includes('nodeSelector')), []);
+  assert.deepEqual(
+    f.patch.filter((o) => o.path.includes('nodeSelector')),
+    [],
+  );
   assert.equal(record(f.patch).nodeSelector, undefined);
 });
 
@@ -135,7 +148,10 @@ test('malformed containers and resources are skipped, not patched (the shape che
     d.spec.template.spec.containers[1].resources = { limits: ['nvidia.com/gpu'] };
   });
   const m = mutateDeployment(dep, readSettings(dep, p).settings!, p);
-  assert.deepEqual(m.patch.filter((o) => o.path.includes('/containers/')), []);
+  assert.deepEqual(
+    m.patch.filter((o) => o.path.includes('/containers/')),
+    [],
+  );
   assert.equal(m.injected.resources, undefined);
   assert.deepEqual(m.conflicts, []);
   // a container that is not an object or has no string name is passed over, the next one still gets its GPU
@@ -144,12 +160,23 @@ test('malformed containers and resources are skipped, not patched (the shape che
   });
   const settings = { ...readSettings(plainDeployment({ 'gpu-hpa.io/containers': 'sidecar' }), p).settings! };
   const o = mutateDeployment(odd, settings, p);
-  assert.deepEqual(o.patch.filter((x) => x.path.includes('/containers/')).map((x) => x.path), ['/spec/template/spec/containers/3/resources/limits']);
+  assert.deepEqual(
+    o.patch.filter((x) => x.path.includes('/containers/')).map((x) => x.path),
+    ['/spec/template/spec/containers/3/resources/limits'],
+  );
   // no pod spec at all: nothing to do
-  const noPod = mutateDeployment(plainDeployment({}, (d) => delete d.spec.template.spec), settings, p);
+  const noPod = mutateDeployment(
+    plainDeployment({}, (d) => delete d.spec.template.spec),
+    settings,
+    p,
+  );
   assert.deepEqual(noPod, { patch: [], injected: {}, conflicts: [] });
   // containers that are not a list: tolerations and the rest are still injected
-  const notList = mutateDeployment(plainDeployment({}, (d) => (d.spec.template.spec.containers = { a: 1 })), settings, p);
+  const notList = mutateDeployment(
+    plainDeployment({}, (d) => (d.spec.template.spec.containers = { a: 1 })),
+    settings,
+    p,
+  );
   assert.ok(notList.patch.some((x) => x.path === '/spec/template/spec/tolerations'));
   assert.ok(!notList.patch.some((x) => x.path.includes('/containers')));
 });
@@ -157,7 +184,10 @@ test('malformed containers and resources are skipped, not patched (the shape che
 test('conflicts: another nvidia.com/ resource or the policy resource is named with the fix; other resources are not conflicts', () => {
   const other = plainDeployment({}, (d) => (d.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/mig-1g.10gb': '1', 'amd.com/gpu': '1', cpu: '2' }));
   const m = mutate(other);
-  assert.deepEqual(m.conflicts.map((c) => [c.reason, c.field]), [['gpu-resource-conflict', 'spec.template.spec.containers[0].resources.limits["nvidia.com/mig-1g.10gb"]']]);
+  assert.deepEqual(
+    m.conflicts.map((c) => [c.reason, c.field]),
+    [['gpu-resource-conflict', 'spec.template.spec.containers[0].resources.limits["nvidia.com/mig-1g.10gb"]']],
+  );
   assert.ok(m.conflicts[0]!.message.includes('"server"'), m.conflicts[0]!.message);
   assert.ok(m.conflicts[0]!.message.includes('gpu-hpa.io/gpu-resource: nvidia.com/mig-1g.10gb'), m.conflicts[0]!.message);
   assert.deepEqual(m.patch, [], 'a conflict means no patch at all');
@@ -165,7 +195,10 @@ test('conflicts: another nvidia.com/ resource or the policy resource is named wi
   // a MIG resource chosen, the policy's nvidia.com/gpu already asked for: a conflict
   const mig = plainDeployment({ 'gpu-hpa.io/gpu-resource': 'nvidia.com/mig-1g.10gb' }, (d) => (d.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/gpu': '1' }));
   const g = mutate(mig);
-  assert.deepEqual(g.conflicts.map((c) => c.field), ['spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]']);
+  assert.deepEqual(
+    g.conflicts.map((c) => c.field),
+    ['spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]'],
+  );
   // a policy whose resource is not nvidia.com/: that resource is a conflict too, other vendors' are not
   const amdPolicy = defaultPolicy((q) => {
     q.gpuResource = 'amd.com/gpu';
@@ -173,7 +206,10 @@ test('conflicts: another nvidia.com/ resource or the policy resource is named wi
   });
   const amd = plainDeployment({ 'gpu-hpa.io/gpu-resource': 'amd.com/gpu-partition' }, (d) => (d.spec.template.spec.containers[0].resources.limits = { 'amd.com/gpu': '1', 'example.com/fpga': '1' }));
   const a = mutate(amd, amdPolicy);
-  assert.deepEqual(a.conflicts.map((c) => c.field), ['spec.template.spec.containers[0].resources.limits["amd.com/gpu"]']);
+  assert.deepEqual(
+    a.conflicts.map((c) => c.field),
+    ['spec.template.spec.containers[0].resources.limits["amd.com/gpu"]'],
+  );
 });
 
 test('conflicts: a count that differs in limits or requests names the field, the value and the annotation', () => {
@@ -182,10 +218,13 @@ test('conflicts: a count that differs in limits or requests names the field, the
     d.spec.template.spec.containers[0].resources.requests['nvidia.com/gpu'] = '1';
   });
   const m = mutate(dep);
-  assert.deepEqual(m.conflicts.map((c) => [c.reason, c.field]), [
-    ['gpu-count-conflict', 'spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]'],
-    ['gpu-count-conflict', 'spec.template.spec.containers[0].resources.requests["nvidia.com/gpu"]'],
-  ]);
+  assert.deepEqual(
+    m.conflicts.map((c) => [c.reason, c.field]),
+    [
+      ['gpu-count-conflict', 'spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]'],
+      ['gpu-count-conflict', 'spec.template.spec.containers[0].resources.requests["nvidia.com/gpu"]'],
+    ],
+  );
   assert.match(m.conflicts[0]!.message, /"server" asks for 3 nvidia\.com\/gpu/);
   assert.match(m.conflicts[0]!.message, /gpu-hpa\.io\/gpus says 2/);
   assert.match(m.conflicts[1]!.message, /"server" requests 1 nvidia\.com\/gpu/);
@@ -206,7 +245,11 @@ test('equal counts in every spelling are not conflicts; other numbers, unparsabl
     const dep = plainDeployment({ 'gpu-hpa.io/gpus': '2' }, (d) => (d.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/gpu': differ }));
     const p = defaultPolicy();
     const m = mutateDeployment(dep, readSettings(dep, p).settings!, p);
-    assert.deepEqual(m.conflicts.map((c) => c.reason), ['gpu-count-conflict'], JSON.stringify(differ));
+    assert.deepEqual(
+      m.conflicts.map((c) => c.reason),
+      ['gpu-count-conflict'],
+      JSON.stringify(differ),
+    );
   }
 });
 
@@ -239,9 +282,15 @@ test('runtimeClassName: added when the policy names one and the pod has none (or
   assert.deepEqual(at(m.patch, '/spec/template/spec/runtimeClassName'), [{ op: 'add', path: '/spec/template/spec/runtimeClassName', value: 'nvidia' }]);
   assert.equal(m.injected.runtimeClassName, 'nvidia');
   assert.equal(record(m.patch).runtimeClassName, 'nvidia');
-  const nul = mutate(plainDeployment({}, (d) => (d.spec.template.spec.runtimeClassName = null)), p);
+  const nul = mutate(
+    plainDeployment({}, (d) => (d.spec.template.spec.runtimeClassName = null)),
+    p,
+  );
   assert.equal(at(nul.patch, '/spec/template/spec/runtimeClassName').length, 1);
-  const kept = mutate(plainDeployment({}, (d) => (d.spec.template.spec.runtimeClassName = 'kata')), p);
+  const kept = mutate(
+    plainDeployment({}, (d) => (d.spec.template.spec.runtimeClassName = 'kata')),
+    p,
+  );
   assert.deepEqual(at(kept.patch, '/spec/template/spec/runtimeClassName'), []);
   assert.equal(kept.injected.runtimeClassName, undefined);
   // no runtimeClassName in the policy: none added

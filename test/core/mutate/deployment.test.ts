@@ -54,19 +54,19 @@ test('a Deployment with no GPU settings gets toleration, limit on the first cont
 });
 
 test('chosen containers, GPU count and resource from annotations; requests matched where set', () => {
-  const dep = plainDeployment(
-    { 'gpu-hpa.io/containers': 'sidecar', 'gpu-hpa.io/gpus': '2', 'gpu-hpa.io/gpu-resource': 'nvidia.com/mig-1g.10gb' },
-    (d) => {
-      d.spec.template.spec.containers[1].resources.requests['nvidia.com/mig-1g.10gb'] = '2';
-      d.spec.template.spec.tolerations = [{ operator: 'Exists' }]; // tolerates everything already
-      d.spec.template.spec.nodeSelector = { 'nvidia.com/gpu.present': 'false' }; // the team's explicit choice
-    },
-  );
+  const dep = plainDeployment({ 'gpu-hpa.io/containers': 'sidecar', 'gpu-hpa.io/gpus': '2', 'gpu-hpa.io/gpu-resource': 'nvidia.com/mig-1g.10gb' }, (d) => {
+    d.spec.template.spec.containers[1].resources.requests['nvidia.com/mig-1g.10gb'] = '2';
+    d.spec.template.spec.tolerations = [{ operator: 'Exists' }]; // tolerates everything already
+    d.spec.template.spec.nodeSelector = { 'nvidia.com/gpu.present': 'false' }; // the team's explicit choice
+  });
   const { patch } = mutate(dep);
-  assert.deepEqual(sortOps(patch).map((o) => [o.op, o.path, 'value' in o ? o.value : undefined]), [
-    ['add', '/metadata/annotations/gpu-hpa.io~1mutated', '{"resources":{"sidecar":{"limits.nvidia.com/mig-1g.10gb":"2"}}}'],
-    ['add', '/spec/template/spec/containers/1/resources/limits', { 'nvidia.com/mig-1g.10gb': '2' }],
-  ]);
+  assert.deepEqual(
+    sortOps(patch).map((o) => [o.op, o.path, 'value' in o ? o.value : undefined]),
+    [
+      ['add', '/metadata/annotations/gpu-hpa.io~1mutated', '{"resources":{"sidecar":{"limits.nvidia.com/mig-1g.10gb":"2"}}}'],
+      ['add', '/spec/template/spec/containers/1/resources/limits', { 'nvidia.com/mig-1g.10gb': '2' }],
+    ],
+  );
 });
 
 test('an explicit conflicting GPU count is denied, never overwritten', () => {
@@ -117,16 +117,22 @@ test('idempotent: the mutated output yields no patch', () => {
 });
 
 test('property: mutation is idempotent and never removes or replaces what the team wrote', () => {
-  const container = fc.record({
-    name: fc.constantFrom('a', 'b', 'c'),
-    resources: fc.option(
-      fc.record({
-        limits: fc.option(fc.dictionary(fc.constantFrom('cpu', 'memory', 'nvidia.com/gpu'), fc.constantFrom('1', 1, '500m')), { nil: undefined }),
-        requests: fc.option(fc.dictionary(fc.constantFrom('cpu', 'memory'), fc.constantFrom('1', '2Gi')), { nil: undefined }),
-      }, { requiredKeys: [] }),
-      { nil: undefined },
-    ),
-  }, { requiredKeys: ['name'] });
+  const container = fc.record(
+    {
+      name: fc.constantFrom('a', 'b', 'c'),
+      resources: fc.option(
+        fc.record(
+          {
+            limits: fc.option(fc.dictionary(fc.constantFrom('cpu', 'memory', 'nvidia.com/gpu'), fc.constantFrom('1', 1, '500m')), { nil: undefined }),
+            requests: fc.option(fc.dictionary(fc.constantFrom('cpu', 'memory'), fc.constantFrom('1', '2Gi')), { nil: undefined }),
+          },
+          { requiredKeys: [] },
+        ),
+        { nil: undefined },
+      ),
+    },
+    { requiredKeys: ['name'] },
+  );
   const toleration = fc.record({ key: fc.constantFrom('nvidia.com/gpu', 'other'), operator: fc.constantFrom('Exists', 'Equal'), effect: fc.constantFrom('NoSchedule', 'NoExecute') });
   fc.assert(
     fc.property(
@@ -135,11 +141,15 @@ test('property: mutation is idempotent and never removes or replaces what the te
       fc.option(fc.dictionary(fc.constantFrom('nvidia.com/gpu.present', 'zone'), fc.constantFrom('true', 'a')), { nil: undefined }),
       (containers, tolerations, nodeSelector) => {
         // through JSON, as admission objects arrive (no undefined-valued keys)
-        const dep = JSON.parse(JSON.stringify(plainDeployment({}, (d) => {
-          d.spec.template.spec.containers = containers;
-          if (tolerations) d.spec.template.spec.tolerations = tolerations;
-          if (nodeSelector) d.spec.template.spec.nodeSelector = nodeSelector;
-        })));
+        const dep = JSON.parse(
+          JSON.stringify(
+            plainDeployment({}, (d) => {
+              d.spec.template.spec.containers = containers;
+              if (tolerations) d.spec.template.spec.tolerations = tolerations;
+              if (nodeSelector) d.spec.template.spec.nodeSelector = nodeSelector;
+            }),
+          ),
+        );
         const { settings } = readSettings(dep, policy);
         const m = mutateDeployment(dep, settings!, policy);
         const after = applied(dep, m.patch);
@@ -162,12 +172,18 @@ test('existing members are extended in place: tolerations appended at the next i
     d.spec.template.spec.nodeSelector = { zone: 'a' };
   });
   const { patch } = mutate(dep);
-  assert.deepEqual(sortOps(patch).map((o) => [o.path, 'value' in o ? o.value : undefined]), [
-    ['/metadata/annotations/gpu-hpa.io~1mutated', JSON.stringify({ tolerations: ['nvidia.com/gpu:NoSchedule'], resources: { server: { 'limits.nvidia.com/gpu': '1' } }, nodeSelector: ['nvidia.com/gpu.present=true'] })],
-    ['/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'],
-    ['/spec/template/spec/nodeSelector/nvidia.com~1gpu.present', 'true'],
-    ['/spec/template/spec/tolerations/1', { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-  ]);
+  assert.deepEqual(
+    sortOps(patch).map((o) => [o.path, 'value' in o ? o.value : undefined]),
+    [
+      [
+        '/metadata/annotations/gpu-hpa.io~1mutated',
+        JSON.stringify({ tolerations: ['nvidia.com/gpu:NoSchedule'], resources: { server: { 'limits.nvidia.com/gpu': '1' } }, nodeSelector: ['nvidia.com/gpu.present=true'] }),
+      ],
+      ['/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', '1'],
+      ['/spec/template/spec/nodeSelector/nvidia.com~1gpu.present', 'true'],
+      ['/spec/template/spec/tolerations/1', { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+    ],
+  );
 });
 
 test('null members are unset (Go nil, a bare `key:` in YAML): filled like absent ones, nothing else touched', () => {
@@ -178,12 +194,10 @@ test('null members are unset (Go nil, a bare `key:` in YAML): filled like absent
     d.spec.template.spec.containers[0].resources = null;
   });
   const { patch, object } = mutate(dep);
-  assert.deepEqual(sortOps(patch).map((o) => o.path), [
-    '/metadata/annotations',
-    '/spec/template/spec/containers/0/resources',
-    '/spec/template/spec/nodeSelector',
-    '/spec/template/spec/tolerations',
-  ]);
+  assert.deepEqual(
+    sortOps(patch).map((o) => o.path),
+    ['/metadata/annotations', '/spec/template/spec/containers/0/resources', '/spec/template/spec/nodeSelector', '/spec/template/spec/tolerations'],
+  );
   assert.deepEqual(object.spec.template.spec.containers[0].resources, { limits: { 'nvidia.com/gpu': '1' } });
   assert.deepEqual(object.spec.template.spec.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   assert.deepEqual(object.spec.template.spec.containers[1], dep.spec.template.spec.containers[1]);

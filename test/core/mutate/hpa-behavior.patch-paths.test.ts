@@ -35,7 +35,7 @@ test('no behavior, or a null one: one add of both halves from the profile', () =
   }
 });
 
-test('one half written by the team: only the other half is added, the team\'s is kept', () => {
+test("one half written by the team: only the other half is added, the team's is kept", () => {
   const h = hpa({ scaleUp: TEAM_UP });
   const f = fillBehavior(h, profile);
   assert.deepEqual(f.filled, ['scaleDown']);
@@ -46,7 +46,10 @@ test('one half written by the team: only the other half is added, the team\'s is
   assert.deepEqual(d.patch, [{ op: 'add', path: '/spec/behavior/scaleUp', value: profile.behavior.scaleUp }]);
   // an empty behavior object: both halves, each at its own path
   const e = fillBehavior(hpa({}), profile);
-  assert.deepEqual(e.patch.map((o) => o.path), ['/spec/behavior/scaleUp', '/spec/behavior/scaleDown']);
+  assert.deepEqual(
+    e.patch.map((o) => o.path),
+    ['/spec/behavior/scaleUp', '/spec/behavior/scaleDown'],
+  );
 });
 
 test('both halves written: nothing to fill', () => {

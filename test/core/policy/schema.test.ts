@@ -24,7 +24,11 @@ const broken: Array<[string, (d: any) => void, RegExp]> = [
   ['maxReplicas over the cap', (d) => (d.profiles.training.maxReplicas = 99), /profiles\.training\.maxReplicas: 99 exceeds maxReplicasCap 16/],
   ['behavior period out of range', (d) => (d.profiles.inference.behavior.scaleUp.policies[0].periodSeconds = 4000), /profiles\.inference\.behavior\.scaleUp\.policies\.0\.periodSeconds/],
   ['empty behavior policies', (d) => (d.profiles.inference.behavior.scaleDown.policies = []), /profiles\.inference\.behavior\.scaleDown\.policies/],
-  ['own stabilization below own minimum', (d) => (d.profiles.batch.behavior.scaleDown.stabilizationWindowSeconds = 60), /profiles\.batch\.behavior\.scaleDown\.stabilizationWindowSeconds: 60 is below/],
+  [
+    'own stabilization below own minimum',
+    (d) => (d.profiles.batch.behavior.scaleDown.stabilizationWindowSeconds = 60),
+    /profiles\.batch\.behavior\.scaleDown\.stabilizationWindowSeconds: 60 is below/,
+  ],
   ['gpuResource not an extended resource', (d) => (d.gpuResource = 'gpu'), /gpuResource: must be a domain-qualified extended resource name/],
   ['kubernetes.io is not an extended resource domain', (d) => (d.gpuResource = 'kubernetes.io/gpu'), /gpuResource/],
   ['toleration operator', (d) => (d.tolerations[0].operator = 'Present'), /tolerations\.0\.operator/],
@@ -33,11 +37,14 @@ for (const [name, breakIt, re] of broken) {
   test(`policy error names the field: ${name}`, () => {
     const d = base();
     breakIt(d);
-    assert.throws(() => parsePolicy(d, 'p.yaml'), (e: unknown) => {
-      assert.ok(e instanceof PolicyError);
-      assert.match(e.message, /^invalid policy p\.yaml:/);
-      assert.match(e.message, re);
-      return true;
-    });
+    assert.throws(
+      () => parsePolicy(d, 'p.yaml'),
+      (e: unknown) => {
+        assert.ok(e instanceof PolicyError);
+        assert.match(e.message, /^invalid policy p\.yaml:/);
+        assert.match(e.message, re);
+        return true;
+      },
+    );
   });
 }

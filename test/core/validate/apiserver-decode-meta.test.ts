@@ -28,7 +28,10 @@ test('strict decoding: unknown fields are refused (case-sensitive), only when st
     [{ ...valid(), status: { replicas: 1 } }, 'status.replicas'],
   ] as const) {
     const vs = decodeViolations(o, { strict: true });
-    assert.deepEqual(vs.map((v) => [v.reason, v.field]), [['api-unknown-field', field]]);
+    assert.deepEqual(
+      vs.map((v) => [v.reason, v.field]),
+      [['api-unknown-field', field]],
+    );
     assert.deepEqual(decodeViolations(o), [], 'not strict: the webhook gets decoded objects');
   }
   assert.match(decodeViolations(withSpec({ minreplicas: 2 }), { strict: true })[0]!.message, /did you mean minReplicas\?/);
@@ -44,7 +47,10 @@ test('decoding: wrong JSON types are refused, null is the zero value, [null] an 
   for (const s of [null, {}, { matchLabels: { a: null } }, { matchExpressions: [{ key: 'a', operator: 'Bogus' }] }]) assert.deepEqual(reasons(selector(s)), [], JSON.stringify(s));
   assert.deepEqual(reasons(withSpec({ minReplicas: null, metrics: null, behavior: null })), []);
   const nullMetric = apiServerRules(withSpec({ metrics: [null] }));
-  assert.ok(nullMetric.some((v) => v.message.startsWith('spec.metrics[0].type: Required value')), JSON.stringify(nullMetric));
+  assert.ok(
+    nullMetric.some((v) => v.message.startsWith('spec.metrics[0].type: Required value')),
+    JSON.stringify(nullMetric),
+  );
   assert.deepEqual(reasons({ ...valid(), metadata: { name: 'web', creationTimestamp: 'yesterday' } }), ['api-decode']);
   assert.deepEqual(reasons({ ...valid(), metadata: { name: 'web', creationTimestamp: '2024-01-02T15:04:05Z' } }), []);
 });
@@ -80,7 +86,16 @@ test('ObjectMeta: names, generateName, labels, annotations, finalizers, owner re
   assert.deepEqual(meta({ name: 'w', ownerReferences: [owner] }), []);
   assert.deepEqual(meta({ name: 'w', ownerReferences: [{ ...owner, uid: '' }] }), ['metadata.ownerReferences.uid']);
   assert.deepEqual(meta({ name: 'w', ownerReferences: [{ ...owner, apiVersion: 'v1', kind: 'Event' }] }), ['metadata.ownerReferences']);
-  assert.deepEqual(meta({ name: 'w', ownerReferences: [{ ...owner, controller: true }, { ...owner, controller: true }] }), ['metadata.ownerReferences']);
+  assert.deepEqual(
+    meta({
+      name: 'w',
+      ownerReferences: [
+        { ...owner, controller: true },
+        { ...owner, controller: true },
+      ],
+    }),
+    ['metadata.ownerReferences'],
+  );
   assert.deepEqual(meta({ name: 'w', generation: -1 }), ['metadata.generation']);
 });
 

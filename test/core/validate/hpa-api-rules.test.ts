@@ -8,14 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import {
-  apiServerRules,
-  effectiveBehavior,
-  verifyBehavior,
-  verifyMetricSpecs,
-  verifyReplicaBounds,
-  verifyScaleTargetRef,
-} from '../../../src/core/validate/hpa-api-rules.js';
+import { apiServerRules, effectiveBehavior, verifyBehavior, verifyMetricSpecs, verifyReplicaBounds, verifyScaleTargetRef } from '../../../src/core/validate/hpa-api-rules.js';
 import type { HorizontalPodAutoscaler } from '../../../src/core/k8s-types.js';
 import { SHARED_FIXTURES } from '../../helpers/fixtures.js';
 
@@ -43,10 +36,7 @@ test('success cases (validation_test.go TestValidateHorizontalPodAutoscaler succ
     ['no metrics (defaulted to 80% CPU)', hpa()],
     ['resource average value', metric({ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '300m' } } })],
     ['pods average value', metric({ type: 'Pods', pods: { metric: { name: 'somemetric' }, target: { type: 'AverageValue', averageValue: '300m' } } })],
-    [
-      'container resource',
-      metric({ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'test-container', target: { type: 'Utilization', averageUtilization: 70 } } }),
-    ],
+    ['container resource', metric({ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'test-container', target: { type: 'Utilization', averageUtilization: 70 } } })],
     [
       'object value',
       metric({
@@ -61,12 +51,15 @@ test('success cases (validation_test.go TestValidateHorizontalPodAutoscaler succ
         object: { describedObject: { kind: 'ReplicationController', name: 'myrc' }, metric: { name: 'somemetric' }, target: { type: 'AverageValue', averageValue: '300m' } },
       }),
     ],
-    [
-      'external value',
-      metric({ type: 'External', external: { metric: { name: 'somemetric', selector: { matchLabels: { label: 'value' } } }, target: { type: 'Value', value: '300m' } } }),
-    ],
+    ['external value', metric({ type: 'External', external: { metric: { name: 'somemetric', selector: { matchLabels: { label: 'value' } } }, target: { type: 'Value', value: '300m' } } })],
     ['external average value', metric({ type: 'External', external: { metric: { name: 'somemetric' }, target: { type: 'AverageValue', averageValue: '300m' } } })],
-    ['behavior at the limits', rules({ stabilizationWindowSeconds: 3600, selectPolicy: 'Disabled', policies: [policy()] }, { stabilizationWindowSeconds: 0, selectPolicy: 'Min', policies: [policy({ type: 'Percent', periodSeconds: 1 })] })],
+    [
+      'behavior at the limits',
+      rules(
+        { stabilizationWindowSeconds: 3600, selectPolicy: 'Disabled', policies: [policy()] },
+        { stabilizationWindowSeconds: 0, selectPolicy: 'Min', policies: [policy({ type: 'Percent', periodSeconds: 1 })] },
+      ),
+    ],
     ['behavior with only a window: policies and selectPolicy are defaulted', rules({ stabilizationWindowSeconds: 60 })],
     ['empty scaling rules are defaulted', rules({}, {})],
     ['behavior: {}', hpa({ behavior: {} })],
@@ -83,7 +76,9 @@ test('success cases (validation_test.go TestValidateHorizontalPodAutoscaler succ
 test('the seed fixtures are valid for the API server', () => {
   const root = SHARED_FIXTURES;
   let n = 0;
-  for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+  for (const dir of readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)) {
     for (const f of readdirSync(join(root, dir)).filter((f) => /^hpa.*\.ya?ml$/.test(f))) {
       const o = parse(readFileSync(join(root, dir, f), 'utf8')) as HorizontalPodAutoscaler;
       assert.deepEqual(apiServerRules(o), [], `${dir}/${f}`);
@@ -110,7 +105,11 @@ test('error cases (validation_test.go TestValidateHorizontalPodAutoscaler errorC
       'api-metric-target',
       'spec.metrics[0].resource.target.averageValue: Forbidden: may not set both a target raw value and a target utilization',
     ],
-    [metric({ type: 'Resource', resource: { target: { type: 'Utilization', averageUtilization: 70 } } }), 'api-metric-spec', 'spec.metrics[0].resource.name: Required value: must specify a resource name'],
+    [
+      metric({ type: 'Resource', resource: { target: { type: 'Utilization', averageUtilization: 70 } } }),
+      'api-metric-spec',
+      'spec.metrics[0].resource.name: Required value: must specify a resource name',
+    ],
     [metric(cpuUtil(-10)), 'api-metric-target', 'spec.metrics[0].resource.target.averageUtilization: Invalid value: -10: must be greater than 0'],
     [metric(cpuUtil(0)), 'api-metric-target', 'spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0'],
     [
@@ -118,8 +117,16 @@ test('error cases (validation_test.go TestValidateHorizontalPodAutoscaler errorC
       'api-metric-target',
       'spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value or a target utilization',
     ],
-    [metric({ type: 'Pods', pods: { metric: {}, target: { type: 'AverageValue', averageValue: '100m' } } }), 'api-metric-spec', 'spec.metrics[0].pods.metric.name: Required value: must specify a metric name'],
-    [metric({ type: 'Pods', pods: { metric: { name: 'some/metric' }, target: { type: 'AverageValue', averageValue: '100m' } } }), 'api-metric-spec', `spec.metrics[0].pods.metric.name: Invalid value: "some/metric": may not contain '/'`],
+    [
+      metric({ type: 'Pods', pods: { metric: {}, target: { type: 'AverageValue', averageValue: '100m' } } }),
+      'api-metric-spec',
+      'spec.metrics[0].pods.metric.name: Required value: must specify a metric name',
+    ],
+    [
+      metric({ type: 'Pods', pods: { metric: { name: 'some/metric' }, target: { type: 'AverageValue', averageValue: '100m' } } }),
+      'api-metric-spec',
+      `spec.metrics[0].pods.metric.name: Invalid value: "some/metric": may not contain '/'`,
+    ],
     [
       metric({ type: 'Pods', pods: { metric: { name: 'somemetric' }, target: { type: 'AverageValue' } } }),
       'api-metric-target',
@@ -140,7 +147,11 @@ test('error cases (validation_test.go TestValidateHorizontalPodAutoscaler errorC
       'api-metric-target',
       'spec.metrics[0].object.target.averageValue: Required value: must set either a target value or averageValue',
     ],
-    [metric({ type: 'External', external: { metric: {}, target: { type: 'Value', value: '300m' } } }), 'api-metric-spec', 'spec.metrics[0].external.metric.name: Required value: must specify a metric name'],
+    [
+      metric({ type: 'External', external: { metric: {}, target: { type: 'Value', value: '300m' } } }),
+      'api-metric-spec',
+      'spec.metrics[0].external.metric.name: Required value: must specify a metric name',
+    ],
     [
       metric({ type: 'External', external: { metric: { name: 'somemetric' }, target: { type: 'Value' } } }),
       'api-metric-target',
@@ -152,13 +163,13 @@ test('error cases (validation_test.go TestValidateHorizontalPodAutoscaler errorC
       'spec.metrics[0].external.target.value: Forbidden: may not set both a target value for metric and a per-pod target',
     ],
     [metric({}), 'api-metric-spec', 'spec.metrics[0].type: Required value: must specify a metric source type'],
+    [metric({ type: 'InvalidType' }), 'api-metric-spec', 'spec.metrics[0].type: Unsupported value: "InvalidType": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"'],
     [
-      metric({ type: 'InvalidType' }),
-      'api-metric-spec',
-      'spec.metrics[0].type: Unsupported value: "InvalidType": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
-    ],
-    [
-      metric({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } }, pods: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '1' } } }),
+      metric({
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+        pods: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '1' } },
+      }),
       'api-metric-spec',
       'spec.metrics[0].pods: Forbidden: must populate the given metric source only',
     ],
@@ -178,7 +189,11 @@ test('error cases (validation_test.go TestValidateHorizontalPodAutoscaler errorC
       'api-metric-spec',
       'spec.metrics[0].containerResource.name: Invalid value: "gpu": must be a standard resource for containers',
     ],
-    [metric({ type: 'Resource', resource: { name: 'cpu', target: { averageUtilization: 70 } } }), 'api-metric-target', 'spec.metrics[0].resource.target.type: Required value: must specify a metric target type'],
+    [
+      metric({ type: 'Resource', resource: { name: 'cpu', target: { averageUtilization: 70 } } }),
+      'api-metric-target',
+      'spec.metrics[0].resource.target.type: Required value: must specify a metric target type',
+    ],
     [
       metric({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Percent', averageUtilization: 70 } } }),
       'api-metric-target',
@@ -227,16 +242,20 @@ test('behavior errors (validation_test.go TestValidateHorizontalPodAutoscaler be
     const hit = vs.find((v) => v.message.startsWith(msg));
     assert.ok(hit, `expected ${JSON.stringify(msg)} in ${JSON.stringify(vs.map((v) => v.message))}`);
     assert.equal(hit.reason, 'api-behavior');
-    assert.deepEqual(apiServerRules(o).filter((v) => v.reason === 'api-behavior'), vs);
+    assert.deepEqual(
+      apiServerRules(o).filter((v) => v.reason === 'api-behavior'),
+      vs,
+    );
   }
   // the brief's exact example
-  assert.deepEqual(messages(rules({}, { stabilizationWindowSeconds: 4000 })), [
-    'spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: 4000: must be less than or equal to 3600',
-  ]);
+  assert.deepEqual(messages(rules({}, { stabilizationWindowSeconds: 4000 })), ['spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: 4000: must be less than or equal to 3600']);
 });
 
 test('one violation per finding, each rule family separately callable', () => {
-  assert.deepEqual(verifyReplicaBounds(hpa({ minReplicas: 3, maxReplicas: 2 })).map((v) => v.field), ['spec.maxReplicas']);
+  assert.deepEqual(
+    verifyReplicaBounds(hpa({ minReplicas: 3, maxReplicas: 2 })).map((v) => v.field),
+    ['spec.maxReplicas'],
+  );
   assert.deepEqual(
     verifyScaleTargetRef(hpa({ scaleTargetRef: {} })).map((v) => v.field),
     ['spec.scaleTargetRef.kind', 'spec.scaleTargetRef.name', 'spec.scaleTargetRef.apiVersion'],
@@ -307,7 +326,10 @@ test('wrong JSON types are violations, never exceptions', () => {
   ];
   for (const [o, field] of cases) {
     const vs = apiServerRules(o as HorizontalPodAutoscaler);
-    assert.ok(vs.some((v) => v.field === field), `${field}: ${JSON.stringify(vs)}`);
+    assert.ok(
+      vs.some((v) => v.field === field),
+      `${field}: ${JSON.stringify(vs)}`,
+    );
   }
   const typo = apiServerRules(metric({ type: 'Pods', pods: { metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '1K' } } }));
   assert.match(typo[0]?.message ?? '', /^spec\.metrics\[0\]\.pods\.target\.averageValue: Invalid value: "1K": unable to parse quantity's suffix \(did you mean 1k/);
@@ -323,7 +345,12 @@ test('property: apiServerRules never throws, whatever the input', () => {
           minReplicas: fc.anything(),
           maxReplicas: fc.anything(),
           scaleTargetRef: fc.anything(),
-          metrics: fc.array(fc.record({ type: fc.constantFrom('Pods', 'Object', 'External', 'Resource', 'ContainerResource', 'x'), pods: fc.anything(), object: fc.anything(), resource: fc.anything() }, { requiredKeys: [] })),
+          metrics: fc.array(
+            fc.record(
+              { type: fc.constantFrom('Pods', 'Object', 'External', 'Resource', 'ContainerResource', 'x'), pods: fc.anything(), object: fc.anything(), resource: fc.anything() },
+              { requiredKeys: [] },
+            ),
+          ),
           behavior: fc.record({ scaleUp: fc.anything(), scaleDown: fc.record({ policies: fc.anything(), tolerance: fc.anything() }, { requiredKeys: [] }) }, { requiredKeys: [] }),
         },
         { requiredKeys: [] },

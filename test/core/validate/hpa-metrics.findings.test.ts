@@ -121,7 +121,9 @@ test('verdicts: live discovery writes its own reason and sentence', () => {
   const req = metricRequest(pods('gpu') as never)!.request;
   const v = notServed({ live: { reason: 'metric-no-series', message: 'Prometheus has no series for DCGM_X' }, notes: ['n'] });
   const f = verdictToFindings(S, 'spec.metrics[0].pods.metric.name', req, v, rulesAnswering(v));
-  assert.deepEqual(f.violations, [{ reason: 'metric-no-series', field: 'spec.metrics[0].pods.metric.name', message: `${S}: spec.metrics[0].pods.metric.name: Pods metric "gpu": Prometheus has no series for DCGM_X` }]);
+  assert.deepEqual(f.violations, [
+    { reason: 'metric-no-series', field: 'spec.metrics[0].pods.metric.name', message: `${S}: spec.metrics[0].pods.metric.name: Pods metric "gpu": Prometheus has no series for DCGM_X` },
+  ]);
   assert.deepEqual(f.warnings, [`${S}: n`]);
 });
 
@@ -129,8 +131,14 @@ test('verifyMetricsServed: each custom metric is looked up with its index in the
   const rules = rulesAnswering(notServed());
   const metrics = [null, { type: 'Resource', resource: { name: 'cpu' } }, pods('a'), 'junk', external('b')];
   const out = verifyMetricsServed(S, metrics, rules, 'ml');
-  assert.deepEqual(rules.asked.map((r) => r.name), ['a', 'b']);
-  assert.deepEqual(out.violations.map((v) => v.field), ['spec.metrics[2].pods.metric.name', 'spec.metrics[4].external.metric.name']);
+  assert.deepEqual(
+    rules.asked.map((r) => r.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    out.violations.map((v) => v.field),
+    ['spec.metrics[2].pods.metric.name', 'spec.metrics[4].external.metric.name'],
+  );
   for (const notList of [undefined, null, {}, 'x']) assert.deepEqual(verifyMetricsServed(S, notList, rules), { violations: [], warnings: [] });
   // warnings of every metric are kept, in order
   const two = verifyMetricsServed(S, [pods('a'), pods('b')], rulesAnswering(served(['note'])));

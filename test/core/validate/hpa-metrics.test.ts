@@ -9,7 +9,7 @@ const rules = compileAdapterConfig(SHIPPED_RULES, 'policies/prometheus-adapter-r
 const S = 'HorizontalPodAutoscaler ml/llm';
 const pods = (name: string) => ({ type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue: '30' } } });
 
-test('a Pods metric the shipped rules serve: no findings; Resource metrics are not the adapter\'s', () => {
+test("a Pods metric the shipped rules serve: no findings; Resource metrics are not the adapter's", () => {
   const cpu = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } };
   assert.deepEqual(verifyMetricsServed(S, [pods('gpu_utilization'), cpu], rules, 'ml'), { violations: [], warnings: [] });
 });

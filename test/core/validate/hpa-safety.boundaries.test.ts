@@ -7,14 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readSettings, type GpuSettings } from '../../../src/core/annotations.js';
 import type { HorizontalPodAutoscaler } from '../../../src/core/k8s-types.js';
-import {
-  gpuSafetyRules,
-  managedModeNotice,
-  verifyReplicaCap,
-  verifyScaleDownStabilization,
-  verifyScaleRates,
-  verifySingleHpa,
-} from '../../../src/core/validate/hpa-safety.js';
+import { gpuSafetyRules, managedModeNotice, verifyReplicaCap, verifyScaleDownStabilization, verifyScaleRates, verifySingleHpa } from '../../../src/core/validate/hpa-safety.js';
 import { defaultPolicy, plainDeployment } from '../../helpers/fixtures.js';
 
 const S = 'HorizontalPodAutoscaler ml/llm';
@@ -146,7 +139,16 @@ test('rates: scale-down has its own bounds and reason', () => {
   });
   assert.deepEqual(verifyScaleRates(S, hpa(down([{ type: 'Pods', value: 4, periodSeconds: 60 }])), s), []);
   assert.deepEqual(verifyScaleRates(S, hpa(down([{ type: 'Percent', value: 50, periodSeconds: 60 }])), s), []);
-  const over = verifyScaleRates(S, hpa(down([{ type: 'Pods', value: 5, periodSeconds: 60 }, { type: 'Percent', value: 51, periodSeconds: 60 }])), s);
+  const over = verifyScaleRates(
+    S,
+    hpa(
+      down([
+        { type: 'Pods', value: 5, periodSeconds: 60 },
+        { type: 'Percent', value: 51, periodSeconds: 60 },
+      ]),
+    ),
+    s,
+  );
   assert.equal(over.length, 1);
   assert.equal(over[0]!.reason, 'unbounded-scale-down');
   assert.equal(over[0]!.field, 'spec.behavior.scaleDown.policies');
@@ -222,7 +224,10 @@ test('rates: a profile without a bound for a direction does not judge it', () =>
 
 test('rates: without behavior, the API server defaults are judged and said to be the defaults', () => {
   const v = verifyScaleRates(S, hpa(), settings());
-  assert.deepEqual(v.map((x) => x.reason), ['unbounded-scale-up', 'unbounded-scale-down']);
+  assert.deepEqual(
+    v.map((x) => x.reason),
+    ['unbounded-scale-up', 'unbounded-scale-down'],
+  );
   // scale-up default: 4 pods / 15 s (16/min) and 100 % / 15 s (400 %/min)
   assert.match(v[0]!.message, /spec\.behavior\.scaleUp \(API server default\) scales too fast/);
   assert.match(v[0]!.message, /= 16 pods\/min, limit 8/);
@@ -239,9 +244,27 @@ test('rates: without behavior, the API server defaults are judged and said to be
 
 test('replica cap: maxReplicas at the cap and below is allowed, one over is denied', () => {
   const s = settings(); // cap 32
-  assert.deepEqual(verifyReplicaCap(S, hpa(undefined, (h) => (h.spec.maxReplicas = 32)), s), []);
-  assert.deepEqual(verifyReplicaCap(S, hpa(undefined, (h) => (h.spec.maxReplicas = 31)), s), []);
-  const v = verifyReplicaCap(S, hpa(undefined, (h) => (h.spec.maxReplicas = 33)), s);
+  assert.deepEqual(
+    verifyReplicaCap(
+      S,
+      hpa(undefined, (h) => (h.spec.maxReplicas = 32)),
+      s,
+    ),
+    [],
+  );
+  assert.deepEqual(
+    verifyReplicaCap(
+      S,
+      hpa(undefined, (h) => (h.spec.maxReplicas = 31)),
+      s,
+    ),
+    [],
+  );
+  const v = verifyReplicaCap(
+    S,
+    hpa(undefined, (h) => (h.spec.maxReplicas = 33)),
+    s,
+  );
   assert.equal(v.length, 1);
   assert.equal(v[0]!.reason, 'max-replicas-over-cap');
   assert.equal(v[0]!.field, 'spec.maxReplicas');
@@ -250,8 +273,22 @@ test('replica cap: maxReplicas at the cap and below is allowed, one over is deni
   assert.match(v[0]!.message, /"inference"/);
   assert.match(v[0]!.message, /1 nvidia\.com\/gpu/);
   // a missing or mistyped maxReplicas is the API server rules' business
-  assert.deepEqual(verifyReplicaCap(S, hpa(undefined, (h) => delete h.spec.maxReplicas), s), []);
-  assert.deepEqual(verifyReplicaCap(S, hpa(undefined, (h) => (h.spec.maxReplicas = '100')), s), []);
+  assert.deepEqual(
+    verifyReplicaCap(
+      S,
+      hpa(undefined, (h) => delete h.spec.maxReplicas),
+      s,
+    ),
+    [],
+  );
+  assert.deepEqual(
+    verifyReplicaCap(
+      S,
+      hpa(undefined, (h) => (h.spec.maxReplicas = '100')),
+      s,
+    ),
+    [],
+  );
 });
 
 // --- one HPA per target --------------------------------------------------------------------------
@@ -310,8 +347,14 @@ test('gpuSafetyRules reports every rule at once, and nothing for a safe HPA', ()
     (h) => (h.spec.maxReplicas = 33),
   );
   const v = gpuSafetyRules(S, bad, s, [other('llm-old', 'Deployment', 'llm')]);
-  assert.deepEqual(v.map((x) => x.reason), ['unsafe-scale-down-stabilization', 'unbounded-scale-up', 'unbounded-scale-down', 'max-replicas-over-cap', 'duplicate-hpa']);
-  const safe = hpa({ scaleUp: { policies: [{ type: 'Pods', value: 8, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } });
+  assert.deepEqual(
+    v.map((x) => x.reason),
+    ['unsafe-scale-down-stabilization', 'unbounded-scale-up', 'unbounded-scale-down', 'max-replicas-over-cap', 'duplicate-hpa'],
+  );
+  const safe = hpa({
+    scaleUp: { policies: [{ type: 'Pods', value: 8, periodSeconds: 60 }] },
+    scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] },
+  });
   assert.deepEqual(gpuSafetyRules(S, safe, s, [other('web', 'Deployment', 'web')]), []);
 });
 
@@ -321,7 +364,10 @@ test('objects without metadata, spec or scaleTargetRef are judged without throwi
   const bare: any = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
   assert.deepEqual(verifyReplicaCap(S, bare, s), []);
   assert.equal(verifyScaleDownStabilization(S, bare, s).length, 0, 'no spec: the default window, enough for inference');
-  assert.deepEqual(verifyScaleRates(S, bare, s).map((v) => v.reason), ['unbounded-scale-up', 'unbounded-scale-down']);
+  assert.deepEqual(
+    verifyScaleRates(S, bare, s).map((v) => v.reason),
+    ['unbounded-scale-up', 'unbounded-scale-down'],
+  );
   assert.equal(managedModeNotice(S, bare, s).length, 1, 'no labels: not the managed HPA');
   // rivals without metadata or spec: only a matching target counts
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -155,7 +155,10 @@ test('fit: well-formed targets and what verifyTargets leaves to others are silen
 
 test('fit: Pods targets need type AverageValue (the controller reads averageValue whatever the type)', () => {
   const v = fit(src('Pods', 'pods', { type: 'Value', averageValue: '30' }));
-  assert.deepEqual(v.map((x) => [x.reason, x.field]), [['target-pods-average-value', 'spec.metrics[0].pods.target.type']]);
+  assert.deepEqual(
+    v.map((x) => [x.reason, x.field]),
+    [['target-pods-average-value', 'spec.metrics[0].pods.target.type']],
+  );
   assert.match(v[0]!.message, /spec\.metrics\[0\]\.pods\.target\.type: Value: Pods metrics need AverageValue/);
   assert.match(v[0]!.message, /averageValue: 30/);
   const idx = verifyTargets(hpaWith(src('Pods', 'pods', { type: 'AverageValue', averageValue: '1' }), src('Pods', 'pods', { type: 'Utilization', averageValue: '2' })));
@@ -164,26 +167,38 @@ test('fit: Pods targets need type AverageValue (the controller reads averageValu
 
 test('fit: fields the controller ignores are named, one or several', () => {
   const one_ = fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5' }));
-  assert.deepEqual(one_.map((x) => [x.reason, x.field]), [['target-ignored-field', 'spec.metrics[0].pods.target.value']]);
+  assert.deepEqual(
+    one_.map((x) => [x.reason, x.field]),
+    [['target-ignored-field', 'spec.metrics[0].pods.target.value']],
+  );
   assert.match(one_[0]!.message, /value: 5 is ignored with type: AverageValue; remove it /);
   const two = fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5', averageUtilization: 9 }));
   assert.equal(two[0]!.field, 'spec.metrics[0].pods.target.value');
   assert.match(two[0]!.message, /value: 5, averageUtilization: 9 are ignored with type: AverageValue; remove them/);
   const obj = fit(src('Object', 'object', { type: 'Value', value: '1', averageValue: '2' }));
-  assert.deepEqual(obj.map((x) => [x.reason, x.field]), [['target-ignored-field', 'spec.metrics[0].object.target.averageValue']]);
+  assert.deepEqual(
+    obj.map((x) => [x.reason, x.field]),
+    [['target-ignored-field', 'spec.metrics[0].object.target.averageValue']],
+  );
   assert.match(obj[0]!.message, /averageValue: 2 is ignored with type: Value/);
   const ext = fit(src('External', 'external', { type: 'AverageValue', averageValue: '2', averageUtilization: 3 }));
   assert.deepEqual(fields(ext), ['spec.metrics[0].external.target.averageUtilization']);
   assert.match(ext[0]!.message, /averageUtilization: 3 is ignored with type: AverageValue/);
   const res = fit(src('Resource', 'resource', { type: 'Utilization', averageUtilization: 50, value: '1' }));
-  assert.deepEqual(res.map((x) => [x.reason, x.field]), [['target-ignored-field', 'spec.metrics[0].resource.target.value']]);
+  assert.deepEqual(
+    res.map((x) => [x.reason, x.field]),
+    [['target-ignored-field', 'spec.metrics[0].resource.target.value']],
+  );
   const resAv = fit(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageValue: '1', value: 2 }));
   assert.match(resAv[0]!.message, /value: 2 is ignored with type: AverageValue/);
 });
 
 test('fit: Utilization on Object or External says which type to use instead', () => {
   const v = fit(src('Object', 'object', { type: 'Utilization', value: '5' }));
-  assert.deepEqual(v.map((x) => [x.reason, x.field]), [['target-utilization-source', 'spec.metrics[0].object.target.type']]);
+  assert.deepEqual(
+    v.map((x) => [x.reason, x.field]),
+    [['target-utilization-source', 'spec.metrics[0].object.target.type']],
+  );
   assert.match(v[0]!.message, /Utilization is only for Resource and ContainerResource metrics/);
   assert.match(v[0]!.message, /for this Object metric use type: Value \(value: 5\)/);
   const a = fit(src('External', 'external', { type: 'Utilization', averageValue: '7' }));
@@ -192,7 +207,10 @@ test('fit: Utilization on Object or External says which type to use instead', ()
 
 test('fit: on Object/External the type and the field that is set must agree', () => {
   const v = fit(src('Object', 'object', { type: 'Value', averageValue: '3' }));
-  assert.deepEqual(v.map((x) => [x.reason, x.field]), [['target-field-mismatch', 'spec.metrics[0].object.target.averageValue']]);
+  assert.deepEqual(
+    v.map((x) => [x.reason, x.field]),
+    [['target-field-mismatch', 'spec.metrics[0].object.target.averageValue']],
+  );
   assert.match(v[0]!.message, /type is Value but only averageValue is set \(averageValue: 3\)/);
   assert.match(v[0]!.message, /rename spec\.metrics\[0\]\.object\.target\.averageValue to value, or set type: AverageValue/);
   const w = fit(src('External', 'external', { type: 'AverageValue', value: '3' }));
@@ -203,21 +221,30 @@ test('fit: on Object/External the type and the field that is set must agree', ()
 
 test('fit: Resource metrics take Utilization or AverageValue, and the set field must match the type', () => {
   const val = fit(src('Resource', 'resource', { type: 'Value', averageUtilization: 50 }));
-  assert.deepEqual(val.map((x) => [x.reason, x.field]), [['target-type-for-source', 'spec.metrics[0].resource.target.type']]);
+  assert.deepEqual(
+    val.map((x) => [x.reason, x.field]),
+    [['target-type-for-source', 'spec.metrics[0].resource.target.type']],
+  );
   assert.match(val[0]!.message, /Resource metrics are averaged over the pods/);
   assert.match(val[0]!.message, /set type: Utilization$/);
   const valAv = fit(src('ContainerResource', 'containerResource', { type: 'Value', averageValue: '1' }));
   assert.match(valAv[0]!.message, /ContainerResource metrics .*set type: AverageValue$/);
 
   const util = fit(src('Resource', 'resource', { type: 'Utilization', averageValue: '1' }));
-  assert.deepEqual(util.map((x) => [x.reason, x.field]), [['target-field-mismatch', 'spec.metrics[0].resource.target.averageValue']]);
+  assert.deepEqual(
+    util.map((x) => [x.reason, x.field]),
+    [['target-field-mismatch', 'spec.metrics[0].resource.target.averageValue']],
+  );
   assert.match(util[0]!.message, /type is Utilization but averageUtilization is not set \(averageValue: 1 is\): set type: AverageValue, or replace averageValue with averageUtilization/);
   const av = fit(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageUtilization: 40 }));
-  assert.deepEqual(av.map((x) => [x.reason, x.field]), [['target-field-mismatch', 'spec.metrics[0].containerResource.target.averageUtilization']]);
+  assert.deepEqual(
+    av.map((x) => [x.reason, x.field]),
+    [['target-field-mismatch', 'spec.metrics[0].containerResource.target.averageUtilization']],
+  );
   assert.match(av[0]!.message, /averageValue is not set \(averageUtilization: 40 is\): set type: Utilization, or replace averageUtilization with averageValue/);
 });
 
-test('goValue renders values as the API server\'s field errors do', () => {
+test("goValue renders values as the API server's field errors do", () => {
   assert.equal(goValue('a'), '"a"');
   assert.equal(goValue(3), '3');
   assert.equal(goValue(false), 'false');

@@ -13,13 +13,12 @@ import type { HorizontalPodAutoscaler } from '../../../src/core/k8s-types.js';
 import { SHARED_FIXTURES } from '../../helpers/fixtures.js';
 
 type J = Record<string, unknown>;
-const hpa = (...metrics: J[]): HorizontalPodAutoscaler =>
-  ({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'gpu', namespace: 'default' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gpu' }, minReplicas: 1, maxReplicas: 4, metrics },
-  });
+const hpa = (...metrics: J[]): HorizontalPodAutoscaler => ({
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'gpu', namespace: 'default' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gpu' }, minReplicas: 1, maxReplicas: 4, metrics },
+});
 const pods = (target: J) => ({ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target } });
 const object = (target: J) => ({ type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 'svc' }, metric: { name: 'qps' }, target } });
 const external = (target: J) => ({ type: 'External', external: { metric: { name: 'queue_depth' }, target } });
@@ -78,7 +77,12 @@ test('Utilization only on Resource/ContainerResource', () => {
   // with only averageUtilization the API server refuses it (no value/averageValue): API-level, with the hint
   const o = hpa(object({ type: 'Utilization', averageUtilization: 50 }));
   assert.deepEqual(verifyTargets(o), []);
-  assert.match(apiServerRules(o).map((v) => v.message).join('\n'), /must set either a target value or averageValue \(Utilization is only for Resource and ContainerResource metrics/);
+  assert.match(
+    apiServerRules(o)
+      .map((v) => v.message)
+      .join('\n'),
+    /must set either a target value or averageValue \(Utilization is only for Resource and ContainerResource metrics/,
+  );
 });
 
 test('the type matches the field that is set: says which field to rename', () => {
@@ -125,7 +129,10 @@ test('zero, negative and mistyped quantities are API-level findings (reported by
     const o = hpa(m);
     assert.deepEqual(verifyTargets(o), [], msg);
     const api = apiServerRules(o);
-    assert.ok(api.some((v) => v.reason.startsWith('api-') && v.message.startsWith(msg)), `${msg}\n${JSON.stringify(api)}`);
+    assert.ok(
+      api.some((v) => v.reason.startsWith('api-') && v.message.startsWith(msg)),
+      `${msg}\n${JSON.stringify(api)}`,
+    );
   }
 });
 

@@ -101,15 +101,29 @@ test('GPU limit as stored: equal in any spelling passes; absent, different or un
   const s = settingsOf();
   for (const same of ['1', 1, '1000m']) assert.deepEqual(verifyGpuInjected(S, stored(same), s, policy), [], String(same));
   const none = verifyGpuInjected(S, stored(undefined), s, policy);
-  assert.deepEqual(none.map((v) => [v.reason, v.field]), [['gpu-limit-missing', 'spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]']]);
+  assert.deepEqual(
+    none.map((v) => [v.reason, v.field]),
+    [['gpu-limit-missing', 'spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]']],
+  );
   assert.match(none[0]!.message, /container "server" must have resources\.limits\["nvidia\.com\/gpu"\]: "1" \(found none\)/);
   assert.match(verifyGpuInjected(S, stored('2'), s, policy)[0]!.message, /\(found "2"\)/);
   assert.match(verifyGpuInjected(S, stored('lots'), s, policy)[0]!.message, /\(found "lots"\)/);
   // only the chosen containers are judged; a null container is skipped
-  assert.deepEqual(verifyGpuInjected(S, stored('1', [GPU_TOL], (d: never) => (d as { spec: { template: { spec: { containers: unknown[] } } } }).spec.template.spec.containers.push(null)), s, policy), []);
+  assert.deepEqual(
+    verifyGpuInjected(
+      S,
+      stored('1', [GPU_TOL], (d: never) => (d as { spec: { template: { spec: { containers: unknown[] } } } }).spec.template.spec.containers.push(null)),
+      s,
+      policy,
+    ),
+    [],
+  );
   const two = settingsOf({ 'gpu-hpa.io/containers': 'server,sidecar' });
   const v = verifyGpuInjected(S, stored('1'), two, policy);
-  assert.deepEqual(v.map((x) => x.field), ['spec.template.spec.containers[1].resources.limits["nvidia.com/gpu"]']);
+  assert.deepEqual(
+    v.map((x) => x.field),
+    ['spec.template.spec.containers[1].resources.limits["nvidia.com/gpu"]'],
+  );
 });
 
 test('tolerations as stored: a covering toleration passes; missing, or not a list, is named', () => {
@@ -117,12 +131,24 @@ test('tolerations as stored: a covering toleration passes; missing, or not a lis
   assert.deepEqual(verifyGpuInjected(S, stored('1', [{ operator: 'Exists' }]), s, policy), []);
   for (const tolerations of [[], [{ key: 'other', operator: 'Exists' }], 'nvidia.com/gpu']) {
     const v = verifyGpuInjected(S, stored('1', tolerations), s, policy);
-    assert.deepEqual(v.map((x) => [x.reason, x.field]), [['gpu-toleration-missing', 'spec.template.spec.tolerations']], JSON.stringify(tolerations));
+    assert.deepEqual(
+      v.map((x) => [x.reason, x.field]),
+      [['gpu-toleration-missing', 'spec.template.spec.tolerations']],
+      JSON.stringify(tolerations),
+    );
     assert.match(v[0]!.message, /lacks nvidia\.com\/gpu:NoSchedule/);
   }
   // no pod spec: every toleration is missing, no container to judge
-  const noPod = verifyGpuInjected(S, plainDeployment({}, (d) => delete d.spec.template.spec), s, policy);
-  assert.deepEqual(noPod.map((x) => x.reason), ['gpu-toleration-missing']);
+  const noPod = verifyGpuInjected(
+    S,
+    plainDeployment({}, (d) => delete d.spec.template.spec),
+    s,
+    policy,
+  );
+  assert.deepEqual(
+    noPod.map((x) => x.reason),
+    ['gpu-toleration-missing'],
+  );
 });
 
 test('managed metric: looked up as a Pods metric for managed Deployments only, reported on the annotation', () => {
@@ -131,7 +157,10 @@ test('managed metric: looked up as a Pods metric for managed Deployments only, r
   const rules: AdapterRuleSet = { source: 'rules.yaml', lookup: (r) => (asked.push(r), verdict), servedNames: () => [] };
   const v = verifyManagedMetric('Deployment ml/llm', settingsOf({ 'gpu-hpa.io/metric': 'gpu_mem' }), rules);
   assert.deepEqual(asked, [{ kind: 'Pods', name: 'gpu_mem', resource: { group: '', resource: 'pods' }, namespaced: true }]);
-  assert.deepEqual(v.violations.map((x) => [x.reason, x.field]), [['metric-not-served', 'metadata.annotations["gpu-hpa.io/metric"]']]);
+  assert.deepEqual(
+    v.violations.map((x) => [x.reason, x.field]),
+    [['metric-not-served', 'metadata.annotations["gpu-hpa.io/metric"]']],
+  );
   assert.deepEqual(verifyManagedMetric('Deployment ml/llm', settingsOf({ 'gpu-hpa.io/hpa': 'external' }), rules), { violations: [], warnings: [] });
   assert.equal(asked.length, 1, 'an external-mode Deployment is not looked up');
 });
