@@ -13,6 +13,7 @@ import { allow, type Decision } from '../core/admission/decision.js';
 import type { AdmissionRequest, Endpoint, Engine, GroupVersionKind } from '../core/admission/request.js';
 import { scopeOf } from '../core/admission/scope.js';
 import { erroredResponse, parseAdmissionReview, parseJson, toAdmissionReviewResponse, type AdmissionReviewResponse } from '../core/admission/review.js';
+import { excerpt, MAX_NAME_LENGTH } from '../core/bounds.js';
 import type { ReviewDecisionLabel, ReviewKindLabel, WebhookMetrics } from './metrics.js';
 import { reviewLineWriter } from './review-log.js';
 
@@ -254,13 +255,14 @@ export function createApp(deps: AppDeps): WebhookHandler {
     const reasons = decision?.violations.map((v) => v.reason) ?? [];
     metrics.recordReview(endpoint, kindLabel(request.kind), label, seconds, reasons);
 
+    // Bounded like every message (issue 17): the API server's names are short, a forged review's need not be.
     writeReview({
       endpoint,
-      uid: request.uid,
-      kind: `${request.kind.group ? request.kind.group + '/' : ''}${request.kind.version}/${request.kind.kind}`,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
+      uid: excerpt(request.uid, MAX_NAME_LENGTH),
+      kind: excerpt(`${request.kind.group ? request.kind.group + '/' : ''}${request.kind.version}/${request.kind.kind}`, MAX_NAME_LENGTH),
+      namespace: request.namespace === undefined ? undefined : excerpt(request.namespace, MAX_NAME_LENGTH),
+      name: request.name === undefined ? undefined : excerpt(request.name, MAX_NAME_LENGTH),
+      operation: excerpt(request.operation, MAX_NAME_LENGTH),
       dryRun: request.dryRun ?? false,
       decision: label,
       skipped,

@@ -358,6 +358,17 @@ test('one log line per review with the fields, and never the object', async () =
   assert.doesNotMatch(JSON.stringify(lines), new RegExp(SECRET));
 });
 
+test('the review log line is bounded whatever names a forged review carries (issue 17)', async () => {
+  const { app, lines } = setup();
+  const long = 'n'.repeat(100_000);
+  await json(app, '/validate', review({ name: long, namespace: long, uid: long }));
+  const l = lines.find((x) => x.msg === 'admission review');
+  assert.ok(l, 'a review line');
+  const size = JSON.stringify(l).length;
+  assert.ok(size < 4096, `log line of ${size} characters`);
+  assert.match(String(l.name), /^n+…\(99,747 more characters\)$/);
+});
+
 test('/metrics exposes the series after a review, with the right labels', async () => {
   const lines: string[] = [];
   const metrics = createMetrics(); // with the default process metrics
