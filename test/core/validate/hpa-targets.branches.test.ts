@@ -134,27 +134,27 @@ test('API: Resource and ContainerResource need averageUtilization or averageValu
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const hpaWith = (...metrics: unknown[]): any => ({ spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, maxReplicas: 2, metrics } });
 const src = (type: string, key: string, target: object) => ({ type, [key]: { metric: { name: 'm' }, name: 'cpu', target } });
-function fit(metric: unknown): Violation[] {
+function targetFindings(metric: unknown): Violation[] {
   return verifyTargets(hpaWith(metric));
 }
 
 test('fit: well-formed targets and what verifyTargets leaves to others are silent', () => {
-  assert.deepEqual(fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30' })), []);
-  assert.deepEqual(fit(src('Object', 'object', { type: 'Value', value: '1' })), []);
-  assert.deepEqual(fit(src('External', 'external', { type: 'AverageValue', averageValue: '1' })), []);
-  assert.deepEqual(fit(src('Resource', 'resource', { type: 'Utilization', averageUtilization: 50 })), []);
-  assert.deepEqual(fit(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageValue: '1' })), []);
+  assert.deepEqual(targetFindings(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30' })), []);
+  assert.deepEqual(targetFindings(src('Object', 'object', { type: 'Value', value: '1' })), []);
+  assert.deepEqual(targetFindings(src('External', 'external', { type: 'AverageValue', averageValue: '1' })), []);
+  assert.deepEqual(targetFindings(src('Resource', 'resource', { type: 'Utilization', averageUtilization: 50 })), []);
+  assert.deepEqual(targetFindings(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageValue: '1' })), []);
   for (const h of [{}, { spec: null }, { spec: { metrics: {} } }, hpaWith(null, 'x', { type: 'Unknown' }, { type: 'Pods' }, { type: 'Pods', pods: { target: 'x' } })]) {
     assert.deepEqual(verifyTargets(h as never), [], JSON.stringify(h));
   }
   assert.deepEqual(verifyTargets(undefined as never), []);
   // an API-level problem is not reported a second time here
-  assert.deepEqual(fit(src('Pods', 'pods', { type: 'Value', averageValue: '0' })), []);
-  assert.deepEqual(fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: 'x' })), []);
+  assert.deepEqual(targetFindings(src('Pods', 'pods', { type: 'Value', averageValue: '0' })), []);
+  assert.deepEqual(targetFindings(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: 'x' })), []);
 });
 
 test('fit: Pods targets need type AverageValue (the controller reads averageValue whatever the type)', () => {
-  const v = fit(src('Pods', 'pods', { type: 'Value', averageValue: '30' }));
+  const v = targetFindings(src('Pods', 'pods', { type: 'Value', averageValue: '30' }));
   assert.deepEqual(
     v.map((x) => [x.reason, x.field]),
     [['target-pods-average-value', 'spec.metrics[0].pods.target.type']],
@@ -166,77 +166,77 @@ test('fit: Pods targets need type AverageValue (the controller reads averageValu
 });
 
 test('fit: fields the controller ignores are named, one or several', () => {
-  const one_ = fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5' }));
+  const one_ = targetFindings(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5' }));
   assert.deepEqual(
     one_.map((x) => [x.reason, x.field]),
     [['target-ignored-field', 'spec.metrics[0].pods.target.value']],
   );
   assert.match(one_[0]!.message, /value: 5 is ignored with type: AverageValue; remove it /);
-  const two = fit(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5', averageUtilization: 9 }));
+  const two = targetFindings(src('Pods', 'pods', { type: 'AverageValue', averageValue: '30', value: '5', averageUtilization: 9 }));
   assert.equal(two[0]!.field, 'spec.metrics[0].pods.target.value');
   assert.match(two[0]!.message, /value: 5, averageUtilization: 9 are ignored with type: AverageValue; remove them/);
-  const obj = fit(src('Object', 'object', { type: 'Value', value: '1', averageValue: '2' }));
+  const obj = targetFindings(src('Object', 'object', { type: 'Value', value: '1', averageValue: '2' }));
   assert.deepEqual(
     obj.map((x) => [x.reason, x.field]),
     [['target-ignored-field', 'spec.metrics[0].object.target.averageValue']],
   );
   assert.match(obj[0]!.message, /averageValue: 2 is ignored with type: Value/);
-  const ext = fit(src('External', 'external', { type: 'AverageValue', averageValue: '2', averageUtilization: 3 }));
+  const ext = targetFindings(src('External', 'external', { type: 'AverageValue', averageValue: '2', averageUtilization: 3 }));
   assert.deepEqual(fields(ext), ['spec.metrics[0].external.target.averageUtilization']);
   assert.match(ext[0]!.message, /averageUtilization: 3 is ignored with type: AverageValue/);
-  const res = fit(src('Resource', 'resource', { type: 'Utilization', averageUtilization: 50, value: '1' }));
+  const res = targetFindings(src('Resource', 'resource', { type: 'Utilization', averageUtilization: 50, value: '1' }));
   assert.deepEqual(
     res.map((x) => [x.reason, x.field]),
     [['target-ignored-field', 'spec.metrics[0].resource.target.value']],
   );
-  const resAv = fit(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageValue: '1', value: 2 }));
+  const resAv = targetFindings(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageValue: '1', value: 2 }));
   assert.match(resAv[0]!.message, /value: 2 is ignored with type: AverageValue/);
 });
 
 test('fit: Utilization on Object or External says which type to use instead', () => {
-  const v = fit(src('Object', 'object', { type: 'Utilization', value: '5' }));
+  const v = targetFindings(src('Object', 'object', { type: 'Utilization', value: '5' }));
   assert.deepEqual(
     v.map((x) => [x.reason, x.field]),
     [['target-utilization-source', 'spec.metrics[0].object.target.type']],
   );
   assert.match(v[0]!.message, /Utilization is only for Resource and ContainerResource metrics/);
   assert.match(v[0]!.message, /for this Object metric use type: Value \(value: 5\)/);
-  const a = fit(src('External', 'external', { type: 'Utilization', averageValue: '7' }));
+  const a = targetFindings(src('External', 'external', { type: 'Utilization', averageValue: '7' }));
   assert.match(a[0]!.message, /for this External metric use type: AverageValue \(averageValue: 7\)/);
 });
 
 test('fit: on Object/External the type and the field that is set must agree', () => {
-  const v = fit(src('Object', 'object', { type: 'Value', averageValue: '3' }));
+  const v = targetFindings(src('Object', 'object', { type: 'Value', averageValue: '3' }));
   assert.deepEqual(
     v.map((x) => [x.reason, x.field]),
     [['target-field-mismatch', 'spec.metrics[0].object.target.averageValue']],
   );
   assert.match(v[0]!.message, /type is Value but only averageValue is set \(averageValue: 3\)/);
   assert.match(v[0]!.message, /rename spec\.metrics\[0\]\.object\.target\.averageValue to value, or set type: AverageValue/);
-  const w = fit(src('External', 'external', { type: 'AverageValue', value: '3' }));
+  const w = targetFindings(src('External', 'external', { type: 'AverageValue', value: '3' }));
   assert.deepEqual(fields(w), ['spec.metrics[0].external.target.value']);
   assert.match(w[0]!.message, /type is AverageValue but only value is set \(value: 3\)/);
   assert.match(w[0]!.message, /to averageValue, or set type: Value/);
 });
 
 test('fit: Resource metrics take Utilization or AverageValue, and the set field must match the type', () => {
-  const val = fit(src('Resource', 'resource', { type: 'Value', averageUtilization: 50 }));
+  const val = targetFindings(src('Resource', 'resource', { type: 'Value', averageUtilization: 50 }));
   assert.deepEqual(
     val.map((x) => [x.reason, x.field]),
     [['target-type-for-source', 'spec.metrics[0].resource.target.type']],
   );
   assert.match(val[0]!.message, /Resource metrics are averaged over the pods/);
   assert.match(val[0]!.message, /set type: Utilization$/);
-  const valAv = fit(src('ContainerResource', 'containerResource', { type: 'Value', averageValue: '1' }));
+  const valAv = targetFindings(src('ContainerResource', 'containerResource', { type: 'Value', averageValue: '1' }));
   assert.match(valAv[0]!.message, /ContainerResource metrics .*set type: AverageValue$/);
 
-  const util = fit(src('Resource', 'resource', { type: 'Utilization', averageValue: '1' }));
+  const util = targetFindings(src('Resource', 'resource', { type: 'Utilization', averageValue: '1' }));
   assert.deepEqual(
     util.map((x) => [x.reason, x.field]),
     [['target-field-mismatch', 'spec.metrics[0].resource.target.averageValue']],
   );
   assert.match(util[0]!.message, /type is Utilization but averageUtilization is not set \(averageValue: 1 is\): set type: AverageValue, or replace averageValue with averageUtilization/);
-  const av = fit(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageUtilization: 40 }));
+  const av = targetFindings(src('ContainerResource', 'containerResource', { type: 'AverageValue', averageUtilization: 40 }));
   assert.deepEqual(
     av.map((x) => [x.reason, x.field]),
     [['target-field-mismatch', 'spec.metrics[0].containerResource.target.averageUtilization']],
