@@ -103,7 +103,14 @@ describe('charts/gpu-hpa-webhook', () => {
   });
 
   it('values: cert-manager mode, a provided caBundle, the cluster adapter ConfigMap, scheduling, client CA', () => {
-    const cm = template('certificate.mode=cert-manager');
+    const env = (objs: Obj[]) => Object.fromEntries(objs.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+    const secrets = (objs: Obj[]) => objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name);
+    // self-managed (default): the empty Secret the leader fills; cert-manager and secret: none (theirs, yours)
+    assert.deepEqual(secrets(template()), ['gpu-hpa-webhook-tls']);
+    assert.equal(env(template()).CERT_MODE, 'self-managed');
+    const cm = template('certificates.mode=cert-manager');
+    assert.deepEqual(secrets(cm), []);
+    assert.equal(env(cm).CERT_MODE, 'cert-manager');
     assert.deepEqual(
       cm
         .filter((o) => o.kind === 'Certificate')
@@ -112,7 +119,9 @@ describe('charts/gpu-hpa-webhook', () => {
       ['gpu-hpa-webhook-ca', 'gpu-hpa-webhook-tls'],
     );
     const ca = Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64');
-    const provided = template(`certificate.caBundle=${ca}`);
+    const provided = template('certificates.mode=secret', `certificates.caBundle=${ca}`);
+    assert.deepEqual(secrets(provided), []);
+    assert.equal(env(provided).CERT_MODE, 'secret');
     for (const cfg of provided.filter((o) => /WebhookConfiguration$/.test(o.kind))) for (const w of cfg.webhooks) assert.equal(w.clientConfig.caBundle, ca);
     const adapter = template(
       'adapter.configMap=monitoring/prometheus-adapter:config.yaml',

@@ -22,6 +22,9 @@ export const CERT_MODES: readonly CertMode[] = ['self-managed', 'cert-manager', 
 
 export type FailurePolicy = 'Fail' | 'Ignore';
 
+/** The webhook that fails closed (HPA validation, manifests/webhook-validating.yaml): shipped Ignore, closed once trusted. */
+export const FAIL_CLOSED_WEBHOOK = 'horizontalpodautoscalers.validate.gpu-hpa.io';
+
 /** A CA certificate: of the Secret's ca.crt, or of a webhook's caBundle. */
 export interface CaFacts {
   /** SHA-256 fingerprint: what identifies a CA across the Secret and the caBundles */

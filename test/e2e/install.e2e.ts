@@ -160,7 +160,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
           metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
         },
       }) as KubernetesObject;
-    // In `platform` the HPA webhook (failurePolicy Fail, no pod behind its Service) is not called:
+    // In `platform` the HPA webhook (no pod behind its Service) is not called:
     // the namespaceSelector names this install's namespace. The admin's write goes through.
     await apply(KubernetesObjectApi.makeApiClient(admin), hpa('by-admin'));
     // The ServiceAccount's unmanaged HPA: refused by the policy bound through paramRef to acme-gpu-hpa-webhook.
@@ -172,11 +172,10 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         return /ValidatingAdmissionPolicy 'acme-gpu-hpa-webhook-managed-hpas'.*labelled app.kubernetes.io\/managed-by=gpu-hpa-webhook/.test(apiMessage(e));
       }
     });
-    // elsewhere the fail-closed HPA webhook is in force (nothing serves it here): refused
+    // Elsewhere the HPA webhook is called, but nothing serves it and no caBundle is in: as shipped it
+    // fails open (only a leader that got caBundle in closes it, test/e2e/certs.e2e.ts), so this
+    // install order does not block every HPA write in the cluster.
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'team-b' } } });
-    await assert.rejects(
-      admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'team-b', body: { ...hpa('h'), metadata: { name: 'h', namespace: 'team-b' } } }),
-      (e: unknown) => /failed calling webhook "horizontalpodautoscalers.validate.gpu-hpa.io"/.test(apiMessage(e)),
-    );
+    await admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'team-b', body: { ...hpa('h'), metadata: { name: 'h', namespace: 'team-b' } } });
   });
 });
