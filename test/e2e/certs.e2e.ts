@@ -89,7 +89,7 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
 
     const core = admin.makeApiClient(CoreV1Api);
     const tr = await core.createNamespacedServiceAccountToken({ name: 'gpu-hpa-webhook', namespace: NS, body: { spec: { audiences: [], expirationSeconds: 7200 } } });
-    const kubeconfig = await cp.writeKubeconfig('webhook-sa', tr.status!.token!);
+    const kubeconfig = await cp.writeKubeconfig('webhook-sa', tr.status!.token);
     for (let i = 0; i < 2; i++) {
       const r = new WebhookProcess(`replica-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'self-managed', '--cert-propagation-delay', PROPAGATION] });
       replicas.push(r);
