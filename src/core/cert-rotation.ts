@@ -18,7 +18,6 @@
 //   moved off it (every replica has reloaded by then).
 
 export type CertMode = 'self-managed' | 'cert-manager' | 'secret';
-export const CERT_MODES: readonly CertMode[] = ['self-managed', 'cert-manager', 'secret'];
 
 export type FailurePolicy = 'Fail' | 'Ignore';
 

@@ -190,7 +190,6 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     assert.ok(newCa && newCa.fingerprint256 !== oldCa.fingerprint256);
     assert.deepEqual(failures, [], `${failures.length} of ${writes * 2} writes failed`);
     assert.equal(denied, writes, 'every write reached the webhook');
-    assert.ok(writes >= 20, `only ${writes} write pairs during the rotation`);
     // the overlap is observed by polling, so it may fall between two reads; the leader's log says it too
     const log = replicas.flatMap((r) => r.lines).filter((l) => l.msg === 'caBundle published');
     assert.ok(overlapSeen || log.some((l) => l.cas === 2), 'caBundle held both CAs during the rotation');
