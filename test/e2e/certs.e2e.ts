@@ -4,11 +4,16 @@
 // Secret and caBundle, closes HPA validation, and an HPA is judged through the webhook with TLS the
 // API server verified against that caBundle. Then a forced rotation (gpu-hpa.io/rotate) while a stream
 // of HPA writes runs: not one fails, and both replicas end up serving a certificate of the new CA.
+// Last, the provided-Secret mode on the same cluster: the user's Secret is only read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { AdmissionregistrationV1Api, AutoscalingV2Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { mkdtemp } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCerts } from '../../src/cli/certs.js';
 import { splitPemBundle } from '../../src/controller/certificates.js';
 import { FAIL_CLOSED_WEBHOOK } from '../../src/core/cert-rotation.js';
 import { startControlPlane, type ControlPlane } from './cluster.js';
@@ -194,5 +199,50 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     const log = replicas.flatMap((r) => r.lines).filter((l) => l.msg === 'caBundle published');
     assert.ok(overlapSeen || log.some((l) => l.cas === 2), 'caBundle held both CAs during the rotation');
     assert.equal((await webhookState()).hpaPolicy, 'Fail', 'HPA validation stayed closed throughout');
+  });
+
+  test('provided Secret (--cert-mode secret): the webhook only reads the Secret, publishes its ca.crt, then closes HPA validation', async () => {
+    for (const r of replicas) await r.stop();
+    const core = admin.makeApiClient(CoreV1Api);
+    // the install as components/provided-secret renders it: no Secret of ours, the configurations as shipped
+    await core.deleteNamespacedSecret({ name: SECRET, namespace: NS });
+    const admission = admin.makeApiClient(AdmissionregistrationV1Api);
+    const vwc = await admission.readValidatingWebhookConfiguration({ name: 'gpu-hpa-webhook' });
+    for (const w of vwc.webhooks ?? []) {
+      delete w.clientConfig.caBundle;
+      w.failurePolicy = 'Ignore';
+    }
+    await admission.replaceValidatingWebhookConfiguration({ name: 'gpu-hpa-webhook', body: vwc });
+    const mwc = await admission.readMutatingWebhookConfiguration({ name: 'gpu-hpa-webhook' });
+    for (const w of mwc.webhooks ?? []) delete w.clientConfig.caBundle;
+    await admission.replaceMutatingWebhookConfiguration({ name: 'gpu-hpa-webhook', body: mwc });
+    // the user's Secret, as the README makes it (gpu-hpa-webhook certs, then kubectl create secret generic)
+    const dir = await mkdtemp(join(cp.dir, 'user-certs-'));
+    await runCerts({ service: 'gpu-hpa-webhook', namespace: NS, outDir: dir });
+    const file = (f: string) => readFileSync(join(dir, f), 'utf8');
+    const created = await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: SECRET }, stringData: { 'tls.crt': file('tls.crt'), 'tls.key': file('tls.key'), 'ca.crt': file('ca.crt') } },
+    });
+    const tr = await core.createNamespacedServiceAccountToken({ name: 'gpu-hpa-webhook', namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const kubeconfig = await cp.writeKubeconfig('webhook-sa-provided', tr.status!.token);
+    const provided = [0, 1].map((i) => new WebhookProcess(`provided-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'secret', '--cert-propagation-delay', PROPAGATION] }));
+    replicas.push(...provided);
+    for (const r of provided) await r.start();
+    proxy.backends = provided.map((r) => r.port);
+
+    await waitUntil('HPA validation closed by the leader', 60_000, async () => (await webhookState()).hpaPolicy === 'Fail');
+    const userCa = new X509Certificate(file('ca.crt')).fingerprint256;
+    assert.deepEqual((await webhookState()).bundles, Array(4).fill([userCa]), "caBundle = the user's ca.crt");
+    const leaf = new X509Certificate(file('tls.crt'));
+    const pems = (await webhookState()).pems;
+    await waitUntil("both replicas serve the user's certificate", 30_000, async () =>
+      (await Promise.all(provided.map((r) => served(r.port, pems)))).every((c) => c.fingerprint256 === leaf.fingerprint256),
+    );
+    await assert.rejects(
+      admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'default', dryRun: 'All', body: hpa('unserved', 'absent', 'DCGM_FI_DEV_MEMORY_USED') }),
+      (e: unknown) => /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/.test(apiMessage(e)),
+    );
+    assert.equal((await secret()).metadata?.resourceVersion, created.metadata?.resourceVersion, 'the Secret was only read');
   });
 });
