@@ -4,12 +4,13 @@
 // Secret and caBundle, closes HPA validation, and an HPA is judged through the webhook with TLS the
 // API server verified against that caBundle. Then a forced rotation (gpu-hpa.io/rotate) while a stream
 // of HPA writes runs: not one fails, and both replicas end up serving a certificate of the new CA.
-// Last, the provided-Secret mode on the same cluster: the user's Secret is only read.
+// A leader killed mid-rotation: the other replica finishes it. Last, the provided-Secret mode on the
+// same cluster: the user's Secret is only read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { AdmissionregistrationV1Api, AutoscalingV2Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -199,6 +200,42 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     const log = replicas.flatMap((r) => r.lines).filter((l) => l.msg === 'caBundle published');
     assert.ok(overlapSeen || log.some((l) => l.cas === 2), 'caBundle held both CAs during the rotation');
     assert.equal((await webhookState()).hpaPolicy, 'Fail', 'HPA validation stayed closed throughout');
+  });
+
+  test('the leader crashes mid-rotation: the other replica takes the Lease and finishes it from what the Secret and caBundle say', async () => {
+    const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'gpu-hpa-webhook', namespace: NS });
+    const leader = replicas.find((r) => r.identity === lease.spec?.holderIdentity);
+    assert.ok(leader, `a replica holds the Lease (${lease.spec?.holderIdentity})`);
+    const before = splitPemBundle(b64((await secret()).data?.['ca.crt']))[0]!.cert.fingerprint256;
+    await admin.makeApiClient(CoreV1Api).patchNamespacedSecret({ name: SECRET, namespace: NS, body: [{ op: 'add', path: '/metadata/annotations/gpu-hpa.io~1rotate', value: 'e2e-2' }] });
+    // mid-rotation: the new CA is in ca.crt next to the old one, the serving certificate not yet moved
+    await waitUntil('a second CA in ca.crt', 30_000, async () => splitPemBundle(b64((await secret()).data?.['ca.crt'])).length === 2);
+    await leader.kill(); // SIGKILL: no Lease release, the other waits out the lease (15 s)
+    proxy.backends = replicas.filter((r) => r !== leader && r.child?.exitCode === null).map((r) => r.port);
+    await waitUntil('the rotation finished by the other replica', 90_000, async () => {
+      const s = await secret();
+      const cas = splitPemBundle(b64(s.data?.['ca.crt'])).map((c) => c.cert);
+      const w = await webhookState();
+      const leaf = new X509Certificate(b64(s.data?.['tls.crt']));
+      return cas.length === 1 && cas[0]!.fingerprint256 !== before && w.bundles.every((b) => b.length === 1 && b[0] === cas[0]!.fingerprint256) && leaf.checkIssued(cas[0]!);
+    });
+    const survivor = replicas.find((r) => r !== leader)!;
+    assert.ok(
+      survivor.lines.some((l) => l.msg === 'serving certificate issued'),
+      'the survivor issued the new serving certificate',
+    );
+    // the crashed replica comes back and serves the new certificate too
+    await leader.start();
+    proxy.backends = replicas.map((r) => r.port);
+    const leaf = new X509Certificate(b64((await secret()).data?.['tls.crt']));
+    const pems = (await webhookState()).pems;
+    await waitUntil('both replicas serve the new certificate', 30_000, async () =>
+      (await Promise.all(replicas.map((r) => served(r.port, pems)))).every((c) => c.fingerprint256 === leaf.fingerprint256),
+    );
+    await assert.rejects(
+      admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'default', dryRun: 'All', body: hpa('after-failover', 'absent', 'DCGM_FI_DEV_MEMORY_USED') }),
+      (e: unknown) => /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/.test(apiMessage(e)),
+    );
   });
 
   test('provided Secret (--cert-mode secret): the webhook only reads the Secret, publishes its ca.crt, then closes HPA validation', async () => {
