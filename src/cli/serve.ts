@@ -105,6 +105,7 @@ export async function serve(o: ServeOptions): Promise<void> {
         secret: ref,
         service: o.service,
         hosts,
+        registry: metrics.registry,
         mutatingWebhookConfiguration: o.mutatingWebhookConfiguration ?? 'gpu-hpa-webhook',
         validatingWebhookConfiguration: o.validatingWebhookConfiguration ?? 'gpu-hpa-webhook',
         settings: {

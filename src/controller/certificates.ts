@@ -16,6 +16,7 @@ import {
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { DAY_MS, planCertificates, type CaFacts, type CertStep, type RotationSettings, type SecretFacts, type WebhookConfigFacts } from '../core/cert-rotation.js';
 import { coversHosts, generateCa, generateServingCert, parseTlsPair, type TlsMaterial } from '../server/tls.js';
 import { runInformer } from './informers.js';
@@ -197,8 +198,8 @@ export interface CertificateControllerOptions {
   settings: RotationSettings;
   /** how often the leader re-reads everything when nothing woke it (drift: a re-applied manifest) */
   resyncMs?: number;
-  /** for tests and metrics: every step taken */
-  onStep?: (step: CertStep) => void;
+  /** where gpu_hpa_webhook_certificate_steps_total and _certificates_blocked go (serve's /metrics) */
+  registry?: Registry;
 }
 
 export class CertificateController {
@@ -207,20 +208,43 @@ export class CertificateController {
   private epoch = 0;
   private wake?: () => void;
   private pendingWake = false;
-  /** the last step, for /readyz and logs */
+  /** the last step planned by this replica while it led */
   last?: CertStep;
+  private leading = false;
+  private readonly steps?: Counter<'step'>;
 
   constructor(private readonly o: CertificateControllerOptions) {
     this.core = o.kc.makeApiClient(CoreV1Api);
     this.admission = o.kc.makeApiClient(AdmissionregistrationV1Api);
+    if (o.registry) {
+      const registers = [o.registry];
+      this.steps = new Counter({
+        name: 'gpu_hpa_webhook_certificate_steps_total',
+        help: 'Certificate steps this replica performed as leader (create-ca, publish-bundle, issue-serving, prune-cas, set-failure-policy)',
+        labelNames: ['step'] as const,
+        registers,
+      });
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      const self = this;
+      new Gauge({
+        name: 'gpu_hpa_webhook_certificates_blocked',
+        help: "1 while this replica leads and the certificates need an operator (the log line 'certificate controller blocked' says why)",
+        registers,
+        collect() {
+          this.set(self.leading && self.last?.kind === 'blocked' ? 1 : 0);
+        },
+      });
+    }
   }
 
   startLeading(): void {
+    this.leading = true;
     const epoch = ++this.epoch;
     void this.loop(epoch);
   }
 
   stopLeading(): void {
+    this.leading = false;
     this.epoch++;
     this.kick();
   }
@@ -250,7 +274,7 @@ export class CertificateController {
         continue;
       }
       this.last = step;
-      this.o.onStep?.(step);
+      if (!['wait', 'idle', 'blocked'].includes(step.kind)) this.steps?.inc({ step: step.kind });
       const line = `${step.kind}:${'reason' in step ? step.reason : ''}`;
       if (step.kind === 'blocked' && line !== lastLogged) logger.error({ reason: step.reason }, 'certificate controller blocked');
       else if ((step.kind === 'wait' || step.kind === 'idle') && line !== lastLogged) {

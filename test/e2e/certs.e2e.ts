@@ -126,6 +126,19 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     });
     await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'default', body: hpa('served', 'absent', 'gpu_utilization') });
     for (const r of replicas) assert.doesNotMatch(r.logText(200), /forbidden/i, `${r.name}: no RBAC refusal`);
+    // /metrics: the leader's steps (one of each), nobody blocked
+    const scraped = await Promise.all(replicas.map((r) => r.metrics()));
+    const total = (step: string) => scraped.reduce((n, m) => n + Number(new RegExp(`^gpu_hpa_webhook_certificate_steps_total\\{step="${step}"\\} (\\d+)$`, 'm').exec(m)?.[1] ?? 0), 0);
+    assert.deepEqual(
+      ['create-ca', 'publish-bundle', 'issue-serving', 'set-failure-policy'].map(total),
+      [1, 1, 1, 1],
+      scraped
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.includes('certificate'))
+        .join('\n'),
+    );
+    for (const m of scraped) assert.match(m, /^gpu_hpa_webhook_certificates_blocked 0$/m);
   });
 
   test('a forced rotation: both CAs trusted during the overlap, no failed admission in a stream of HPA writes, both replicas on the new certificate', async (t) => {
