@@ -115,6 +115,9 @@ describe('charts/gpu-hpa-webhook', () => {
     assert.equal(env(template()).CERT_MODE, 'self-managed');
     const cm = template('certificates.mode=cert-manager');
     assert.deepEqual(secrets(cm), []);
+    const secretVerbs = (objs: Obj[]) => objs.find((o) => o.kind === 'Role' && o.metadata.name === 'gpu-hpa-webhook').rules.find((r: Obj) => r.resources.includes('secrets')).verbs;
+    assert.deepEqual(secretVerbs(template()), ['get', 'list', 'watch', 'update'], 'self-managed: the leader writes the Secret');
+    assert.deepEqual(secretVerbs(cm), ['get', 'list', 'watch'], 'cert-manager: the Secret is only read');
     assert.equal(env(cm).CERT_MODE, 'cert-manager');
     assert.deepEqual(
       cm
@@ -137,6 +140,7 @@ describe('charts/gpu-hpa-webhook', () => {
     const provided = template('certificates.mode=secret', `certificates.caBundle=${ca}`);
     assert.deepEqual(secrets(provided), []);
     assert.equal(env(provided).CERT_MODE, 'secret');
+    assert.deepEqual(secretVerbs(provided), ['get', 'list', 'watch'], 'provided Secret: only read');
     for (const cfg of provided.filter((o) => /WebhookConfiguration$/.test(o.kind))) for (const w of cfg.webhooks) assert.equal(w.clientConfig.caBundle, ca);
     const adapter = template(
       'adapter.configMap=monitoring/prometheus-adapter:config.yaml',

@@ -2,8 +2,8 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -366,4 +366,40 @@ describe('manifests/ (kustomize build)', () => {
     assert.equal(policyCm.length, 1);
     assert.deepEqual(Object.values(policyCm[0].data), [policy]);
   });
+});
+
+describe('manifests/components: the certificate modes other than self-managed', () => {
+  /** manifests/ with `components: [components/NAME]` uncommented, as the kustomization's comment says */
+  function withComponent(name: string): Obj[] {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gpu-hpa-components-')), 'manifests');
+    cpSync(MANIFESTS, dir, { recursive: true });
+    const file = join(dir, 'kustomization.yaml');
+    const text = readFileSync(file, 'utf8');
+    const enabled = text.replace(/^# components:\n# {3}- components\/cert-manager.*$/m, `components:\n  - components/${name}`);
+    assert.notEqual(enabled, text, 'the commented components: block is where the README says');
+    writeFileSync(file, enabled);
+    const { cmd, args } = findKustomize();
+    const out = execFileSync(cmd, [...args.slice(0, -1), dir], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    return parseAllDocuments(out).map((d) => d.toJS());
+  }
+
+  for (const [component, mode] of [
+    ['cert-manager', 'cert-manager'],
+    ['provided-secret', 'secret'],
+  ] as const) {
+    it(`${component}: --cert-mode ${mode}, no Secret of the install's own, the Secret only read`, () => {
+      const objs = withComponent(component);
+      const dep = objs.find((o) => o.kind === 'Deployment');
+      const env = Object.fromEntries(dep.spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+      assert.equal(env.CERT_MODE, mode);
+      assert.deepEqual(
+        objs.filter((o) => o.kind === 'Secret'),
+        [],
+      );
+      const rule = objs.find((o) => o.kind === 'Role').rules.find((r: Obj) => r.resources.includes('secrets'));
+      assert.deepEqual(rule.resourceNames, ['gpu-hpa-webhook-tls']);
+      assert.deepEqual(rule.verbs, ['get', 'list', 'watch']);
+      assert.equal(objs.filter((o) => o.kind === 'Certificate').length, component === 'cert-manager' ? 2 : 0);
+    });
+  }
 });
