@@ -201,7 +201,7 @@ test('413 for a 4 MiB body, and the limit is configurable', async () => {
 
 test('a kind it does not handle is allowed without a patch and without asking the engine', async () => {
   const patch: Operation[] = [{ op: 'add', path: '/x', value: 1 }];
-  const { app, calls } = setup(() => ({ allowed: false, violations: [{ reason: 'r', message: 'm' }], warnings: [], patch }));
+  const { app, calls } = setup(() => ({ allowed: false, violations: [{ reason: 'duplicate-hpa', message: 'm' }], warnings: [], patch }));
   const res = await json(app, '/mutate', review({ kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } }));
   assert.equal(res.status, 200);
   assert.equal(res.body.response.allowed, true);
@@ -262,7 +262,7 @@ test('a denial is a 403-coded response with the messages and causes, counted by 
     allowed: false,
     violations: [
       { reason: 'metric-not-served', message: 'metric "gpu_util" is not served by any adapter rule', field: 'spec.metrics[0].pods.metric.name' },
-      { reason: 'scale-down-too-fast', message: 'scaleDown stabilizationWindowSeconds 0 is below 300' },
+      { reason: 'unsafe-scale-down-stabilization', message: 'scaleDown stabilizationWindowSeconds 0 is below 300' },
     ],
     warnings: [],
   }));
@@ -276,7 +276,7 @@ test('a denial is a 403-coded response with the messages and causes, counted by 
   assert.equal(r.status.details.causes[0].field, 'spec.metrics[0].pods.metric.name');
   const text = await metrics.registry.metrics();
   assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="metric-not-served"\} 1/);
-  assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="scale-down-too-fast"\} 1/);
+  assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="unsafe-scale-down-stabilization"\} 1/);
   assert.match(text, /gpu_hpa_webhook_admission_reviews_total\{endpoint="validate",kind="HorizontalPodAutoscaler",decision="denied"\} 1/);
 });
 
@@ -336,7 +336,7 @@ test('an engine getter that throws, or a malformed decision, is a 500-coded resp
 });
 
 test('one log line per review with the fields, and never the object', async () => {
-  const { app, lines } = setup(() => ({ allowed: false, violations: [{ reason: 'gpu-conflict', message: 'asks for 2 GPUs' }], warnings: ['w'] }));
+  const { app, lines } = setup(() => ({ allowed: false, violations: [{ reason: 'gpu-count-conflict', message: 'asks for 2 GPUs' }], warnings: ['w'] }));
   await json(app, '/mutate', review());
   const reviews = lines.filter((l) => l.msg === 'admission review');
   assert.equal(reviews.length, 1);
@@ -348,7 +348,7 @@ test('one log line per review with the fields, and never the object', async () =
   assert.equal(l.operation, 'CREATE');
   assert.equal(l.dryRun, true);
   assert.equal(l.decision, 'denied');
-  assert.deepEqual(l.reasons, ['gpu-conflict']);
+  assert.deepEqual(l.reasons, ['gpu-count-conflict']);
   assert.equal(l.warnings, 1);
   assert.equal(typeof l.latencyMs, 'number');
   assert.equal(l.service, 'gpu-hpa-webhook');
@@ -472,7 +472,7 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
   // an engine that reads the object carelessly, as a buggy rule might: it may throw
   const { app } = setup((_e, req) => {
     const o = req.object as { spec: { template: { spec: { containers: unknown[] } } } };
-    return { allowed: o.spec.template.spec.containers.length > 0, violations: [{ reason: 'r', message: 'm' }], warnings: [] };
+    return { allowed: o.spec.template.spec.containers.length > 0, violations: [{ reason: 'duplicate-hpa', message: 'm' }], warnings: [] };
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server?.once('listening', r));

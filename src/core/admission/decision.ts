@@ -4,8 +4,9 @@
 import type { Operation } from 'fast-json-patch';
 import { excerpt, MAX_MESSAGE_LENGTH, MAX_VIOLATIONS, MAX_WARNINGS } from '../bounds.js';
 
-/** A stable, kebab-case code per rule: used in metrics labels, logs and tests. */
-export type ReasonCode = string;
+import type { ReasonCode } from '../rules/registry.js';
+
+export type { ReasonCode };
 
 export interface Violation {
   /** stable reason code, e.g. "metric-not-served" */
