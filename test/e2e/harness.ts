@@ -124,10 +124,8 @@ export class WebhookProcess {
         String(this.port),
         '--metrics-port',
         String(this.metricsPort),
-        '--tls-cert',
-        join(this.args.certDir, 'tls.crt'),
-        '--tls-key',
-        join(this.args.certDir, 'tls.key'),
+        // certDir '' : the certificate comes from the Secret (--cert-mode in serveArgs)
+        ...(this.args.certDir === '' ? [] : ['--tls-cert', join(this.args.certDir, 'tls.crt'), '--tls-key', join(this.args.certDir, 'tls.key')]),
         '--kubeconfig',
         this.args.kubeconfig,
         '--adapter-configmap',
