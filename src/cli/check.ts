@@ -12,6 +12,7 @@ import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
 import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
+import { convertV1Hpa, isV1Hpa } from '../core/hpa-v1.js';
 
 export interface ObjectVerdict {
   source: string;
@@ -81,7 +82,10 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
   const ordered = [...objects.filter((o) => o.object.kind === 'Deployment'), ...objects.filter((o) => o.object.kind !== 'Deployment')];
   ordered.forEach((o, i) => {
-    const req = requestFor(o.object, defaultNamespace, `check-${i}`);
+    // autoscaling/v1 is judged as the autoscaling/v2 object the API server would store (src/core/hpa-v1.ts)
+    const converted = isV1Hpa(o.object) ? convertV1Hpa(o.object) : undefined;
+    const req = requestFor(converted ? (converted.hpa) : o.object, defaultNamespace, `check-${i}`);
+    const conversionNotes = converted ? ['autoscaling/v1 judged as the autoscaling/v2 object the API server stores', ...converted.notes] : [];
     const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
     const scope = scopeOf(req); // the server's gate too (serve)
     if (!scope.decide) {
@@ -96,7 +100,7 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
       else hpas.push(stored);
     }
     const omitted = decision.omitted ? { omitted: decision.omitted } : {};
-    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });
+    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: [...conversionNotes, ...decision.warnings], patch });
   });
   // Report in input order.
   const order = new Map(objects.map((o, i) => [o.source, i]));

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { optInLabelTypo } from '../../src/core/annotations.js';
 import { MAX_WARNING_LENGTH } from '../../src/core/admission/decision.js';
-import { plainDeployment } from '../helpers/fixtures.js';
+import { defaultPolicy, plainDeployment } from '../helpers/fixtures.js';
+import { runCheck } from '../../src/cli/check.js';
+import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
+import { convertV1Hpa } from '../../src/core/hpa-v1.js';
 
 test('the opt-in written as an annotation: a warning that says to make it a label, kept whole under 120 characters', () => {
   const dep = plainDeployment({}, (d) => {
@@ -19,4 +22,65 @@ test('the opt-in written as an annotation: a warning that says to make it a labe
   // the neighbour: the label itself set (with or without the annotation) is not this warning
   const both = plainDeployment({}, (d) => (d.metadata.annotations['gpu-hpa.io/enabled'] = 'true'));
   assert.equal(optInLabelTypo(both), undefined);
+});
+
+test('seed 003: an autoscaling/v1 CPU HPA on containers without requests is judged as converted, and denied with the fix', () => {
+  const rules = compileAdapterConfig('rules: []\n', 'empty');
+  const dep = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web-app', namespace: 'production' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+  };
+  const hpa = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web-app', namespace: 'production' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-app' }, minReplicas: 2, maxReplicas: 20, targetCPUUtilizationPercentage: 70 },
+  };
+  const report = runCheck(
+    [
+      { source: 'deployment.yaml', object: dep },
+      { source: 'hpa.yaml', object: hpa },
+    ],
+    defaultPolicy(),
+    rules,
+  );
+  const verdict = report.results.find((r) => r.source === 'hpa.yaml');
+  assert.equal(verdict?.verdict, 'denied', JSON.stringify(verdict));
+  const v = verdict.violations.find((x) => x.reason === 'resource-metric-without-requests');
+  assert.ok(v, JSON.stringify(verdict.violations));
+  assert.match(v.message, /cpu/);
+  assert.match(v.message, /resources\.requests\.cpu/);
+  // the neighbour: the same HPA on a Deployment with a cpu request is allowed
+  const withRequests = structuredClone(dep);
+  (withRequests.spec.template.spec.containers[0] as Record<string, unknown>).resources = { requests: { cpu: '250m' } };
+  const ok = runCheck(
+    [
+      { source: 'deployment.yaml', object: withRequests },
+      { source: 'hpa.yaml', object: hpa },
+    ],
+    defaultPolicy(),
+    rules,
+  );
+  assert.equal(ok.results.find((r) => r.source === 'hpa.yaml')?.verdict, 'allowed', JSON.stringify(ok.results));
+});
+
+test('autoscaling/v1 conversion: notes for what the API server does silently', () => {
+  const base = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 3 } };
+  const implicit = convertV1Hpa(base);
+  assert.deepEqual(implicit.hpa.spec?.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]);
+  assert.ok(
+    implicit.notes.some((n) => n.includes('cpu Utilization 80%')),
+    implicit.notes.join('\n'),
+  );
+  const broken = convertV1Hpa({ ...base, metadata: { name: 'h', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': '[{' } } });
+  assert.ok(
+    broken.notes.some((n) => n.includes('autoscaling.alpha.kubernetes.io/metrics') && n.includes('ignores')),
+    broken.notes.join('\n'),
+  );
+  assert.equal(broken.hpa.metadata?.annotations, undefined, 'the round-trip annotation is dropped, as the API server drops it');
+  const set = convertV1Hpa({ ...base, spec: { ...base.spec, targetCPUUtilizationPercentage: 70 } });
+  assert.deepEqual(set.notes, []);
+  assert.equal(set.hpa.spec?.minReplicas, 1, 'minReplicas defaults to 1');
 });
