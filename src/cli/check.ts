@@ -84,7 +84,7 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   ordered.forEach((o, i) => {
     // autoscaling/v1 is judged as the autoscaling/v2 object the API server would store (src/core/hpa-v1.ts)
     const converted = isV1Hpa(o.object) ? convertV1Hpa(o.object) : undefined;
-    const req = requestFor(converted ? (converted.hpa) : o.object, defaultNamespace, `check-${i}`);
+    const req = requestFor(converted ? converted.hpa : o.object, defaultNamespace, `check-${i}`);
     const conversionNotes = converted ? ['autoscaling/v1 judged as the autoscaling/v2 object the API server stores', ...converted.notes] : [];
     const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
     const scope = scopeOf(req); // the server's gate too (serve)

@@ -84,3 +84,21 @@ test('autoscaling/v1 conversion: notes for what the API server does silently', (
   assert.deepEqual(set.notes, []);
   assert.equal(set.hpa.spec?.minReplicas, 1, 'minReplicas defaults to 1');
 });
+
+test('seed 001: a metric served only by rules on DCGM_FI_DEV_MEMORY_USED says, offline, that it is no DCGM field and what to use', () => {
+  const rule = (series: string, as: string) =>
+    `  - seriesQuery: '${series}{namespace!="",pod!=""}'\n    resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}\n    name: {matches: "${series}", as: "${as}"}\n    metricsQuery: 'sum(${series}{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n`;
+  const rules = compileAdapterConfig(`rules:\n${rule('DCGM_FI_DEV_MEMORY_USED', 'gpu_memory_used')}${rule('DCGM_FI_DEV_FB_USED', 'gpu_fb_used')}`, 'adapter.yaml');
+  const bad = rules.lookup({ kind: 'Pods', name: 'gpu_memory_used', resource: { group: '', resource: 'pods' }, namespaced: true });
+  assert.equal(bad.status, 'served');
+  assert.ok(bad.status === 'served');
+  const note = bad.notes.find((n) => n.includes('DCGM_FI_DEV_MEMORY_USED'));
+  assert.ok(note, JSON.stringify(bad.notes));
+  assert.ok(note.length <= MAX_WARNING_LENGTH, note);
+  assert.match(note, /^gpu_memory_used: rules\[0\] /);
+  assert.match(note, /use DCGM_FI_DEV_FB_USED$/);
+  // the neighbour: the rule on a field dcgm-exporter does export gets no such note
+  const good = rules.lookup({ kind: 'Pods', name: 'gpu_fb_used', resource: { group: '', resource: 'pods' }, namespaced: true });
+  assert.ok(good.status === 'served');
+  assert.deepEqual(good.notes, []);
+});
