@@ -30,6 +30,8 @@ export interface ObjectVerdict {
 }
 
 export interface CheckReport {
+  /** the adapter config the HPAs were judged against, and what is suspicious in it whatever the HPAs ask (issue 15) */
+  adapterConfig: { source: string; warnings: string[] };
   results: ObjectVerdict[];
   /** files that could not be read or decoded (the CLI exits 2 when there is any) */
   errors?: ManifestFileError[];
@@ -106,7 +108,11 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   const order = new Map(objects.map((o, i) => [o.source, i]));
   results.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
   const count = (v: ObjectVerdict['verdict']) => results.filter((r) => r.verdict === v).length;
-  return { results, summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') } };
+  return {
+    adapterConfig: { source: rules.source, warnings: [...(rules.warnings ?? [])] },
+    results,
+    summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') },
+  };
 }
 
 function describeOp(op: jsonpatch.Operation): string {
@@ -118,6 +124,11 @@ function describeOp(op: jsonpatch.Operation): string {
 export function formatCheckText(report: CheckReport, color = false): string {
   const paint = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
+  const adapter = report.adapterConfig;
+  if (adapter.warnings.length > 0) {
+    lines.push(`${paint(33, 'WARNING')} prometheus-adapter config ${adapter.source}`);
+    for (const w of adapter.warnings) lines.push(`  ! ${w}`);
+  }
   for (const r of report.results) {
     const tag = r.verdict === 'allowed' ? paint(32, 'ALLOWED') : r.verdict === 'denied' ? paint(31, 'DENIED ') : paint(90, 'SKIPPED');
     lines.push(r.kind === '(no kind)' ? `${tag} ${r.source}` : `${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);

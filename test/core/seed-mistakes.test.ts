@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { optInLabelTypo } from '../../src/core/annotations.js';
 import { MAX_WARNING_LENGTH } from '../../src/core/admission/decision.js';
-import { defaultPolicy, plainDeployment } from '../helpers/fixtures.js';
-import { runCheck } from '../../src/cli/check.js';
+import { defaultPolicy, fixture, fixtureText, plainDeployment } from '../helpers/fixtures.js';
+import { formatCheckText, runCheck } from '../../src/cli/check.js';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import { convertV1Hpa } from '../../src/core/hpa-v1.js';
 
@@ -101,4 +101,20 @@ test('seed 001: a metric served only by rules on DCGM_FI_DEV_MEMORY_USED says, o
   const good = rules.lookup({ kind: 'Pods', name: 'gpu_fb_used', resource: { group: '', resource: 'pods' }, namespaced: true });
   assert.ok(good.status === 'served');
   assert.deepEqual(good.notes, []);
+});
+
+test("check reports the adapter config's own warnings (seed 001), in text and in the JSON report; none for a clean config", () => {
+  const seed001 = compileAdapterConfig(fixtureText('seed-001/adapter-config.yaml'), 'seed-001/adapter-config.yaml');
+  const report = runCheck([{ source: 'hpa.yaml', object: fixture('seed-001/hpa.yaml') }], defaultPolicy(), seed001);
+  assert.equal(report.adapterConfig.source, 'seed-001/adapter-config.yaml');
+  assert.ok(
+    report.adapterConfig.warnings.some((w) => w.startsWith('rules[0]') && w.includes('DCGM_FI_DEV_MEMORY_USED is not a DCGM field')),
+    JSON.stringify(report.adapterConfig),
+  );
+  const text = formatCheckText(report);
+  assert.match(text, /^WARNING prometheus-adapter config seed-001\/adapter-config\.yaml$/m);
+  assert.match(text, /^ {2}! rules\[1\] .*DCGM_FI_DEV_MEMORY_TOTAL is not a DCGM field/m);
+  const clean = runCheck([{ source: 'hpa.yaml', object: fixture('seed-000/hpa.yaml') }], defaultPolicy(), compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000'));
+  assert.deepEqual(clean.adapterConfig.warnings, []);
+  assert.doesNotMatch(formatCheckText(clean), /prometheus-adapter config/);
 });

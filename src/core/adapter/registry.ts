@@ -38,7 +38,6 @@ export interface Registration {
 }
 
 export interface CompiledAdapterRuleSet extends AdapterRuleSet {
-  /** suspicious-but-valid things in the config, one sentence each, naming the rule */
   readonly warnings: readonly string[];
   readonly compiled: { readonly rules: readonly CompiledRule[]; readonly externalRules: readonly CompiledRule[] };
   /** edit-distance cells the "did you mean" searches have filled so far (src/core/suggest.ts) */
