@@ -51,7 +51,14 @@ export function isOptedIn(obj: { metadata?: { labels?: Record<string, string> } 
 /** A label set to something other than "true" never reaches the webhook (objectSelector): tell `check` users. */
 export function optInLabelTypo(obj: Deployment): string | undefined {
   const v = obj.metadata?.labels?.[OPT_IN_LABEL];
-  return v !== undefined && v !== 'true' ? `label ${OPT_IN_LABEL} is "${excerpt(v)}": only "true" opts in, so this Deployment is not managed` : undefined;
+  if (v !== undefined) return v !== 'true' ? `label ${OPT_IN_LABEL} is "${excerpt(v)}": only "true" opts in, so this Deployment is not managed` : undefined;
+  // The opt-in written as an annotation (issue 15): the webhook configurations select on labels
+  // (objectSelector), so the Deployment never reaches the webhook. Said before anything else is cut.
+  const annotated = obj.metadata?.annotations?.[OPT_IN_LABEL];
+  if (annotated !== undefined) {
+    return `${OPT_IN_LABEL} is an annotation, so not opted in: make it the label metadata.labels["${OPT_IN_LABEL}"]: "true"`;
+  }
+  return undefined;
 }
 
 // Kubernetes int parsing of an annotation: plain decimal digits, no sign, no spaces, no exponent.

@@ -22,6 +22,7 @@ export function preferAdapterListing(inner: AdapterRuleSet, listing: AdapterList
 
 class Listed implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[] | undefined;
   private readonly custom?: Set<string>;
   private readonly external?: Set<string>;
 
@@ -30,6 +31,7 @@ class Listed implements AdapterRuleSet {
     private readonly listing: AdapterListing,
   ) {
     this.source = inner.source;
+    this.warnings = inner.warnings;
     if (listing.custom) this.custom = new Set(listing.custom.map((r) => `${r.name}\u0000${r.namespaced}`));
     if (listing.external) this.external = new Set(listing.external);
   }

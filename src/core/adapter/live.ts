@@ -154,11 +154,13 @@ function withNotes(v: MetricVerdict, notes: string[]): MetricVerdict {
 
 class OfflineWithNote implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[] | undefined;
   constructor(
     private readonly base: AdapterRuleSet,
     private readonly note: string,
   ) {
     this.source = base.source;
+    this.warnings = base.warnings;
   }
   lookup(req: MetricRequest): MetricVerdict {
     return withNotes(this.base.lookup(req), [this.note]);
@@ -170,6 +172,7 @@ class OfflineWithNote implements AdapterRuleSet {
 
 class LiveRuleSet implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[];
   private readonly live: Record<ListName, RuleLive[]> = { rules: [], externalRules: [] };
   /** custom metrics: (resource, namespaced, name) → the rule and series name whose registration is in force (the last one) */
   private readonly customRegs = new Map<string, Winner>();
@@ -184,6 +187,7 @@ class LiveRuleSet implements AdapterRuleSet {
     private readonly snap: DiscoverySnapshot,
   ) {
     this.source = `${base.source} + series in ${snap.source}`;
+    this.warnings = base.warnings;
     const names: Record<ListName, Set<string>> = { rules: new Set(), externalRules: new Set() };
     for (const list of ['rules', 'externalRules'] as const) {
       for (const cr of base.compiled[list]) {

@@ -38,7 +38,6 @@ export interface Registration {
 }
 
 export interface CompiledAdapterRuleSet extends AdapterRuleSet {
-  /** suspicious-but-valid things in the config, one sentence each, naming the rule */
   readonly warnings: readonly string[];
   readonly compiled: { readonly rules: readonly CompiledRule[]; readonly externalRules: readonly CompiledRule[] };
   /** edit-distance cells the "did you mean" searches have filled so far (src/core/suggest.ts) */
@@ -169,6 +168,13 @@ function compileRule(rule: DiscoveryRule, list: ListName, index: number, warning
     }
   }
   return { ref: { list, index, seriesQuery: rule.seriesQuery }, label, rule, namer, converter, query, derived, labels };
+}
+
+/** Why a rule can never produce a value when every series name it selects is one dcgm-exporter does not export. */
+function neverExported(cr: CompiledRule): string | undefined {
+  const names = cr.query.names;
+  if (!names || names.length === 0 || !names.every((n) => DCGM_MISTAKES[n] !== undefined)) return undefined;
+  return `uses ${names.join(', ')}, not a DCGM field; use DCGM_FI_DEV_FB_USED`;
 }
 
 // Series names that guides use but dcgm-exporter does not export.
@@ -319,6 +325,11 @@ class RuleSet implements CompiledAdapterRuleSet {
     }
     if (served.length > 0) {
       const notes = maybe.map((m) => m.reason);
+      // Rules built only on series dcgm-exporter never exports (seed 001's DCGM_FI_DEV_MEMORY_USED) register
+      // nothing in a cluster whose series come from dcgm-exporter: said offline, with the fields to build on.
+      // Not a denial here: a recording rule may produce such a series; live discovery (live.ts) sees the
+      // series Prometheus really holds and denies once the target's pods have run without any.
+      if (servedRules.every((cr) => neverExported(cr) !== undefined)) notes.push(...servedRules.map((cr) => `${req.name}: ${cr.ref.list}[${cr.ref.index}] ${neverExported(cr)}`));
       if (servedRules.length > 1 && list === 'rules') {
         // Mutually exclusive selectors (alternative label layouts, as the shipped DCGM rules have) are by
         // design; only overlapping ones are worth a warning.

@@ -82,6 +82,8 @@ export type MetricVerdict =
 export interface AdapterRuleSet {
   /** where the rules came from (file path, "embedded default", configmap ns/name) */
   readonly source: string;
+  /** suspicious-but-valid things in the config, one sentence each naming the rule (check, serve and audit report them) */
+  readonly warnings?: readonly string[];
   lookup(req: MetricRequest): MetricVerdict;
   /** every metric name the list provably serves (for suggestions and for `check` output) */
   servedNames(list: 'rules' | 'externalRules'): string[];
