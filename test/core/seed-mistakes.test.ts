@@ -8,6 +8,9 @@ import { defaultPolicy, fixture, fixtureText, plainDeployment } from '../helpers
 import { formatCheckText, runCheck } from '../../src/cli/check.js';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import { convertV1Hpa } from '../../src/core/hpa-v1.js';
+import { createEngine } from '../../src/core/engine.js';
+import { staticClusterView } from '../../src/core/cluster.js';
+import { reviewOf } from '../helpers/webhook.js';
 
 test('the opt-in written as an annotation: a warning that says to make it a label, kept whole under 120 characters', () => {
   const dep = plainDeployment({}, (d) => {
@@ -117,4 +120,89 @@ test("check reports the adapter config's own warnings (seed 001), in text and in
   const clean = runCheck([{ source: 'hpa.yaml', object: fixture('seed-000/hpa.yaml') }], defaultPolicy(), compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000'));
   assert.deepEqual(clean.adapterConfig.warnings, []);
   assert.doesNotMatch(formatCheckText(clean), /prometheus-adapter config/);
+});
+
+test('an HPA on a GPU metric whose target requests no GPU is denied with the fix; a GPU in a container or init container, or a non-GPU metric, is not', () => {
+  const rules = compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000');
+  const cpuOnly = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'team' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '1' } } }] } },
+    },
+  };
+  const hpaOn = (metric: string) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'team' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 3,
+      metrics: [{ type: 'Pods', pods: { metric: { name: metric }, target: { type: 'AverageValue', averageValue: '50' } } }],
+    },
+  });
+  const judge = (dep: unknown, metric: string) =>
+    runCheck(
+      [
+        { source: 'dep.yaml', object: dep as Record<string, unknown> },
+        { source: 'hpa.yaml', object: hpaOn(metric) },
+      ],
+      defaultPolicy(),
+      rules,
+    ).results.find((r) => r.source === 'hpa.yaml')!;
+  const denied = judge(cpuOnly, 'gpu_utilization');
+  assert.equal(denied.verdict, 'denied', JSON.stringify(denied));
+  const v = denied.violations.find((x) => x.reason === 'gpu-metric-without-gpu');
+  assert.ok(v, JSON.stringify(denied.violations));
+  assert.equal(v.field, 'spec.metrics[0].pods.metric.name');
+  assert.match(v.message, /"gpu_utilization" comes from DCGM_FI_DEV_GPU_UTIL/);
+  assert.match(v.message, /Deployment web requests none/);
+  assert.match(v.message, /resources\.limits\["nvidia\.com\/gpu"\]/);
+
+  const withGpu = structuredClone(cpuOnly);
+  (withGpu.spec.template.spec.containers[0]!.resources as Record<string, unknown>).limits = { 'nvidia.com/gpu': 1 };
+  assert.equal(
+    judge(withGpu, 'gpu_utilization').violations.find((x) => x.reason === 'gpu-metric-without-gpu'),
+    undefined,
+  );
+  const initGpu = structuredClone(cpuOnly) as typeof cpuOnly & { spec: { template: { spec: { initContainers?: unknown[] } } } };
+  initGpu.spec.template.spec.initContainers = [{ name: 'warm', image: 'cuda', restartPolicy: 'Always', resources: { limits: { 'nvidia.com/gpu': 1 } } }];
+  assert.equal(
+    judge(initGpu, 'gpu_utilization').violations.find((x) => x.reason === 'gpu-metric-without-gpu'),
+    undefined,
+  );
+  // a metric no DCGM rule serves is another rule's business (metric-not-served), not this one's
+  assert.equal(
+    judge(cpuOnly, 'http_requests_per_second').violations.find((x) => x.reason === 'gpu-metric-without-gpu'),
+    undefined,
+  );
+});
+
+test('the GPU-metric rule leaves opted-in targets to the gpu-injected rule: their GPUs come from the mutating webhook', () => {
+  const rules = compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000');
+  const engine = createEngine({
+    policy: defaultPolicy(),
+    rules,
+    cluster: staticClusterView({ deployments: [plainDeployment()], hpas: [] }), // opted in, stored without its GPU limit
+  });
+  const hpa = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'llm', namespace: 'ml' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' },
+      minReplicas: 1,
+      maxReplicas: 3,
+      metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: '50' } } }],
+    },
+  };
+  const d = engine.validate(reviewOf(hpa).request as never);
+  assert.equal(
+    d.violations.find((v) => v.reason === 'gpu-metric-without-gpu'),
+    undefined,
+    JSON.stringify(d.violations),
+  );
 });

@@ -18,6 +18,7 @@ import { hpaApiServer } from './hpa-api-server.js';
 import { hpaTargets } from './hpa-targets.js';
 import { hpaMetricsServed } from './hpa-metrics-served.js';
 import { hpaResourceRequests } from './hpa-resource-requests.js';
+import { hpaGpuMetricTarget } from './hpa-gpu-metric-target.js';
 import { managedMode, replicaCap, scaleDownStabilization, scaleRates, singleHpa } from './hpa-gpu-safety.js';
 
 const ENTRIES = [
@@ -39,6 +40,7 @@ const ENTRIES = [
   hpaTargets,
   hpaMetricsServed,
   hpaResourceRequests,
+  hpaGpuMetricTarget,
   scaleDownStabilization,
   scaleRates,
   replicaCap,
