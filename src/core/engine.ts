@@ -5,7 +5,7 @@
 // The engine calls no rule by name: it walks the registry (src/core/rules/registry.ts) stage by stage —
 // request, then for an opted-in Deployment shape, settings and gate, then judge — and folds the findings
 // into one Decision. A stage before judge that finds a violation ends the review.
-import { allow, bounded, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { allow, bounded, deny, MAX_WARNING_LENGTH, withPatch, type Decision, type Violation } from './admission/decision.js';
 import { excerpt, MAX_NAME_LENGTH } from './bounds.js';
 import type { AdmissionRequest, Endpoint, Engine } from './admission/request.js';
 import { scopeOf, type ScopedKind } from './admission/scope.js';
@@ -44,14 +44,26 @@ function enforce(policy: Policy, subject: string, found: Violation[], warnings: 
   let warn = warnings.length > 0 ? warnings.map(strip) : warnings;
   if (policy.enforcement === 'warn') {
     hard = violations.filter((v) => originOf(v.reason) === 'api-server');
-    warn = [...violations.filter((v) => originOf(v.reason) !== 'api-server').map((v) => `${v.reason}: ${strip(v.message)}`), ...warn];
+    warn = [...violations.filter((v) => originOf(v.reason) !== 'api-server').map((v) => asWarning(v, strip(v.message))), ...warn];
   }
   return hard.length > 0 ? deny(hard, warn) : allow(warn);
 }
 
+/**
+ * A violation sent as a warning (enforcement: warn). AdmissionResponse warnings are cut at 120 characters,
+ * so a message that does not fit gives way to its short form, which keeps the field or metric, the value
+ * and the fix (issue 15).
+ */
+function asWarning(v: Violation, message: string): string {
+  const whole = `${v.reason}: ${message}`;
+  return whole.length <= MAX_WARNING_LENGTH || v.short === undefined ? whole : `${v.reason}: ${v.short}`;
+}
+
 /** A violation with another message (spelled out: an object spread was a tenth of an HPA decision). */
 function named(v: Violation, message: string): Violation {
-  return v.field === undefined ? { reason: v.reason, message } : { reason: v.reason, message, field: v.field };
+  const out: Violation = v.field === undefined ? { reason: v.reason, message } : { reason: v.reason, message, field: v.field };
+  if (v.short !== undefined) out.short = v.short;
+  return out;
 }
 
 /** The registry's rules for one kind, endpoint and stage, in registry order. */

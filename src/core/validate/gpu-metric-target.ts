@@ -7,7 +7,7 @@
 // it opts in) and the policy's GPU resources.
 import type { Violation } from '../admission/decision.js';
 import type { AdapterRuleSet, RuleRef } from '../adapter/types.js';
-import { excerpt, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
+import { brief, excerpt, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
 import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
 import { isGpuResource, type Policy } from '../policy/schema.js';
 
@@ -46,6 +46,7 @@ export function verifyGpuMetricTargetHasGpu(subject: string, metrics: unknown, r
     out.push({
       reason: 'gpu-metric-without-gpu',
       field: `spec.metrics[${i}].pods.metric.name`,
+      short: `metric "${brief(name, 40)}" needs GPU pods: add limits["${policy.gpuResource}"] to ${brief(target.metadata?.name ?? '', 30)}`,
       message: `${subject}: spec.metrics[${i}].pods.metric.name "${excerpt(name)}" comes from ${series}, which dcgm-exporter writes only for pods holding a GPU, but Deployment ${excerpt(target.metadata?.name ?? '')} requests none, so the HPA would show <unknown> forever; give its GPU container resources.limits["${policy.gpuResource}"] (or opt it in with the label gpu-hpa.io/enabled: "true")`,
     });
   });

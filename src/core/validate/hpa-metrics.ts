@@ -6,7 +6,7 @@ import type { Violation } from '../admission/decision.js';
 import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
-import { excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
+import { brief, excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
 import type { TargetPods } from './target-pods.js';
 
 export interface MetricCheck {
@@ -66,6 +66,7 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
             reason: 'metric-not-served',
             field,
             message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
+            short: `${req.kind} metric "${brief(req.name, 60)}" is served by no adapter ${list} entry; ${verdict.nearest.length > 0 ? `did you mean ${verdict.nearest[0]}?` : `add a ${list} entry for it`}`,
           },
         ],
         warnings: notes,
