@@ -3,19 +3,8 @@
 // own hand-written reading of each building block (`names`), plus near misses; which of them the adapter
 // serves, and for whom, is the real adapter's answer.
 import { stringify } from 'yaml';
+import { mulberry32 } from '../helpers/prng.js';
 import { DEPLOYMENT, WORKLOAD_NAMESPACES } from './series.js';
-
-/** mulberry32: small, seedable, the same sequence everywhere */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -237,7 +226,7 @@ export interface GeneratedConfig {
 const DISTRACTORS = ['gpu_utilization', 'DCGM_FI_DEV_MEMORY_USED', 'GPU_UTIL', 'gpu_GPU_UTIL', 'requests_external', 'http_requests_per_second', 'app_queue_depth', 'gpu_UTIL_external'];
 
 export function generate(seed: number, count: number, asksPerConfig = 3): GeneratedConfig[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: GeneratedConfig[] = [];
   for (let id = 0; id < count; id++) {
     const rules: RuleGen[] = [];

@@ -8,6 +8,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Decision } from '../../src/core/admission/decision.js';
 import type { AdmissionRequest, Engine } from '../../src/core/admission/request.js';
 import { createApp, type AppDeps } from '../../src/server/app.js';
+import { editAt } from '../helpers/json-edit.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics, type WebhookMetrics } from '../../src/server/metrics.js';
 import { metricsHandler } from '../../src/server/metrics-server.js';
@@ -521,16 +522,7 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
     )
     .map(([path, value, endpoint, kind]) => {
       const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource });
-      const keys = path.split('.');
-      let cur: Record<string, unknown> = r;
-      for (const k of keys.slice(0, -1)) {
-        const next = cur[k];
-        if (typeof next !== 'object' || next === null) return { endpoint, body: JSON.stringify(r) ?? 'null' };
-        cur = next as Record<string, unknown>;
-      }
-      const last = keys[keys.length - 1] as string;
-      if (value === undefined) delete cur[last];
-      else Object.defineProperty(cur, last, { value, enumerable: true, configurable: true, writable: true });
+      editAt(r, path, value); // a path through a non-object leaves the review as it is
       return { endpoint, body: JSON.stringify(r) ?? 'null' };
     });
   const anyBody = fc
@@ -579,6 +571,10 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
   try {
     const body = Buffer.from(JSON.stringify(review()));
     const gauge = async () => (await metrics.inFlight.get()).values[0]?.value;
+    // the server's own events: its request listener has run (headers in, body not), and the response is closed
+    // (listeners run in order, so the app's own, which moves the gauge, has run before these)
+    const served = new Promise<void>((resolve) => srv.once('request', (_q: http.IncomingMessage, res: http.ServerResponse) => res.once('close', () => resolve())));
+    const headersIn = new Promise<void>((resolve) => srv.once('request', () => resolve()));
     const done = new Promise<number>((resolve, reject) => {
       const req = http.request(
         { host: '127.0.0.1', port: (srv.address() as AddressInfo).port, method: 'POST', path: '/mutate', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
@@ -589,20 +585,18 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
       );
       req.on('error', reject);
       req.write(body.subarray(0, 10));
-      setTimeout(() => {
-        void (async () => {
-          try {
-            assert.equal(await gauge(), 1);
-            req.end(body.subarray(10));
-          } catch (e) {
-            req.destroy();
-            reject(e instanceof Error ? e : new Error(String(e)));
-          }
-        })();
-      }, 100);
+      void headersIn.then(async () => {
+        try {
+          assert.equal(await gauge(), 1);
+          req.end(body.subarray(10));
+        } catch (e) {
+          req.destroy();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
     });
     assert.equal(await done, 200);
-    await new Promise((r) => setTimeout(r, 20));
+    await served;
     assert.equal(await gauge(), 0);
   } finally {
     srv.closeAllConnections();

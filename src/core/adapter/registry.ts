@@ -10,6 +10,7 @@ import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } 
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { MAX_NAME_LENGTH, workMeter, type WorkMeter } from '../bounds.js';
+import { memoize } from '../memo.js';
 import { nearest } from '../suggest.js';
 import { VerdictMemo } from './verdict-memo.js';
 
@@ -278,19 +279,18 @@ class RuleSet implements CompiledAdapterRuleSet {
     return [...this.served[list]];
   }
 
-  // Misses repeat (the same HPA is re-validated on every update), so suggestions are memoized per list.
-  private readonly nearestCache = new Map<string, string[]>();
+  // Misses repeat (the same HPA is re-validated on every update), so suggestions are memoized per list
+  // in the core's one bounded LRU (core/memo.ts); frozen, and copied out so no caller changes another's.
+  private readonly nearestMemo = memoize(
+    4096,
+    ({ list, name }: { list: ListName; name: string }) => Object.freeze(nearest(name, this.served[list], 3, this.suggestWork)),
+    ({ list, name }) => `${list}\u0000${name}`,
+  );
 
   private nearest(list: ListName, name: string): string[] {
-    const key = `${list}\u0000${name}`;
-    const hit = this.nearestCache.get(key);
-    if (hit) return [...hit];
-    // one search, linear in the served names; none at all for a name over MAX_NAME_LENGTH
-    const out = nearest(name, this.served[list], 3, this.suggestWork);
-    if (name.length > MAX_NAME_LENGTH) return out; // never keep a long name in the cache
-    if (this.nearestCache.size >= 4096) this.nearestCache.delete(this.nearestCache.keys().next().value as string);
-    this.nearestCache.set(key, out);
-    return [...out];
+    // one search, linear in the served names; none at all for a name over MAX_NAME_LENGTH, never kept in the memo
+    if (name.length > MAX_NAME_LENGTH) return nearest(name, this.served[list], 3, this.suggestWork);
+    return [...this.nearestMemo({ list, name })];
   }
 
   private readonly memo = new VerdictMemo((req) => this.decide(req));

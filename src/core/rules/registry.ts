@@ -3,9 +3,11 @@
 // ReasonCode: a violation with a code no entry declares does not typecheck. docs/rules.md is generated
 // from this list (`npm run docs:rules`; test/core/rules/registry.test.ts fails when it is stale).
 //
-// A new rule: one file in this folder exporting one entry (`{ name, description, origin, stage, kinds,
-// endpoints, codes, run } as const satisfies HpaRule` or DeploymentRule, ...), one line below, then
-// `npm run docs:rules`.
+// A new rule: one file in this folder exporting one entry — `const codes = { 'my-code': 'one line' } as
+// const;` then `export const myRule: Coded<HpaRule, typeof codes> = { name, description, origin, stage,
+// kinds, endpoints, codes, run }` (types.ts: DeploymentRule, HpaRule, ... and what `run` receives) —, one
+// line in ENTRIES below, then `npm run docs:rules`. The codes stay a separate `as const` object so
+// ReasonCode can be derived from them without depending on the functions (which return Violations).
 import type { Origin, Rule } from './types.js';
 import { requestNamespace, requestObject } from './request.js';
 import { deploymentShape } from './deployment-shape.js';
