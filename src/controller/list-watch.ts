@@ -297,7 +297,9 @@ export class ListWatch<T extends ObjectLike> {
             seen.add(key(t.metadata?.namespace, t.metadata?.name));
             this.put(t);
           }
-          await this.o.afterPage?.({ index: index++, items: items.length, more: cont !== undefined });
+          // (counted apart: an optional call skips its arguments when there is no hook)
+          const pageIndex = index++;
+          await this.o.afterPage?.({ index: pageIndex, items: items.length, more: cont !== undefined });
         } while (cont !== undefined && !this.stopped);
       } catch (e) {
         if (e instanceof ApiStatusError && e.code === 410 && cont !== undefined) {
