@@ -297,7 +297,9 @@ export class ListWatch<T extends ObjectLike> {
             seen.add(key(t.metadata?.namespace, t.metadata?.name));
             this.put(t);
           }
-          await this.o.afterPage?.({ index: index++, items: items.length, more: cont !== undefined });
+          // (counted apart: an optional call skips its arguments when there is no hook)
+          const pageIndex = index++;
+          await this.o.afterPage?.({ index: pageIndex, items: items.length, more: cont !== undefined });
         } while (cont !== undefined && !this.stopped);
       } catch (e) {
         if (e instanceof ApiStatusError && e.code === 410 && cont !== undefined) {
@@ -342,12 +344,16 @@ export class ListWatch<T extends ObjectLike> {
       throw err;
     }
     let state = initial;
+    // a streamed list's time: ours (parsing, trimming, storing each event) and the rest (waiting for the server)
+    let ownMs = 0;
+    let bytes = 0;
     if (state) {
       const { done } = state;
       state.done = (rv) => {
         this.stats.streamedLists++;
         this.stats.lists++;
-        this.o.logger?.info({ watch: this.o.what, objects: state?.seen.size, streamed: true, ms: Math.round(performance.now() - t0) }, 'listed');
+        const ms = performance.now() - t0;
+        this.o.logger?.info({ watch: this.o.what, objects: state?.seen.size, streamed: true, bytes, ms: Math.round(ms), waitMs: Math.round(ms - ownMs), ownMs: Math.round(ownMs) }, 'listed');
         state = undefined;
         done(rv);
       };
@@ -368,10 +374,15 @@ export class ListWatch<T extends ObjectLike> {
           buf = buf.slice(nl + 1);
           if (line.trim() === '') continue;
           const streamed = state?.count;
+          const te = state ? performance.now() : 0;
           try {
             this.event(JSON.parse(line) as { type?: string; object?: unknown }, state);
           } catch (e) {
             return fail(e);
+          }
+          if (state) {
+            ownMs += performance.now() - te;
+            bytes += line.length;
           }
           const hook = this.o.afterInitialEvent;
           if (state && hook && state.count !== streamed) {
