@@ -8,6 +8,7 @@ import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import type { AdapterRuleSet, MetricRequest } from '../../src/core/adapter/types.js';
 import { matchSelector } from './series.js';
 import { verifyMetricsServed } from '../../src/core/validate/hpa-metrics.js';
+import { preferAdapterListing } from '../../src/core/adapter/listed.js';
 
 const POD = (name: string, namespace: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true, namespace });
 const EXT = (name: string, namespace: string): MetricRequest => ({ kind: 'External', name, namespaced: true, namespace });
@@ -205,4 +206,19 @@ test("the rule for a Pods metric with no series for the target's pods: denied wh
   assert.match(none.warnings[0]!, /no series yet, allowed until its pods run/);
   // pods not known (no names): the namespace has series, allowed as before
   assert.equal(verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { ...running, names: undefined }).violations.length, 0);
+});
+
+test('an external rule with no label for namespaces: the adapter lists the metric, but every namespaced query fails — its listing does not make it served', () => {
+  const yaml = `externalRules:
+- seriesQuery: 'queue_depth'
+  resources: {}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'
+`;
+  const rs = live(yaml, [scraped('queue_depth', { namespace: 'team-a', queue: 'q' })]);
+  const v = rs.lookup(EXT('queue_depth', 'team-a'));
+  assert.equal(v.status, 'not-served');
+  assert.equal(v.status === 'not-served' && v.live?.registered, true);
+  assert.match(v.status === 'not-served' ? v.live!.message : '', /so the adapter lists it, but the rule has no label for namespaces/);
+  const listed = preferAdapterListing(rs, { source: 'prometheus-adapter via https://10.0.0.1:6443', external: ['queue_depth'] });
+  assert.equal(listed.lookup(EXT('queue_depth', 'team-a')).status, 'not-served');
 });

@@ -288,7 +288,15 @@ class LiveRuleSet implements AdapterRuleSet {
       // BuildExternal (pkg/naming/metrics_query.go) adds the namespace label matcher unless namespaced: false
       if (req.namespaced && owner.cr.rule.resources.namespaced !== false) {
         const l = owner.cr.converter.labelForResource(NAMESPACES);
-        if (l.label === null) return offline; // the config-level error, already explained offline
+        if (l.label === null) {
+          // listed by the adapter (registered by name), but BuildExternal fails: every namespaced query errors
+          return this.denyRegistered(
+            req,
+            [ref],
+            'metric-series-unassociated',
+            `${owner.cr.label} derives it from ${sum(groups)} series in ${this.where()}, so the adapter lists it, but the rule has no label for namespaces (${l.error}): every namespaced query for it fails and the HPA would show <unknown> forever; add resources.overrides.namespace: {resource: namespace}, or resources.namespaced: false`,
+          );
+        }
         if (!groups.some((g) => g.labels.includes(l.label))) {
           return this.denyRegistered(
             req,
@@ -419,7 +427,7 @@ class LiveRuleSet implements AdapterRuleSet {
         req,
         [ref],
         'metric-no-series',
-        `${cr.label} registers ${req.name}, and ${this.where()} has series ${w.seriesName} with ${nsLabel}="${req.namespace}", but none whose ${resLabel} is one of the ${n} pod${n === 1 ? '' : 's'} of the HPA's target: the adapter queries only the pods the HPA's selector matches, so the HPA gets no value`,
+        `${cr.label} registers ${req.name}, and ${this.where()} has series ${w.seriesName} with ${nsLabel}="${req.namespace}", but ${n === 0 ? "the HPA's target has no pod yet" : `none whose ${resLabel} is one of the ${n} pod${n === 1 ? '' : 's'} of the HPA's target`}: the adapter queries only the pods the HPA's selector matches, so the HPA gets no value`,
       );
     }
     if (!groups.some(carries)) {
