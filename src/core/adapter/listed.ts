@@ -52,6 +52,8 @@ class Listed implements AdapterRuleSet {
     const has = req.kind === 'External' ? listed.has(name) : listed.has(`${name}\u0000${req.namespaced}`);
     if (has) {
       if (verdict.status === 'served') return verdict;
+      // registered, so listed — but Prometheus has nothing the adapter's query would return for this HPA
+      if (verdict.status === 'not-served' && verdict.live?.registered) return verdict;
       return { status: 'served', rules: [], notes: [`${this.listing.source} lists ${name} (${api}), though the rules here would not serve it: is the adapter on another config?`] };
     }
     if (verdict.status === 'not-served') return { ...verdict, notes: [...(verdict.notes ?? []), `${this.listing.source} does not list ${name} either`] };

@@ -140,7 +140,10 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
     }
     // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
-    const request = namespace === undefined ? r.request : { ...r.request, namespace };
+    // a Pods metric is asked for the target's pods by name, when they are known (live.ts valueFor); a target
+    // without pods yet has none to ask for
+    const names = r.request.kind !== 'Pods' ? undefined : pods?.state === 'running' ? pods.names : pods?.state === 'none' ? [] : undefined;
+    const request = namespace === undefined ? r.request : { ...r.request, namespace, ...(names ? { pods: names } : {}) };
     const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
