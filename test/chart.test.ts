@@ -5,10 +5,10 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { kustomizeBin } from './helpers/kustomize.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHART = join(ROOT, 'charts', 'gpu-hpa-webhook');
@@ -22,19 +22,6 @@ function helmBin(): string {
   const bin = out.trim().split('\n').pop() ?? '';
   assert.ok(existsSync(bin), `scripts/install-helm.sh printed ${bin}`);
   return bin;
-}
-
-function kustomizeBin(): string {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((d) => join(d, 'kustomize')),
-    join(homedir(), 'go', 'bin', 'kustomize'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
-  return found;
 }
 
 function parse(text: string): Obj[] {

@@ -8,31 +8,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
 import { apiMessage, apply, waitUntil } from './harness.js';
+import { kustomizeBuild } from '../helpers/kustomize.js';
 
 const NS = 'platform';
 const PREFIX = 'acme-';
 const SA = `${PREFIX}gpu-hpa-webhook`;
 
 function kustomize(dir: string): KubernetesObject[] {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((d) => join(d, 'kustomize')),
-    join(homedir(), 'go', 'bin', 'kustomize'),
-  ];
-  const bin = candidates.find((c) => existsSync(c));
-  if (!bin) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
-  return parseAllDocuments(execFileSync(bin, ['build', join(REPO_ROOT, dir)], { encoding: 'utf8' }))
-    .map((d) => d.toJS() as KubernetesObject)
-    .filter(Boolean);
+  return kustomizeBuild<KubernetesObject>(join(REPO_ROOT, dir));
 }
 
 let cp: ControlPlane;
