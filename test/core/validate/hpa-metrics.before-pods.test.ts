@@ -29,7 +29,7 @@ function rulesAnswering(verdict: MetricVerdict): AdapterRuleSet & { asked: Metri
 }
 
 const podsMetric = (name: string) => ({ type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue: '30' } } });
-const req = metricRequest(podsMetric('gpu') as never)!.request;
+const req = metricRequest(podsMetric('gpu'))!.request;
 
 /** Live discovery: a rule could serve it, but no series; `offline` is what the adapter config alone says. */
 function noSeriesYet(offline: MetricVerdict, extra: { conclusion?: string; notes?: string[] } = {}): MetricVerdict {
