@@ -13,7 +13,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       globals: globals.node,
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // the codebase's convention (as tsc's noUnusedParameters): a leading _ marks a deliberately unused parameter

@@ -5,10 +5,10 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { kustomizeBin } from './helpers/kustomize.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHART = join(ROOT, 'charts', 'gpu-hpa-webhook');
@@ -22,19 +22,6 @@ function helmBin(): string {
   const bin = out.trim().split('\n').pop() ?? '';
   assert.ok(existsSync(bin), `scripts/install-helm.sh printed ${bin}`);
   return bin;
-}
-
-function kustomizeBin(): string {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((d) => join(d, 'kustomize')),
-    join(homedir(), 'go', 'bin', 'kustomize'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
-  return found;
 }
 
 function parse(text: string): Obj[] {
@@ -100,10 +87,22 @@ describe('charts/gpu-hpa-webhook', () => {
       }
       assert.equal(cfg.metadata.annotations['cert-manager.io/inject-ca-from'], 'platform/gpu-hpa-webhook-tls');
     }
+    // the certificate controller may touch only the renamed configurations and its Secret
+    const clusterRole = objects.find((o) => o.kind === 'ClusterRole');
+    assert.deepEqual(clusterRole.rules.find((r: Obj) => r.resources.includes('validatingwebhookconfigurations')).resourceNames, ['acme-gpu-hpa']);
+    const env = Object.fromEntries(objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+    assert.deepEqual([env.SERVICE_NAME, env.WEBHOOK_CONFIGURATION, env.CERT_SECRET], ['acme-gpu-hpa', 'acme-gpu-hpa', 'gpu-hpa-webhook-tls']);
   });
 
   it('values: cert-manager mode, a provided caBundle, the cluster adapter ConfigMap, scheduling, client CA', () => {
-    const cm = template('certificate.mode=cert-manager');
+    const env = (objs: Obj[]) => Object.fromEntries(objs.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+    const secrets = (objs: Obj[]) => objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name);
+    // self-managed (default): the empty Secret the leader fills; cert-manager and secret: none (theirs, yours)
+    assert.deepEqual(secrets(template()), ['gpu-hpa-webhook-tls']);
+    assert.equal(env(template()).CERT_MODE, 'self-managed');
+    const cm = template('certificates.mode=cert-manager');
+    assert.deepEqual(secrets(cm), []);
+    assert.equal(env(cm).CERT_MODE, 'cert-manager');
     assert.deepEqual(
       cm
         .filter((o) => o.kind === 'Certificate')
@@ -111,8 +110,20 @@ describe('charts/gpu-hpa-webhook', () => {
         .sort(),
       ['gpu-hpa-webhook-ca', 'gpu-hpa-webhook-tls'],
     );
+    // failurePolicy.hpaValidation is what the leader sets; the configuration always ships Ignore
+    const open = template('failurePolicy.hpaValidation=Ignore');
+    assert.ok(open.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].args.includes('--hpa-failure-policy=Ignore'));
+    const hpaHook = (objs: Obj[]) => objs.find((o) => o.kind === 'ValidatingWebhookConfiguration').webhooks.find((w: Obj) => w.name === 'horizontalpodautoscalers.validate.gpu-hpa.io');
+    assert.equal(hpaHook(template()).failurePolicy, 'Ignore');
+    assert.ok(
+      template()
+        .find((o) => o.kind === 'Deployment')
+        .spec.template.spec.containers[0].args.includes('--hpa-failure-policy=Fail'),
+    );
     const ca = Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64');
-    const provided = template(`certificate.caBundle=${ca}`);
+    const provided = template('certificates.mode=secret', `certificates.caBundle=${ca}`);
+    assert.deepEqual(secrets(provided), []);
+    assert.equal(env(provided).CERT_MODE, 'secret');
     for (const cfg of provided.filter((o) => /WebhookConfiguration$/.test(o.kind))) for (const w of cfg.webhooks) assert.equal(w.clientConfig.caBundle, ca);
     const adapter = template(
       'adapter.configMap=monitoring/prometheus-adapter:config.yaml',

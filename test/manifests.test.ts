@@ -126,6 +126,10 @@ describe('manifests/ (kustomize build)', () => {
       ...['create'].map((v) => `cluster /events ${v}`),
       // namespace labels for profiles' namespaceSelector (the namespaces informer)
       ...['list', 'watch'].map((v) => `cluster /namespaces ${v}`),
+      // its own two webhook configurations: caBundle and HPA validation's failurePolicy (src/controller/certificates.ts)
+      ...['get', 'update'].flatMap((v) => [`cluster admissionregistration.k8s.io/mutatingwebhookconfigurations ${v}`, `cluster admissionregistration.k8s.io/validatingwebhookconfigurations ${v}`]),
+      // its own certificate Secret: every replica watches it, the leader writes it
+      ...['get', 'list', 'watch', 'update'].map((v) => `ns:${NS} /secrets ${v}`),
       ...['get', 'create', 'update'].map((v) => `ns:${NS} coordination.k8s.io/leases ${v}`),
       ...['list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
     ];
@@ -134,6 +138,13 @@ describe('manifests/ (kustomize build)', () => {
       if (r.verbs.some((v: string) => v !== 'create')) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook'], 'Lease get/update only on its own Lease');
     }
     assert.deepEqual([...granted].sort(), expected.sort());
+    // Secrets and webhook configurations: by name only, never all of them
+    for (const role of [...all('ClusterRole'), ...all('Role')]) {
+      for (const r of role.rules) {
+        if (r.resources.includes('secrets')) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook-tls'], 'only its own Secret');
+        if (r.resources.some((x: string) => /webhookconfigurations$/.test(x))) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook'], 'only its own webhook configurations');
+      }
+    }
 
     const sa = one('ServiceAccount');
     for (const [binding, roleKind] of [
@@ -152,9 +163,12 @@ describe('manifests/ (kustomize build)', () => {
   it('configures both webhooks as the spec says', () => {
     const service = one('Service');
     // Mutation fails open; validation fails closed for HPAs (the <unknown>-forever gate) and open for
-    // Deployments, so an outage never blocks a rollout or a rollback.
-    const expectedFailurePolicy = (kind: string, w: Obj): string =>
-      kind === 'MutatingWebhookConfiguration' ? 'Ignore' : w.rules.some((r: Obj) => r.resources.includes('deployments')) ? 'Ignore' : 'Fail';
+    // Deployments, so an outage never blocks a rollout or a rollback. HPA validation ships Ignore: the
+    // leader sets Fail (--hpa-failure-policy) once caBundle trusts the served certificate, so no
+    // install order leaves a fail-closed webhook with an empty caBundle (issue 16).
+    const expectedFailurePolicy = (): string => 'Ignore';
+    const dep = one('Deployment').spec.template.spec.containers[0];
+    assert.equal(flag(dep.args, '--hpa-failure-policy'), 'Fail', 'the leader closes HPA validation');
     for (const [config, path] of [
       [one('MutatingWebhookConfiguration'), '/mutate'],
       [one('ValidatingWebhookConfiguration'), '/validate'],
@@ -166,7 +180,7 @@ describe('manifests/ (kustomize build)', () => {
         assert.deepEqual(w.admissionReviewVersions, ['v1'], where);
         assert.equal(w.sideEffects, 'None', where);
         assert.ok(Number.isInteger(w.timeoutSeconds) && w.timeoutSeconds >= 1 && w.timeoutSeconds <= 5, `${where} timeoutSeconds`);
-        assert.equal(w.failurePolicy, expectedFailurePolicy(config.kind, w), where);
+        assert.equal(w.failurePolicy, expectedFailurePolicy(), where);
         assert.equal(w.matchPolicy, 'Equivalent', where);
         if (config.kind === 'MutatingWebhookConfiguration') assert.equal(w.reinvocationPolicy, 'IfNeeded', where);
         assert.equal(w.clientConfig.url, undefined, where);
@@ -204,6 +218,7 @@ describe('manifests/ (kustomize build)', () => {
 
   it('runs two hardened replicas with HTTPS probes, resources and the certificate Secret', () => {
     const dep = one('Deployment');
+    const service = one('Service');
     assert.equal(dep.spec.replicas, 2);
     const pod = dep.spec.template.spec;
     const podLabels = dep.spec.template.metadata.labels;
@@ -248,15 +263,20 @@ describe('manifests/ (kustomize build)', () => {
       assert.ok(vol, `volume ${m.name}`);
       return { mount: m, vol, key: file.slice(m.mountPath.replace(/\/$/, '').length + 1) };
     };
-    for (const f of ['--tls-cert', '--tls-key']) {
-      const file = flag(args, f);
-      assert.ok(file, `${f} set`);
-      const { vol, mount, key } = mountOf(file);
-      assert.ok(vol.secret?.secretName, `${f} from a Secret`);
-      assert.equal((vol.secret.defaultMode ?? 0o644) & 0o007, 0, 'the key is not world-readable');
-      assert.equal(mount.readOnly, true);
-      assert.ok(['tls.crt', 'tls.key'].includes(key));
-    }
+    // the serving certificate: the Secret the install ships (empty), served from a watch, no volume;
+    // the flags name the objects through env vars an overlay's replacements keep in step
+    const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
+    const resolve = (v: string | undefined) => v?.replace(/\$\(([A-Z_]+)\)/g, (_, n: string) => env[n]);
+    assert.equal(flag(args, '--tls-cert'), undefined, 'no certificate files');
+    assert.equal(resolve(flag(args, '--cert-mode')), 'self-managed');
+    const secret = one('Secret', resolve(flag(args, '--cert-secret')));
+    assert.equal(secret.type, 'Opaque');
+    assert.equal(secret.data, undefined, 'shipped empty: re-applying the manifests keeps what the leader wrote');
+    assert.equal(resolve(flag(args, '--service')), service.metadata.name);
+    assert.equal(resolve(flag(args, '--mutating-webhook-configuration')), one('MutatingWebhookConfiguration').metadata.name);
+    assert.equal(resolve(flag(args, '--validating-webhook-configuration')), one('ValidatingWebhookConfiguration').metadata.name);
+    assert.equal(flag(args, '--hpa-failure-policy'), 'Fail');
+    assert.ok(!pod.volumes.some((v: Obj) => v.secret), 'no Secret volume');
     // --adapter-config and --policy from ConfigMaps rendered here, under the key they read
     for (const f of ['--adapter-config', '--policy']) {
       const file = flag(args, f);

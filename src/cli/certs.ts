@@ -1,6 +1,7 @@
 // `gpu-hpa-webhook certs`: a CA, a serving certificate for the service, and the webhook
 // configurations of manifests/ pointed at that service with caBundle filled, for clusters without
 // cert-manager.
+import { FAIL_CLOSED_WEBHOOK } from '../core/cert-rotation.js';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +138,9 @@ function pointAtService(doc: Document, service: string, namespace: string, caBun
     doc.setIn(['webhooks', i, 'clientConfig', 'service', 'name'], service);
     doc.setIn(['webhooks', i, 'clientConfig', 'service', 'namespace'], namespace);
     doc.setIn(['webhooks', i, 'clientConfig', 'caBundle'], caBundle);
+    // The manifests ship HPA validation open until a caBundle is in (manifests/webhook-validating.yaml);
+    // these files carry the caBundle, so they close it as the webhook's leader would.
+    if (doc.getIn(['webhooks', i, 'name']) === FAIL_CLOSED_WEBHOOK) doc.setIn(['webhooks', i, 'failurePolicy'], 'Fail');
     // The webhook's own namespace stays excluded when it moves to another namespace.
     const expressions = doc.getIn(['webhooks', i, 'namespaceSelector', 'matchExpressions']);
     if (!isSeq(expressions) || typeof oldNamespace !== 'string' || oldNamespace === namespace) return;

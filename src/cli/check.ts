@@ -12,6 +12,7 @@ import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
 import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
+import { convertV1Hpa, isV1Hpa } from '../core/hpa-v1.js';
 
 export interface ObjectVerdict {
   source: string;
@@ -29,6 +30,8 @@ export interface ObjectVerdict {
 }
 
 export interface CheckReport {
+  /** the adapter config the HPAs were judged against, and what is suspicious in it whatever the HPAs ask (issue 15) */
+  adapterConfig: { source: string; warnings: string[] };
   results: ObjectVerdict[];
   /** files that could not be read or decoded (the CLI exits 2 when there is any) */
   errors?: ManifestFileError[];
@@ -81,7 +84,10 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
   const ordered = [...objects.filter((o) => o.object.kind === 'Deployment'), ...objects.filter((o) => o.object.kind !== 'Deployment')];
   ordered.forEach((o, i) => {
-    const req = requestFor(o.object, defaultNamespace, `check-${i}`);
+    // autoscaling/v1 is judged as the autoscaling/v2 object the API server would store (src/core/hpa-v1.ts)
+    const converted = isV1Hpa(o.object) ? convertV1Hpa(o.object) : undefined;
+    const req = requestFor(converted ? converted.hpa : o.object, defaultNamespace, `check-${i}`);
+    const conversionNotes = converted ? ['autoscaling/v1 judged as the autoscaling/v2 object the API server stores', ...converted.notes] : [];
     const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
     const scope = scopeOf(req); // the server's gate too (serve)
     if (!scope.decide) {
@@ -96,13 +102,17 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
       else hpas.push(stored);
     }
     const omitted = decision.omitted ? { omitted: decision.omitted } : {};
-    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });
+    results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: [...conversionNotes, ...decision.warnings], patch });
   });
   // Report in input order.
   const order = new Map(objects.map((o, i) => [o.source, i]));
   results.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
   const count = (v: ObjectVerdict['verdict']) => results.filter((r) => r.verdict === v).length;
-  return { results, summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') } };
+  return {
+    adapterConfig: { source: rules.source, warnings: [...(rules.warnings ?? [])] },
+    results,
+    summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') },
+  };
 }
 
 function describeOp(op: jsonpatch.Operation): string {
@@ -114,6 +124,11 @@ function describeOp(op: jsonpatch.Operation): string {
 export function formatCheckText(report: CheckReport, color = false): string {
   const paint = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
+  const adapter = report.adapterConfig;
+  if (adapter.warnings.length > 0) {
+    lines.push(`${paint(33, 'WARNING')} prometheus-adapter config ${adapter.source}`);
+    for (const w of adapter.warnings) lines.push(`  ! ${w}`);
+  }
   for (const r of report.results) {
     const tag = r.verdict === 'allowed' ? paint(32, 'ALLOWED') : r.verdict === 'denied' ? paint(31, 'DENIED ') : paint(90, 'SKIPPED');
     lines.push(r.kind === '(no kind)' ? `${tag} ${r.source}` : `${tag} ${r.kind} ${r.namespace}/${r.name}  (${r.source})`);

@@ -72,6 +72,21 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from a ConfigMap, read and watched through the API (key default config.yaml)')
     .option('--tls-cert <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key <file>', 'serving key (PEM); reloaded when it changes')
+    .addOption(
+      new Option(
+        '--cert-mode <mode>',
+        'in a cluster: serve the certificate of the Secret --cert-secret, written by the leader (self-managed: a CA, caBundle of both webhook configurations, rotation), by cert-manager, or by you (secret); unset: --tls-cert/--tls-key or --cert-dir',
+      ).choices(['self-managed', 'cert-manager', 'secret']),
+    )
+    .option('--cert-secret <name>', 'the certificate Secret (in --namespace) for --cert-mode', 'gpu-hpa-webhook-tls')
+    .option('--mutating-webhook-configuration <name>', 'the MutatingWebhookConfiguration whose caBundle --cert-mode self-managed/secret keeps', 'gpu-hpa-webhook')
+    .option('--validating-webhook-configuration <name>', 'the ValidatingWebhookConfiguration whose caBundle (and HPA failurePolicy) --cert-mode keeps', 'gpu-hpa-webhook')
+    .addOption(
+      new Option('--hpa-failure-policy <policy>', 'failurePolicy HPA validation gets once caBundle trusts the served certificate (the manifests ship it Ignore until then)')
+        .choices(['Fail', 'Ignore'])
+        .default('Fail'),
+    )
+    .option('--cert-propagation-delay <duration>', 'how long a written caBundle or Secret is given to reach every API server and replica before the next rotation step', '1m')
     .option('--cert-dir <dir>', 'where a self-signed CA and certificate are generated and reused when --tls-cert/--tls-key are not given', 'certs')
     .option('--service <name>', 'Service name for the generated certificate', 'gpu-hpa-webhook')
     .option('--namespace <ns>', 'Service namespace for the generated certificate', 'gpu-hpa-webhook')
@@ -86,6 +101,12 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
       if (interval === undefined || interval < 1000) throw new UsageError(`--discovery-interval "${o.discoveryInterval}": a duration of at least 1s (e.g. 30s, 1m, 1m30s)`);
       if (o.prometheusUrl) await prometheusTarget(o.prometheusUrl);
       if (o.adapterApi && !o.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST) throw new UsageError('--adapter-api needs a cluster: give --kubeconfig, or run in a pod');
+      const propagation = parseDuration(o.certPropagationDelay);
+      if (propagation === undefined) throw new UsageError(`--cert-propagation-delay "${o.certPropagationDelay}": a duration (e.g. 30s, 1m)`);
+      if (o.certMode !== undefined) {
+        if (o.tlsCert || o.tlsKey) throw new UsageError(`--cert-mode ${o.certMode} serves the Secret --cert-secret: leave out --tls-cert/--tls-key`);
+        if (!o.kubeconfig && !process.env.KUBERNETES_SERVICE_HOST) throw new UsageError(`--cert-mode ${o.certMode} reads the Secret through the API: give --kubeconfig, or run in a pod`);
+      }
       if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
       if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
       if (o.adapterConfigmap) {
@@ -101,7 +122,7 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
       const port = parsePort(o.port);
       const metricsPort = parsePort(o.metricsPort, '--metrics-port');
       if (metricsPort === port) throw new UsageError(`--metrics-port ${metricsPort} is the review port (--port): give /metrics a port of its own`);
-      await serve({ ...o, port, metricsPort, discoveryIntervalMs: interval });
+      await serve({ ...o, port, metricsPort, discoveryIntervalMs: interval, certPropagationMs: propagation });
     });
 
   const check = program

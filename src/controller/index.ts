@@ -24,6 +24,8 @@ export interface ClusterIntegrationOptions {
   configMapWaitMs?: number;
   /** where the controller's metrics go (serve's /metrics registry) */
   registry?: Registry;
+  /** more work only the leader does (the certificate controller) */
+  leaderTasks?: Array<{ startLeading(): void; stopLeading(): void }>;
   /** the cluster cache's page size and test hooks */
   cache?: Omit<ClusterCacheOptions, 'logger'>;
 }
@@ -74,8 +76,14 @@ export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIn
     namespace: o.leaseNamespace,
     name: o.leaseName ?? 'gpu-hpa-webhook',
     logger,
-    onStartedLeading: () => controller.startLeading(),
-    onStoppedLeading: () => controller.stopLeading(),
+    onStartedLeading: () => {
+      controller.startLeading();
+      for (const t of o.leaderTasks ?? []) t.startLeading();
+    },
+    onStoppedLeading: () => {
+      controller.stopLeading();
+      for (const t of o.leaderTasks ?? []) t.stopLeading();
+    },
   });
   if (o.registry) {
     registerControllerMetrics(o.registry, {

@@ -72,15 +72,17 @@ export interface SyncStatus {
 
 export interface ClusterCacheOptions {
   logger?: Logger;
-  /** objects per list page (default 500, client-go's pager default) */
+  /** objects per list page (default 500, client-go's pager default), when lists are read in pages */
   pageSize?: number;
-  /** tests: hooks of the paginated list and the watch (controller/list-watch.ts) */
-  hooks?: Partial<Record<'deployments' | 'horizontalpodautoscalers', Pick<ListWatchOptions<never>, 'afterPage' | 'beforeWatch' | 'watchTimeoutSeconds'>>>;
+  /** how full lists are read (controller/list-watch.ts): 'stream' (default, falls back to pages) or 'pages' */
+  initialList?: 'stream' | 'pages';
+  /** tests: hooks of the list (paginated or streamed) and the watch (controller/list-watch.ts) */
+  hooks?: Partial<Record<'deployments' | 'horizontalpodautoscalers', Pick<ListWatchOptions<never>, 'afterPage' | 'afterInitialEvent' | 'beforeWatch' | 'watchTimeoutSeconds'>>>;
 }
 
 /**
- * Deployments and HPAs in every namespace, listed in pages and watched, each object trimmed to what
- * core/cache-fields.ts names before it is stored (controller/list-watch.ts).
+ * Deployments and HPAs in every namespace, listed (streamed, or in pages) and watched, each object trimmed
+ * to what core/cache-fields.ts names before it is stored (controller/list-watch.ts).
  */
 export class ClusterCache {
   readonly deployments: ListWatch<V1Deployment>;
@@ -106,6 +108,7 @@ export class ClusterCache {
       kc,
       what,
       pageSize: o.pageSize,
+      initialList: o.initialList,
       logger: o.logger,
       onFailure: (m: string) => (this.lastError = `${what}: ${m}`),
       ...o.hooks?.[what],

@@ -6,7 +6,7 @@ import type { Deployment } from './k8s-types.js';
 import { parseQuantity } from './quantity.js';
 import { gpuResourceAllowed, type Policy, type Profile } from './policy/schema.js';
 import { nearest } from './suggest.js';
-import { excerpt, excerptList, MAX_CONTAINERS, MAX_CONTAINERS_ANNOTATION_LENGTH, MAX_LISTED, MAX_NAME_LENGTH, tooLong, tooMany, type WorkMeter } from './bounds.js';
+import { brief, excerpt, excerptList, MAX_CONTAINERS, MAX_CONTAINERS_ANNOTATION_LENGTH, MAX_LISTED, MAX_NAME_LENGTH, tooLong, tooMany, type WorkMeter } from './bounds.js';
 
 export const OPT_IN_LABEL = 'gpu-hpa.io/enabled';
 export const MUTATED_ANNOTATION = 'gpu-hpa.io/mutated';
@@ -51,7 +51,14 @@ export function isOptedIn(obj: { metadata?: { labels?: Record<string, string> } 
 /** A label set to something other than "true" never reaches the webhook (objectSelector): tell `check` users. */
 export function optInLabelTypo(obj: Deployment): string | undefined {
   const v = obj.metadata?.labels?.[OPT_IN_LABEL];
-  return v !== undefined && v !== 'true' ? `label ${OPT_IN_LABEL} is "${excerpt(v)}": only "true" opts in, so this Deployment is not managed` : undefined;
+  if (v !== undefined) return v !== 'true' ? `label ${OPT_IN_LABEL} is "${excerpt(v)}": only "true" opts in, so this Deployment is not managed` : undefined;
+  // The opt-in written as an annotation (issue 15): the webhook configurations select on labels
+  // (objectSelector), so the Deployment never reaches the webhook. Said before anything else is cut.
+  const annotated = obj.metadata?.annotations?.[OPT_IN_LABEL];
+  if (annotated !== undefined) {
+    return `${OPT_IN_LABEL} is an annotation, so not opted in: make it the label metadata.labels["${OPT_IN_LABEL}"]: "true"`;
+  }
+  return undefined;
 }
 
 // Kubernetes int parsing of an annotation: plain decimal digits, no sign, no spaces, no exponent.
@@ -74,8 +81,14 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   const ann = dep.metadata?.annotations ?? {};
   const violations: Violation[] = [];
   const warnings: string[] = [];
-  const bad = (key: string, value: string, allowed: string) =>
-    violations.push({ reason: 'invalid-annotation', field: `metadata.annotations["${key}"]`, message: `annotation ${key}: "${excerpt(value)}" is not valid: ${allowed}` });
+  // `fix`: what to write instead, short enough for a warning with the annotation and its value (decision.ts Violation.short)
+  const bad = (key: string, value: string, allowed: string, fix?: string) =>
+    violations.push({
+      reason: 'invalid-annotation',
+      field: `metadata.annotations["${key}"]`,
+      message: `annotation ${key}: "${excerpt(value)}" is not valid: ${allowed}`,
+      short: `${key} "${brief(value, 30)}": ${fix ?? allowed}`,
+    });
 
   // 1. sizes first: nothing below sees a value over its bound
   for (const key of Object.values(A)) {
@@ -105,7 +118,12 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   if (!profile) {
     const names = Object.keys(policy.profiles);
     const guess = nearest(profileName, names, 1, work)[0];
-    bad(A.profile, profileName, `must be one of the policy's profiles: ${names.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    bad(
+      A.profile,
+      profileName,
+      `must be one of the policy's profiles: ${names.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
+      guess ? `did you mean ${guess}?` : `not a profile of the policy`,
+    );
   }
 
   const hpaRaw = ann[A.hpa] ?? 'managed';

@@ -52,6 +52,16 @@ export function excerpt(raw: string, max = EXCERPT_LENGTH): string {
   return `${value.slice(0, end)}…(${(value.length - end).toLocaleString('en-US')} more characters)`;
 }
 
+/** A name cut to `max` characters with a bare ellipsis: for the short forms of messages (Violation.short), where every character counts. */
+export function brief(raw: string, max: number): string {
+  const value = typeof raw === 'string' ? raw : String(raw);
+  if (value.length <= max) return value;
+  let end = max - 1;
+  const c = value.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${value.slice(0, end)}…`;
+}
+
 /** `"a", "b", "c" and 19,997 more` — each quoted as an excerpt, at most `max` of them. */
 export function excerptList(items: readonly string[], max = MAX_LISTED, quote = true): string {
   const shown = items.slice(0, max).map((s) => (quote ? JSON.stringify(excerpt(s)) : excerpt(s)));

@@ -12,6 +12,7 @@ import { emptyClusterView } from '../core/cluster.js';
 import { createEngine } from '../core/engine.js';
 import type { Policy } from '../core/policy/schema.js';
 import { compileAdapterRulesText, DEFAULT_ADAPTER_RULES_PATH } from './adapter-rules.js';
+import { MAX_WARNINGS } from '../core/bounds.js';
 import { DEFAULT_POLICY_PATH, parsePolicyText } from './policy.js';
 
 export type SourceName = 'policy' | 'adapter-config';
@@ -71,8 +72,19 @@ export class ConfigStore {
     for (const s of this.fileSources() as SourceState<unknown>[]) {
       s.value = s.parse(await readFile(s.path, 'utf8'), s.label);
       this.opts.onReload?.(s.name, 'success');
+      if (s.name === 'adapter-config') this.logRuleWarnings();
     }
     this.compiled = undefined;
+  }
+
+  /**
+   * What is suspicious in the adapter rules whatever an HPA asks (a series dcgm-exporter never exports, a
+   * name template that expands to nothing): one warn line per load, so `serve` says what `check` says.
+   */
+  private logRuleWarnings(): void {
+    const warnings = this.rules.value?.warnings ?? [];
+    if (warnings.length === 0) return;
+    this.opts.logger?.warn({ source: 'adapter-config', from: this.rules.label, count: warnings.length, warnings: warnings.slice(0, MAX_WARNINGS) }, 'adapter rules loaded with warnings');
   }
 
   /** Re-read one source; on failure keep the last good value. Returns whether the new version took. */
@@ -83,6 +95,7 @@ export class ConfigStore {
       s.lastError = undefined;
       this.compiled = undefined;
       this.opts.logger?.info({ source: name, path: s.path }, 'configuration reloaded');
+      if (name === 'adapter-config') this.logRuleWarnings();
       this.opts.onReload?.(name, 'success');
       return true;
     } catch (e) {
@@ -115,6 +128,7 @@ export class ConfigStore {
       this.rules.lastError = undefined;
       this.compiled = undefined;
       this.opts.logger?.info({ source: 'adapter-config', from: label }, 'adapter rules loaded');
+      this.logRuleWarnings();
       this.opts.onReload?.('adapter-config', 'success');
       return true;
     } catch (e) {

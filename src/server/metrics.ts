@@ -2,6 +2,7 @@
 // process, or a test file, can build several apps without "metric already registered" errors. Every
 // metric is one of prom-client's own (Counter, Gauge, Histogram), updated when the event happens.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReasonCode } from '../core/admission/decision.js';
 
 export type ReviewDecisionLabel = 'allowed' | 'denied' | 'patched' | 'error';
 
@@ -11,10 +12,10 @@ export type ReviewKindLabel = 'Deployment' | 'HorizontalPodAutoscaler' | 'other'
 export interface WebhookMetrics {
   readonly registry: Registry;
   /** one answered review: counts it, its denial reasons and its duration (the admission path's only metrics call) */
-  recordReview(endpoint: ReviewEndpoint, kind: ReviewKindLabel, decision: ReviewDecisionLabel, seconds: number, reasons: readonly string[]): void;
+  recordReview(endpoint: ReviewEndpoint, kind: ReviewKindLabel, decision: ReviewDecisionLabel, seconds: number, reasons: readonly ReasonCode[]): void;
   /** reviews answered, by endpoint (mutate|validate), kind (Deployment|HorizontalPodAutoscaler|other) and decision */
   readonly reviews: Counter<'endpoint' | 'kind' | 'decision'>;
-  /** one increment per violation of a denied review, by its reason code */
+  /** one increment per violation of a denied review, by its reason code (a bounded set: docs/rules.md) */
   readonly denials: Counter<'endpoint' | 'reason'>;
   readonly reviewDuration: Histogram<'endpoint'>;
   readonly inFlight: Gauge;

@@ -148,7 +148,8 @@ export async function ensureSelfSignedCerts(certDir: string, opts: SelfSignedOpt
   return { caPem: caMaterial.cert, certPem: serving.cert, keyPem: serving.key, paths, generated };
 }
 
-async function generateCa(service: string, namespace: string, now: Date, days: number) {
+/** A new CA (EC P-256), valid `days` from `now` (backdated for clock skew); also the certificate controller's. */
+export async function generateCa(service: string, namespace: string, now: Date, days: number) {
   const pems = await generate([{ name: 'commonName', value: `${service}.${namespace} webhook CA` }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -163,7 +164,8 @@ async function generateCa(service: string, namespace: string, now: Date, days: n
   return { cert: pems.cert, key: pems.private };
 }
 
-async function generateServingCert(ca: { cert: string; key: string }, hosts: string[], service: string, namespace: string, now: Date, days: number) {
+/** A serving certificate for `hosts`, signed by `ca`; also the certificate controller's. */
+export async function generateServingCert(ca: { cert: string; key: string }, hosts: string[], service: string, namespace: string, now: Date, days: number) {
   const pems = await generate([{ name: 'commonName', value: `${service}.${namespace}.svc` }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -193,7 +195,7 @@ function fresh(cert: X509Certificate, now: Date, renewBefore: number): boolean {
   return new Date(cert.validFrom) <= now && new Date(cert.validTo).getTime() - renewBefore > now.getTime();
 }
 
-function coversHosts(cert: X509Certificate, hosts: string[]): boolean {
+export function coversHosts(cert: X509Certificate, hosts: string[]): boolean {
   return hosts.every((h) => (isIP(h) ? cert.checkIP(h) !== undefined : cert.checkHost(h, { wildcards: false }) === h));
 }
 

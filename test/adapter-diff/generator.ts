@@ -3,19 +3,8 @@
 // own hand-written reading of each building block (`names`), plus near misses; which of them the adapter
 // serves, and for whom, is the real adapter's answer.
 import { stringify } from 'yaml';
+import { mulberry32 } from '../helpers/prng.js';
 import { DEPLOYMENT, WORKLOAD_NAMESPACES } from './series.js';
-
-/** mulberry32: small, seedable, the same sequence everywhere */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -70,6 +59,20 @@ const DCGM_NAMES: NameOpt[] = [
 const DCGM_FILTERS: Array<Array<{ is?: string; isNot?: string }>> = [[], [], [{ isNot: '^DCGM_FI_DEV_FB_.*' }], [{ is: 'UTIL$|TEMP$' }]];
 const filterFn = (fs: Array<{ is?: string; isNot?: string }>) => (s: string) => fs.every((f) => (f.is !== undefined ? new RegExp(f.is).test(s) : !new RegExp(f.isNot!).test(s)));
 
+/** resources.template values using text/template actions beyond if/else/eq/ne/not */
+const TEMPLATE_ACTIONS = [
+  '<<with .Group>><<.>>_<<end>><<.Resource>>',
+  '<<printf "%s" .Resource>>',
+  '<<.Resource | printf "exported_%s">>',
+  '<<if and .Group (ne .Group "apps")>><<.Group>>_<<end>><<.Resource>>',
+  '<<or .Group "">><<.Resource>>',
+  '<<$r := .Resource>><<if eq (len .Group) 0>><<$r>><<else>><<.Group>>_<<$r>><<end>>',
+  '<<- /* workload labels */ ->> <<range 1>>exported_<<end>><<.Resource>>',
+  '<<if .Empty>>none<<else>><<.String>><<end>>',
+  '<<if lt (len .Resource) 4>><<.Resource>><<else>>kube_<<.Resource>><<end>>',
+  '<<with $g := .Group>><<$g>>_<<else>><<print "">><<end>><<.Resource>>',
+];
+
 const POD_RESOURCES: Resources[] = [
   { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
   { overrides: { exported_namespace: { resource: 'namespace' }, exported_pod: { resource: 'pod' } } },
@@ -83,6 +86,10 @@ const POD_RESOURCES: Resources[] = [
   { template: '<<.Resource>>', overrides: { exported_namespace: { resource: 'namespace' }, exported_pod: { resource: 'pod' } } },
   { overrides: { pod: { resource: 'pod' } } },
   { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pods' }, Hostname: { resource: 'node' } } },
+  // the rest of Go's text/template (issue 12 §2): with, and/or, printf, len, pipelines, variables, range,
+  // methods of the template's dot (schema.GroupResource), comments — each changes which labels map to what
+  ...TEMPLATE_ACTIONS.map((template): Resources => ({ template })),
+  { template: '<<.Resource | printf "exported_%s">>', overrides: { namespace: { resource: 'namespace' } } },
 ];
 
 const SUM = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
@@ -137,6 +144,7 @@ function genCounterRule(r: Rand): RuleGen {
       { template: '<<.Resource>>' },
       { template: '<<if .Group>>skip_<<.Group>>_<<end>><<.Resource>>' },
       { overrides: { pod: { resource: 'pod' } } },
+      { template: '<<with .Group>><<printf "%s_" .>><<end>><<.Resource>>' },
     ] as Resources[]),
   };
   if (name.matches) rule.name = name.as ? { matches: name.matches, as: name.as } : { matches: name.matches };
@@ -153,6 +161,7 @@ function genOtherRule(r: Rand): RuleGen {
           { overrides: { namespace: { resource: 'namespace' }, deployment: { group: 'apps', resource: 'deployment' } } },
           { template: '<<.Resource>>' },
           { template: '<<if .Group>><<.Group>>_<<end>><<.Resource>>' },
+          { template: '<<if .Group>><<slice .Group 0 4>>_<<end>><<.Resource>>' },
         ] as Resources[]),
         metricsQuery: SUM,
       },
@@ -218,7 +227,8 @@ function genExternalRule(r: Rand): RuleGen {
   ])();
 }
 
-export const SENTINEL = { custom: 'diff_sentinel_ready', external: 'diff_sentinel_external' };
+/** Readiness sentinels, one pair per config: through the aggregation layer they tell this config's adapter from the last one. */
+export const sentinel = (id: number) => ({ custom: `diff_sentinel_ready_${id}`, external: `diff_sentinel_external_${id}` });
 
 export type AskKind = 'Pods' | 'Deployment' | 'Namespace' | 'External';
 
@@ -237,7 +247,7 @@ export interface GeneratedConfig {
 const DISTRACTORS = ['gpu_utilization', 'DCGM_FI_DEV_MEMORY_USED', 'GPU_UTIL', 'gpu_GPU_UTIL', 'requests_external', 'http_requests_per_second', 'app_queue_depth', 'gpu_UTIL_external'];
 
 export function generate(seed: number, count: number, asksPerConfig = 3): GeneratedConfig[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: GeneratedConfig[] = [];
   for (let id = 0; id < count; id++) {
     const rules: RuleGen[] = [];
@@ -246,14 +256,14 @@ export function generate(seed: number, count: number, asksPerConfig = 3): Genera
     const ext: RuleGen[] = [];
     const nExt = Math.floor(r() * 3);
     for (let i = 0; i < nExt; i++) ext.push(genExternalRule(r));
-    const sentinel = {
+    const ready = {
       seriesQuery: 'diff_sentinel',
       resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
-      name: { matches: '^diff_sentinel$', as: SENTINEL.custom },
+      name: { matches: '^diff_sentinel$', as: sentinel(id).custom },
       metricsQuery: SUM,
     };
-    const extSentinel = { seriesQuery: 'diff_sentinel', resources: { namespaced: false }, name: { matches: '^diff_sentinel$', as: SENTINEL.external }, metricsQuery: 'sum(<<.Series>>)' };
-    const yaml = stringify({ rules: [...rules.map((x) => x.rule), sentinel], externalRules: [...ext.map((x) => x.rule), extSentinel] }, { lineWidth: 0 });
+    const extSentinel = { seriesQuery: 'diff_sentinel', resources: { namespaced: false }, name: { matches: '^diff_sentinel$', as: sentinel(id).external }, metricsQuery: 'sum(<<.Series>>)' };
+    const yaml = stringify({ rules: [...rules.map((x) => x.rule), ready], externalRules: [...ext.map((x) => x.rule), extSentinel] }, { lineWidth: 0 });
     const customNames = [...new Set(rules.flatMap((x) => x.names))];
     const extNames = [...new Set(ext.flatMap((x) => x.names))];
     const asks: Ask[] = [];

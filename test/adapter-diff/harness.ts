@@ -13,6 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
+import type { AdapterRuleSet } from '../../src/core/adapter/types.js';
 import { AdapterConfigError } from '../../src/core/adapter/config.js';
 import { verifyMetricsServed } from '../../src/core/validate/hpa-metrics.js';
 import { discoverOnce } from '../../src/discovery/refresher.js';
@@ -20,8 +21,14 @@ import { parsePrometheusUrl } from '../../src/discovery/prometheus.js';
 import { freePort, REPO_ROOT, type ControlPlane } from '../e2e/cluster.js';
 import { PROMETHEUS_BIN } from '../e2e-prometheus/harness.js';
 import { makeCert } from '../helpers/tls.js';
-import { hpaMetric, SENTINEL, type Ask, type GeneratedConfig } from './generator.js';
-import { DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, WORKLOAD_LABEL } from './series.js';
+import { hpaMetric, sentinel, type Ask, type GeneratedConfig } from './generator.js';
+import { DEPLOYMENT, EXPECTED_SERIES, EXPORTER, exposition, PLAIN, PODS, WORKLOAD_LABEL } from './series.js';
+
+/**
+ * The adapters run with --metrics-relist-interval=1h, so --metrics-max-age (its default: the interval) is an hour:
+ * the webhook's discovery looks back as far, as `serve --discovery-interval 1h` would.
+ */
+export const ADAPTER_MAX_AGE_MS = 3_600_000;
 
 export function adapterBinary(): string {
   if (process.env.PROMETHEUS_ADAPTER_BIN) return process.env.PROMETHEUS_ADAPTER_BIN;
@@ -79,10 +86,14 @@ export interface Prom {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(dir: string, plain: number, clash: number): Promise<Prom> {
+/** `host`: the address Prometheus binds (the veth's host side when the adapter runs in the test's network namespace). */
+export async function startPrometheus(dir: string, plain: number, clash: number, host = '127.0.0.1'): Promise<Prom> {
   const port = await freePort();
+  // scrape_timeout cannot exceed the interval: at 1 s a scrape of the exporters (in the test's busy process) timed
+  // out on a loaded machine for minutes, and the adapter's instant queries (5 m lookback) found nothing
   const config = `global:
-  scrape_interval: 1s
+  scrape_interval: 5s
+  scrape_timeout: 5s
 scrape_configs:
   - job_name: plain
     static_configs:
@@ -95,12 +106,12 @@ scrape_configs:
 `;
   await writeFile(join(dir, 'prometheus.yml'), config);
   let log = '';
-  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=${host}:${port}`, '--log.level=warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
@@ -214,12 +225,12 @@ async function runAdapterOnce(bin: string, cp: ControlPlane, promUrl: string, di
         };
       try {
         const [c, e] = await Promise.all([httpsGet(`${base}/apis/custom.metrics.k8s.io/v1beta1`, cp.adminToken), httpsGet(`${base}/apis/external.metrics.k8s.io/v1beta1`, cp.adminToken)]);
-        if (c.status === 200 && c.body.includes(`pods/${SENTINEL.custom}`) && e.status === 200 && e.body.includes(SENTINEL.external)) break;
+        if (c.status === 200 && c.body.includes(`pods/${sentinel(cfg.id).custom}"`) && e.status === 200 && e.body.includes(`"${sentinel(cfg.id).external}"`)) break;
       } catch {
         // not listening yet
       }
       if (Date.now() > deadline) throw new Error(`adapter for config ${cfg.id} not ready in 60s:\n${log.slice(-3000)}`);
-      await sleep(200);
+      await sleep(500);
     }
     const answers: Answer[] = [];
     for (const a of cfg.asks) answers.push(await askAdapter(base, cp.adminToken, a));
@@ -242,12 +253,18 @@ export async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise
     if (e instanceof AdapterConfigError) return { refused: e.issues.join(' | '), verdicts: [] };
     throw e;
   }
-  const { rules: live, state } = await discoverOnce(rules, parsePrometheusUrl(promUrl));
+  const { rules: live, state } = await discoverOnce(rules, parsePrometheusUrl(promUrl), { timeoutMs: 60_000, lookbackMs: ADAPTER_MAX_AGE_MS });
   if (state.stale) throw new Error(`discovery failed for config ${cfg.id}: ${state.error}`);
-  const verdicts = cfg.asks.map((a) => {
+  return { verdicts: judge(live, cfg) };
+}
+
+/** The engine's verdict for each ask of a config, with these rules (validate/hpa-metrics.ts verifyMetricsServed). */
+export function judge(live: AdapterRuleSet, cfg: GeneratedConfig): Verdict[] {
+  return cfg.asks.map((a) => {
     // the target's pods exist (the test created them before Prometheus started): what the engine passes for a
     // Deployment available since before the discovery window (validate/target-pods.ts)
-    const pods = { state: 'running' as const, why: `Deployment ${a.namespace}/${DEPLOYMENT} has available pods`, since: 0 };
+    // — and the pods its selector matches, which the HPA controller asks the adapter about
+    const pods = { state: 'running' as const, why: `Deployment ${a.namespace}/${DEPLOYMENT} has available pods`, since: 0, names: PODS[a.namespace] ?? [] };
     const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace, pods);
     const allow = check.violations.length === 0;
     return {
@@ -255,7 +272,6 @@ export async function askWebhook(promUrl: string, cfg: GeneratedConfig): Promise
       detail: allow ? (check.warnings.length > 0 ? `allowed, warning: ${check.warnings.join(' | ')}` : 'allowed') : check.violations.map((v) => `${v.reason}: ${v.message}`).join(' | '),
     };
   });
-  return { verdicts };
 }
 
 /** A self-signed serving certificate for 127.0.0.1, shared by the adapters (the test skips verification). */

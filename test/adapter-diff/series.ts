@@ -3,12 +3,18 @@
 // "clash" carries ServiceMonitor target labels (the exporter's own namespace/pod/container) with
 // honor_labels: false, so Prometheus renames the workload's labels to exported_* on those series.
 // Workloads: team-a and team-b run pods (a-0, a-1 / b-0, b-1, label app=w) with series; team-c runs a pod
-// (c-0) that no series names: every metric there is "series only in other namespaces".
+// (c-0) that no series names: every metric there is "series only in other namespaces". team-d runs the HPA's
+// target pods (d-0, d-1, app=w) without series, next to another workload's pod (d-x, app=other) with them:
+// the namespace has series, the target's pods have none (the HPA controller asks for its selector's pods).
 
-export const WORKLOAD_NAMESPACES = ['team-a', 'team-b', 'team-c'] as const;
+export const WORKLOAD_NAMESPACES = ['team-a', 'team-b', 'team-c', 'team-d'] as const;
 export const EXPORTER = { namespace: 'gpu-operator', pod: 'nvidia-dcgm-exporter-x7k2p', container: 'nvidia-dcgm-exporter' };
-export const PODS: Record<string, string[]> = { 'team-a': ['a-0', 'a-1'], 'team-b': ['b-0', 'b-1'], 'team-c': ['c-0'] };
+/** the HPA target's pods (label WORKLOAD_LABEL), by namespace */
+export const PODS: Record<string, string[]> = { 'team-a': ['a-0', 'a-1'], 'team-b': ['b-0', 'b-1'], 'team-c': ['c-0'], 'team-d': ['d-0', 'd-1'] };
 export const WORKLOAD_LABEL = { app: 'w' };
+/** pods of another workload (label OTHER_LABEL), which the HPA's selector does not match */
+export const OTHER_PODS: Record<string, string[]> = { 'team-d': ['d-x'] };
+export const OTHER_LABEL = { app: 'other' };
 export const DEPLOYMENT = 'w';
 
 interface Exposed {
@@ -27,11 +33,12 @@ function perPod(
   value: number,
   type: 'gauge' | 'counter' = 'gauge',
   extra: (ns: string, pod: string, i: number) => Record<string, string> = (ns, pod, i) => ({ ...gpu(i), ...onPod(ns, pod) }),
+  pods: Record<string, string[]> = PODS,
 ): Exposed[] {
   const out: Exposed[] = [];
-  let i = 0;
+  let i = pods === PODS ? 0 : 16;
   for (const ns of namespaces) {
-    for (const pod of PODS[ns]!) {
+    for (const pod of pods[ns]!) {
       const labels = extra(ns, pod, i++);
       out.push({ name, type, labels, value: type === 'counter' ? (t) => value * t : () => value });
     }
@@ -51,6 +58,11 @@ export const PLAIN: Exposed[] = [
   // an idle GPU: no workload labels at all
   { name: 'DCGM_FI_DEV_SM_CLOCK', type: 'gauge', labels: gpu(7), value: () => 1410 },
   ...perPod('http_requests_total', ['team-a', 'team-b'], 3, 'counter', (ns, pod) => ({ namespace: ns, pod })),
+  // team-d: series of another workload's pod only
+  ...perPod('DCGM_FI_DEV_GPU_UTIL', ['team-d'], 64, 'gauge', undefined, OTHER_PODS),
+  ...perPod('DCGM_FI_DEV_FB_USED', ['team-d'], 9000, 'gauge', undefined, OTHER_PODS),
+  ...perPod('http_requests_total', ['team-d'], 5, 'counter', (ns, pod) => ({ namespace: ns, pod }), OTHER_PODS),
+  ...perPod('gpu_mem_bytes', ['team-d'], 2e9, 'gauge', (ns, pod) => ({ kube_namespace: ns, kube_pod: pod }), OTHER_PODS),
   // series only in other namespaces: team-a's HPAs find none of their own
   ...perPod('gpu_jobs_processed_total', ['team-b'], 2, 'counter', (ns, pod) => ({ namespace: ns, pod })),
   ...['team-a', 'team-b'].map((ns): Exposed => ({ name: 'app_queue_depth', type: 'gauge', labels: { namespace: ns, queue: 'inference' }, value: () => 12 })),

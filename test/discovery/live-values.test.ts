@@ -7,6 +7,8 @@ import { groupSeries, liveRuleSet, seriesQueries, valueLabels, type DiscoverySta
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import type { AdapterRuleSet, MetricRequest } from '../../src/core/adapter/types.js';
 import { matchSelector } from './series.js';
+import { verifyMetricsServed } from '../../src/core/validate/hpa-metrics.js';
+import { preferAdapterListing } from '../../src/core/adapter/listed.js';
 
 const POD = (name: string, namespace: string): MetricRequest => ({ kind: 'Pods', name, resource: { group: '', resource: 'pods' }, namespaced: true, namespace });
 const EXT = (name: string, namespace: string): MetricRequest => ({ kind: 'External', name, namespaced: true, namespace });
@@ -168,4 +170,55 @@ test('the query reads every series of the name, not only those the seriesQuery s
   const rs = live(yaml, series);
   assert.equal(rs.lookup(POD('gpu_util', 'team-a')).status, 'served');
   assert.equal(rs.lookup(POD('gpu_util', 'team-b')).status, 'not-served');
+});
+
+test("a Pods metric with the target's pods known: only series of those pods give a value (the HPA controller asks for its selector's pods)", () => {
+  const rs = live(RULE, [scraped('gpu_util', { namespace: 'team-d', pod: 'd-x' }), scraped('gpu_util', { namespace: 'team-a', pod: 'd-0' })]);
+  const target = (ns: string, pods: string[]): MetricRequest => ({ ...POD('gpu_util', ns), pods });
+  // series in the namespace, but of another workload's pod: nothing for this HPA
+  const v = rs.lookup(target('team-d', ['d-0', 'd-1']));
+  assert.equal(v.status, 'not-served');
+  assert.match(v.status === 'not-served' ? v.live!.message : '', /has series gpu_util with namespace="team-d", but none whose pod is one of the 2 pods of the HPA's target/);
+  // still the caller's to decide with the target's pods (deny once they ran for a window, warn before)
+  assert.equal(v.status === 'not-served' ? v.live?.beforePods?.offline.status : '', 'served');
+  // a pod of that name in another namespace does not count
+  assert.equal(rs.lookup(target('team-d', ['d-0'])).status, 'not-served');
+  // one of the target's pods has a series: served
+  assert.equal(rs.lookup(target('team-d', ['d-0', 'd-x'])).status, 'served');
+  // the pods not known: the namespace decides, as before
+  assert.equal(rs.lookup(POD('gpu_util', 'team-d')).status, 'served');
+  // an Object metric on the namespace is not asked per pod
+  assert.equal(rs.lookup({ kind: 'Object', name: 'gpu_util', resource: { group: '', resource: 'namespaces' }, namespaced: false, namespace: 'team-d' }).status, 'served');
+});
+
+test("the rule for a Pods metric with no series for the target's pods: denied when they have run since before the window, a warning when there are none yet", () => {
+  const rs = live(RULE, [scraped('gpu_util', { namespace: 'team-d', pod: 'd-x' })]);
+  const metrics = [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }];
+  const running = { state: 'running' as const, why: 'Deployment team-d/w has 2 available pods', since: WINDOW - 1000, names: ['d-0', 'd-1'] };
+  const denied = verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', running);
+  assert.equal(denied.violations.length, 1);
+  assert.equal(denied.violations[0]!.reason, 'metric-no-series');
+  assert.match(denied.violations[0]!.message, /none whose pod is one of the 2 pods of the HPA's target/);
+  // the same pods, available only since inside the window: not final yet
+  assert.equal(verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { ...running, since: WINDOW + 1000 }).violations.length, 0);
+  const none = verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { state: 'none', why: 'Deployment team-d/w is new, so no pod of it runs yet' });
+  assert.equal(none.violations.length, 0);
+  assert.match(none.warnings[0]!, /no series yet, allowed until its pods run/);
+  // pods not known (no names): the namespace has series, allowed as before
+  assert.equal(verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { ...running, names: undefined }).violations.length, 0);
+});
+
+test('an external rule with no label for namespaces: the adapter lists the metric, but every namespaced query fails — its listing does not make it served', () => {
+  const yaml = `externalRules:
+- seriesQuery: 'queue_depth'
+  resources: {}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})'
+`;
+  const rs = live(yaml, [scraped('queue_depth', { namespace: 'team-a', queue: 'q' })]);
+  const v = rs.lookup(EXT('queue_depth', 'team-a'));
+  assert.equal(v.status, 'not-served');
+  assert.equal(v.status === 'not-served' && v.live?.registered, true);
+  assert.match(v.status === 'not-served' ? v.live!.message : '', /so the adapter lists it, but the rule has no label for namespaces/);
+  const listed = preferAdapterListing(rs, { source: 'prometheus-adapter via https://10.0.0.1:6443', external: ['queue_depth'] });
+  assert.equal(listed.lookup(EXT('queue_depth', 'team-a')).status, 'not-served');
 });

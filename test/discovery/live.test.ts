@@ -191,7 +191,11 @@ test('stale or unfinished discovery: the offline verdict, plus a short warning s
   const v = stale.lookup(POD('gpu_memory_utilization'));
   assert.equal(v.status, 'served');
   assert.ok(v.status === 'served');
-  assert.deepEqual(v.notes, ['series discovery stale, judged by the adapter config alone: http://p unreachable (ECONNREFUSED)']);
+  // the offline verdict's own note (seed-001's rule on DCGM_FI_DEV_MEMORY_USED, issue 15) comes with it
+  assert.deepEqual(v.notes, [
+    'gpu_memory_utilization: rules[2] uses DCGM_FI_DEV_MEMORY_USED, not a DCGM field; use DCGM_FI_DEV_FB_USED',
+    'series discovery stale, judged by the adapter config alone: http://p unreachable (ECONNREFUSED)',
+  ]);
   const pending = liveRuleSet(base, { stale: true }).lookup(POD('nope'));
   assert.equal(pending.status, 'not-served');
   assert.match((pending as { notes?: string[] }).notes?.[0] ?? '', /not done yet/);

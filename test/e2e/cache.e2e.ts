@@ -1,8 +1,9 @@
 // The cluster cache (controller/list-watch.ts behind ClusterCache) against a real kube-apiserver: the
-// paginated list (a small page size, so every list spans many pages), watch resumption, 410 Gone and
-// an apiserver restart, with the objects changed at the moments that matter — between two pages of
-// the list, while the watch is down — through the list's and the watch's test hooks (awaited, no
-// sleeps). After each scenario the cache must equal a fresh list from the API server, trimmed
+// streamed list (sendInitialEvents, as shipped), the paginated list (a small page size, so every list
+// spans many pages; the fallback of a server without WatchList), watch resumption, 410 Gone and an
+// apiserver restart, with the objects changed at the moments that matter — while the list streams,
+// between two pages of the list, while the watch is down — through the list's and the watch's test
+// hooks (awaited, no sleeps). After each scenario the cache must equal a fresh list from the API server, trimmed
 // (core/cache-fields.ts): nothing missed, nothing stale, nothing deleted left behind.
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
@@ -110,7 +111,7 @@ const optIn = (cp: ControlPlane, i: number, value: string) => {
 const labelled = (name: string, value: string) => (o: { metadata?: { name?: string; labels?: Record<string, string> } }) =>
   o.metadata?.name === name && o.metadata.labels?.['gpu-hpa.io/enabled'] === value;
 
-describe('e2e cache: paginated list and watch against a real kube-apiserver (watch cache on, as shipped)', { timeout: 10 * 60_000 }, () => {
+describe('e2e cache: streamed and paginated lists and the watch against a real kube-apiserver (watch cache on, as shipped)', { timeout: 10 * 60_000 }, () => {
   let cp: ControlPlane;
   before(
     async () => {
@@ -121,9 +122,54 @@ describe('e2e cache: paginated list and watch against a real kube-apiserver (wat
   );
   after(async () => cp?.stop());
 
+  test('a Deployment relabelled, an HPA changed and another deleted while the list streams: all in the cache after sync', async () => {
+    let changed = false;
+    const cache = new ClusterCache(cp.kubeConfig(), {
+      hooks: {
+        deployments: {
+          afterInitialEvent: async (index) => {
+            if (index !== 1 || changed) return;
+            changed = true;
+            // two Deployments streamed, twenty to come: svc-0 is in the cache already, svc-21 not yet
+            await optIn(cp, 0, 'false');
+            await optIn(cp, 21, 'false');
+            const h = hpa(2);
+            h.spec!.maxReplicas = 9;
+            await apply(cp, hpaPath(nsOf(2), 'hpa-2'), h);
+            await call(cp, 'DELETE', hpaPath(nsOf(3), 'hpa-3'));
+          },
+        },
+      },
+    });
+    try {
+      await cache.start();
+      assert.ok(changed, 'the changes were made while the list streamed');
+      assert.equal(cache.deployments.stats.streamedLists, 1, 'the list was streamed');
+      assert.equal(cache.deployments.stats.pages, 0, 'no page was read');
+      await waitUntil(
+        'svc-0 and svc-21 relabelled, hpa-2 changed, hpa-3 deleted (while the list streamed)',
+        cache,
+        () =>
+          cache.deployments.get('svc-0', nsOf(0))?.metadata?.labels?.['gpu-hpa.io/enabled'] === 'false' &&
+          cache.deployments.get('svc-21', nsOf(21))?.metadata?.labels?.['gpu-hpa.io/enabled'] === 'false' &&
+          cache.hpas.get('hpa-3', nsOf(3)) === undefined &&
+          cache.hpas.get('hpa-2', nsOf(2))?.spec?.maxReplicas === 9,
+      );
+      await assertCacheMatchesApi(cp, cache);
+    } finally {
+      await cache.stop();
+      // as populate left them, for the next test
+      await optIn(cp, 0, 'true');
+      await optIn(cp, 21, 'true');
+      await apply(cp, hpaPath(nsOf(2), 'hpa-2'), hpa(2));
+      await apply(cp, hpaPath(nsOf(3), 'hpa-3'), hpa(3));
+    }
+  });
+
   test('a Deployment relabelled, an HPA changed and another deleted between two pages of the list: all in the cache after sync', async () => {
     let changed = false;
     const cache = new ClusterCache(cp.kubeConfig(), {
+      initialList: 'pages',
       pageSize: PAGE,
       hooks: {
         deployments: {
@@ -163,9 +209,10 @@ describe('e2e cache: paginated list and watch against a real kube-apiserver (wat
   });
 
   test('an apiserver restart: the watch resumes (or relists) and changes made after it are in the cache', async () => {
-    const cache = new ClusterCache(cp.kubeConfig(), { pageSize: PAGE });
+    const cache = new ClusterCache(cp.kubeConfig());
     try {
       await cache.start();
+      assert.equal(cache.deployments.stats.streamedLists, 1, 'the list was streamed');
       await assertCacheMatchesApi(cp, cache);
       const watchesBefore = cache.deployments.stats.watches;
       await cp.restartApiServer();
@@ -186,13 +233,14 @@ describe('e2e cache: paginated list and watch against a real kube-apiserver (wat
   });
 });
 
-describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 * 60_000 }, () => {
+describe('e2e cache: 410 Gone (watch cache off, etcd compacted), a server without WatchList (lists in pages)', { timeout: 10 * 60_000 }, () => {
   // Without the watch cache the API server serves watches and continued lists from etcd, so a
   // compaction makes an older resourceVersion answer 410 Gone at once, as a large busy cluster's does.
+  // With the WatchList feature gate off it refuses sendInitialEvents (422): the cache lists in pages.
   let cp: ControlPlane;
   before(
     async () => {
-      cp = await startControlPlane({ controllerManager: false, apiserverArgs: ['--watch-cache=false'] });
+      cp = await startControlPlane({ controllerManager: false, apiserverArgs: ['--watch-cache=false', '--feature-gates=WatchList=false'] });
       await populate(cp);
     },
     { timeout: 5 * 60_000 },
@@ -203,6 +251,7 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
     let watchCalls = 0;
     let released = false;
     const cache = new ClusterCache(cp.kubeConfig(), {
+      initialList: 'pages',
       pageSize: PAGE,
       hooks: {
         deployments: {
@@ -233,6 +282,7 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
 
   test('410 on a continue token (snapshot compacted mid-list): the list starts over and misses nothing', async () => {
     let compacted = false;
+    // the default (stream): this server refuses it, so the cache falls back to pages
     const cache = new ClusterCache(cp.kubeConfig(), {
       pageSize: PAGE,
       hooks: {
@@ -249,10 +299,56 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted)', { timeout: 10 
     });
     try {
       await cache.start();
-      assert.ok(compacted);
+      assert.equal(cache.deployments.stats.streamedLists, 0, 'the server refused to stream the list (WatchList off)');
+      assert.ok(compacted, 'so it was read in pages');
       assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the continue answered 410 and the list started over');
       assert.equal(cache.deployments.get('svc-19', nsOf(19)), undefined, 'deleted during the list: not in the cache');
       assert.equal(cache.deployments.get('svc-20', nsOf(20))?.metadata?.labels?.['gpu-hpa.io/enabled'], 'false');
+      await assertCacheMatchesApi(cp, cache);
+    } finally {
+      await cache.stop();
+    }
+  });
+});
+
+describe('e2e cache: 410 Gone after a streamed list (watch cache off, etcd compacted)', { timeout: 10 * 60_000 }, () => {
+  let cp: ControlPlane;
+  before(
+    async () => {
+      cp = await startControlPlane({ controllerManager: false, apiserverArgs: ['--watch-cache=false'] });
+      await populate(cp);
+    },
+    { timeout: 5 * 60_000 },
+  );
+  after(async () => cp?.stop());
+
+  test('410 on the watch that follows a streamed list: the list is streamed again and finds the changes, deletions too', async () => {
+    let watchCalls = 0;
+    let released = false;
+    const cache = new ClusterCache(cp.kubeConfig(), {
+      hooks: {
+        deployments: {
+          // the server ends each stream after a second; the first request is the streamed list, the second
+          // resumes the watch from its resourceVersion: before it, the changes and a compaction
+          watchTimeoutSeconds: () => 1,
+          beforeWatch: async () => {
+            if (++watchCalls !== 2 || released) return;
+            released = true;
+            await optIn(cp, 7, 'false');
+            await call(cp, 'DELETE', depPath(nsOf(9), 'svc-9'));
+            await compactEtcd(cp);
+          },
+        },
+      },
+    });
+    try {
+      const relabelled = eventFor(cache.deployments, 'update', labelled('svc-7', 'false'));
+      const deleted = eventFor(cache.deployments, 'delete', (d) => d.metadata?.name === 'svc-9');
+      await cache.start();
+      await within(Promise.all([relabelled, deleted]), 'svc-7 relabelled and svc-9 deleted (while the watch was down)');
+      assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the watch answered 410 and the cache listed again');
+      assert.equal(cache.deployments.stats.streamedLists, 2, 'both lists streamed');
+      assert.equal(cache.deployments.stats.pages, 0);
       await assertCacheMatchesApi(cp, cache);
     } finally {
       await cache.stop();

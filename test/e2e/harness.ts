@@ -2,17 +2,17 @@
 // as kustomize renders them, the webhook configurations from `gpu-hpa-webhook certs` with their
 // clientConfig rewritten to a loopback URL, and webhook processes (`serve` with the ServiceAccount's
 // own token, so manifests/rbac.yaml is what they may do) behind a TCP proxy standing in for the Service.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { runCerts } from '../../src/cli/certs.js';
 import { apiMessage, httpStatus } from '../../src/controller/kube.js';
 import { freePort, REPO_ROOT, startControlPlane, type ControlPlane, type StartOptions } from './cluster.js';
+import { kustomizeBuild } from '../helpers/kustomize.js';
 
 export const NS = 'gpu-hpa-webhook';
 export const ADAPTER_CONFIGMAP = `${NS}/prometheus-adapter-gpu-rules`;
@@ -21,19 +21,7 @@ export { apiMessage, httpStatus };
 
 /** kustomize build manifests/ (pinned kustomize from scripts/install-kustomize.sh). */
 export function renderManifests(): KubernetesObject[] {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((d) => join(d, 'kustomize')),
-    join(homedir(), 'go', 'bin', 'kustomize'),
-  ];
-  const bin = candidates.find((c) => existsSync(c));
-  if (!bin) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
-  const out = execFileSync(bin, ['build', join(REPO_ROOT, 'manifests')], { encoding: 'utf8' });
-  return parseAllDocuments(out)
-    .map((d) => d.toJS() as KubernetesObject)
-    .filter(Boolean);
+  return kustomizeBuild<KubernetesObject>(join(REPO_ROOT, 'manifests'));
 }
 
 /** A TCP proxy over the webhook replicas, like a Service: each connection goes to the first backend that accepts it. */
@@ -124,10 +112,8 @@ export class WebhookProcess {
         String(this.port),
         '--metrics-port',
         String(this.metricsPort),
-        '--tls-cert',
-        join(this.args.certDir, 'tls.crt'),
-        '--tls-key',
-        join(this.args.certDir, 'tls.key'),
+        // certDir '' : the certificate comes from the Secret (--cert-mode in serveArgs)
+        ...(this.args.certDir === '' ? [] : ['--tls-cert', join(this.args.certDir, 'tls.crt'), '--tls-key', join(this.args.certDir, 'tls.key')]),
         '--kubeconfig',
         this.args.kubeconfig,
         '--adapter-configmap',

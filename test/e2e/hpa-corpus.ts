@@ -3,6 +3,7 @@
 // each metric source, behavior, quantities, metadata, unknown and mistyped fields, the YAML flavour
 // kubectl reads, and seeded random combinations of all of these. Nothing here says what the API
 // server will answer: the test asks it.
+import { mulberry32 } from '../helpers/prng.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -80,18 +81,6 @@ function baseHpa(name: string): Json {
     kind: 'HorizontalPodAutoscaler',
     metadata: { name },
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, metrics: [CPU] },
-  };
-}
-
-/** mulberry32: a small seeded PRNG, so the corpus is the same on every run */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -549,7 +538,7 @@ function jsonCases(): Built[] {
 
 // random combinations: a valid HPA with one to four edits drawn from pools of good and bad values
 function randomCases(n: number, seed: number): Built[] {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed); // the corpus is the same on every run
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const metricKeys = Object.keys(METRICS);
   const generators: Array<() => [string, Edit[]]> = [

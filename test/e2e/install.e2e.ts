@@ -7,31 +7,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
 import { apiMessage, apply, waitUntil } from './harness.js';
+import { kustomizeBuild } from '../helpers/kustomize.js';
 
 const NS = 'platform';
 const PREFIX = 'acme-';
 const SA = `${PREFIX}gpu-hpa-webhook`;
 
 function kustomize(dir: string): KubernetesObject[] {
-  const candidates = [
-    ...(process.env.PATH ?? '')
-      .split(':')
-      .filter(Boolean)
-      .map((d) => join(d, 'kustomize')),
-    join(homedir(), 'go', 'bin', 'kustomize'),
-  ];
-  const bin = candidates.find((c) => existsSync(c));
-  if (!bin) throw new Error('kustomize not found: bash scripts/install-kustomize.sh');
-  return parseAllDocuments(execFileSync(bin, ['build', join(REPO_ROOT, dir)], { encoding: 'utf8' }))
-    .map((d) => d.toJS() as KubernetesObject)
-    .filter(Boolean);
+  return kustomizeBuild<KubernetesObject>(join(REPO_ROOT, dir));
 }
 
 let cp: ControlPlane;
@@ -77,7 +66,22 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     sa.loadFromFile(saKubeconfig);
   });
 
-  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace and reads the prefixed adapter ConfigMap', async () => {
+  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace, reads the prefixed adapter ConfigMap and manages the prefixed certificates', async () => {
+    // the Deployment's own flags, $(VAR) resolved from its env as the kubelet does: the replacements must have named every object right
+    const dep = rendered.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: Array<{ args: string[]; env: Array<{ name: string; value?: string }> }> } } } };
+    const container = dep.spec.template.spec.containers[0]!;
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+    const certArgs = container.args
+      .filter((a) => /^--(cert-mode|cert-secret|service|mutating-webhook-configuration|validating-webhook-configuration|hpa-failure-policy)=/.test(a))
+      .map((a) => a.replace(/\$\(([A-Z_]+)\)/g, (_, n: string) => env[n] ?? ''));
+    assert.deepEqual(certArgs, [
+      '--cert-mode=self-managed',
+      `--cert-secret=${PREFIX}gpu-hpa-webhook-tls`,
+      `--service=${PREFIX}gpu-hpa-webhook`,
+      `--mutating-webhook-configuration=${PREFIX}gpu-hpa-webhook`,
+      `--validating-webhook-configuration=${PREFIX}gpu-hpa-webhook`,
+      '--hpa-failure-policy=Fail',
+    ]);
     const port = await freePort();
     const metricsPort = await freePort();
     let log = '';
@@ -94,8 +98,9 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         String(port),
         '--metrics-port',
         String(metricsPort),
-        '--cert-dir',
-        join(cp.dir, 'acme-certs'),
+        ...certArgs,
+        '--cert-propagation-delay',
+        '1s',
         '--kubeconfig',
         saKubeconfig,
         // what the Deployment passes: --namespace=$(POD_NAMESPACE), the downward API's metadata.namespace
@@ -119,6 +124,21 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
       const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       return /^gpu_hpa_webhook_cluster_cache_synced 1$/m.test(await r.text());
     });
+    // the prefixed Secret filled and the prefixed configurations' caBundle written, with the prefixed Role and ClusterRole
+    const admission = admin.makeApiClient(AdmissionregistrationV1Api);
+    await waitUntil('HPA validation closed by the leader', 60_000, async () => {
+      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${log.slice(-2000)}`);
+      const v = await admission.readValidatingWebhookConfiguration({ name: `${PREFIX}gpu-hpa-webhook` });
+      return v.webhooks?.find((w) => w.name === 'horizontalpodautoscalers.validate.gpu-hpa.io')?.failurePolicy === 'Fail';
+    });
+    const secret = await admin.makeApiClient(CoreV1Api).readNamespacedSecret({ name: `${PREFIX}gpu-hpa-webhook-tls`, namespace: NS });
+    const leaf = new X509Certificate(Buffer.from(secret.data!['tls.crt']!, 'base64'));
+    assert.equal(leaf.checkHost(`${PREFIX}gpu-hpa-webhook.${NS}.svc`), `${PREFIX}gpu-hpa-webhook.${NS}.svc`, 'named for the prefixed Service');
+    const m = await admission.readMutatingWebhookConfiguration({ name: `${PREFIX}gpu-hpa-webhook` });
+    assert.ok(
+      m.webhooks?.every((w) => (w.clientConfig.caBundle ?? '') !== ''),
+      'caBundle in the mutating configuration',
+    );
     assert.doesNotMatch(log, /forbidden/i, 'no RBAC refusal in the log');
     child.kill('SIGTERM');
   });
@@ -160,7 +180,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
           metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
         },
       }) as KubernetesObject;
-    // In `platform` the HPA webhook (failurePolicy Fail, no pod behind its Service) is not called:
+    // In `platform` the HPA webhook (no pod behind its Service) is not called:
     // the namespaceSelector names this install's namespace. The admin's write goes through.
     await apply(KubernetesObjectApi.makeApiClient(admin), hpa('by-admin'));
     // The ServiceAccount's unmanaged HPA: refused by the policy bound through paramRef to acme-gpu-hpa-webhook.
@@ -172,7 +192,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         return /ValidatingAdmissionPolicy 'acme-gpu-hpa-webhook-managed-hpas'.*labelled app.kubernetes.io\/managed-by=gpu-hpa-webhook/.test(apiMessage(e));
       }
     });
-    // elsewhere the fail-closed HPA webhook is in force (nothing serves it here): refused
+    // elsewhere the HPA webhook is in force, closed by the leader above (nothing serves it here): refused
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'team-b' } } });
     await assert.rejects(
       admin.makeApiClient(AutoscalingV2Api).createNamespacedHorizontalPodAutoscaler({ namespace: 'team-b', body: { ...hpa('h'), metadata: { name: 'h', namespace: 'team-b' } } }),

@@ -4,7 +4,7 @@
 // its RBAC authorizer and its CEL admission — decides; nothing here predicts the answer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './cluster.js';
 import { apiMessage, apply, httpStatus, NS, renderManifests, waitUntil } from './harness.js';
 
@@ -166,7 +166,20 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     await refused('list Events', core.listNamespacedEvent({ namespace: TEAM }), 403, forbidden);
     await refused('read another Lease', leases.readNamespacedLease({ name: 'someone-else', namespace: NS }), 403, forbidden);
     await refused('a Lease in another namespace', leases.createNamespacedLease({ namespace: TEAM, body: { metadata: { name: 'gpu-hpa-webhook' }, spec: {} } }), 403, forbidden);
+    // certificates (src/controller/certificates.ts): its own Secret and webhook configurations only
+    await admin.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'someone-elses' }, stringData: { k: 'v' } } });
+    await refused('read another Secret of its namespace', core.readNamespacedSecret({ name: 'someone-elses', namespace: NS }), 403, forbidden);
+    await refused('list the Secrets of its namespace', core.listNamespacedSecret({ namespace: NS }), 403, forbidden);
+    await refused('watch another Secret by name', core.listNamespacedSecret({ namespace: NS, fieldSelector: 'metadata.name=someone-elses' }), 403, forbidden);
+    const admission = sa.makeApiClient(AdmissionregistrationV1Api);
+    await admin.makeApiClient(AdmissionregistrationV1Api).createValidatingWebhookConfiguration({ body: { metadata: { name: 'someone-elses' }, webhooks: [] } });
+    await refused('read another ValidatingWebhookConfiguration', admission.readValidatingWebhookConfiguration({ name: 'someone-elses' }), 403, forbidden);
+    await refused('list ValidatingWebhookConfigurations', admission.listValidatingWebhookConfiguration(), 403, forbidden);
+    await refused('create a MutatingWebhookConfiguration', admission.createMutatingWebhookConfiguration({ body: { metadata: { name: 'gpu-hpa-webhook' }, webhooks: [] } }), 403, forbidden);
     // what it does call still works
+    const own = await core.readNamespacedSecret({ name: 'gpu-hpa-webhook-tls', namespace: NS });
+    await core.replaceNamespacedSecret({ name: 'gpu-hpa-webhook-tls', namespace: NS, body: own });
+    await core.listNamespacedSecret({ namespace: NS, fieldSelector: 'metadata.name=gpu-hpa-webhook-tls' });
     await sa.makeApiClient(AutoscalingV2Api).listHorizontalPodAutoscalerForAllNamespaces();
     await sa.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
     await core.listNamespacedConfigMap({ namespace: NS });

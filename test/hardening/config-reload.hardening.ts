@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, fixturePath, ROOT } from '../helpers/fixtures.js';
 import { reviewOf } from '../helpers/webhook.js';
-import { eventually, metricValue, request, spawnServe, type ServeProcess } from './harness.js';
+import { metricValue, request, spawnServe, type ServeProcess } from './harness.js';
 
 const failures = (source: string) => `gpu_hpa_webhook_config_reloads_total{source="${source}",result="failure"}`;
 const successes = (source: string) => `gpu_hpa_webhook_config_reloads_total{source="${source}",result="success"}`;
@@ -34,9 +34,16 @@ test('an invalid adapter config or policy at runtime: the last good one serves, 
     assert.equal((await get('/readyz')).body, 'ok');
     assert.equal(await hpaAllowed(), true);
 
+    // serve's log line for each reload, written once the reload has been counted
+    const reload = (source: string, outcome: 'configuration reloaded' | 'configuration reload refused', from: number) =>
+      s.logLine(`${outcome} (${source})`, (l) => l.includes(`"source":"${source}"`) && l.includes(`"msg":"${outcome}`), from);
+
     // 1. adapter config: an unknown key (the adapter itself refuses to start on it)
+    let from = s.logs().length;
     writeFileSync(rules, 'rules:\n  - seriesQuery: up\n    bogusKey: 1\n');
-    await eventually('adapter-config failure counted', metrics, (t) => metricValue(t, failures('adapter-config')) === 1);
+    const refusedRules = await reload('adapter-config', 'configuration reload refused', from);
+    assert.match(refusedRules, /"level":"error"/);
+    assert.equal(metricValue(await metrics(), failures('adapter-config')), 1);
     const r1 = await get('/readyz');
     assert.equal(r1.status, 200, 'the last good rules serve: still ready');
     assert.match(r1.body, /adapter-config is stale \(last reload refused, the last good version is in force\)/);
@@ -51,8 +58,10 @@ test('an invalid adapter config or policy at runtime: the last good one serves, 
     );
 
     // 2. policy: not YAML a policy can be made of
+    from = s.logs().length;
     writeFileSync(policy, 'enforcement: sometimes\n');
-    await eventually('policy failure counted', metrics, (t) => metricValue(t, failures('policy')) === 1);
+    await reload('policy', 'configuration reload refused', from);
+    assert.equal(metricValue(await metrics(), failures('policy')), 1);
     const r2 = await get('/readyz');
     assert.equal(r2.status, 200);
     assert.match(r2.body, /policy is stale/);
@@ -62,9 +71,12 @@ test('an invalid adapter config or policy at runtime: the last good one serves, 
     assert.ok(s.logs().includes('"source":"policy"'));
 
     // 3. valid replacements take: seed-001's rules do not serve gpu_utilization, so the HPA is now denied
+    from = s.logs().length;
     writeFileSync(rules, readFileSync(fixturePath('seed-001/adapter-config.yaml'), 'utf8'));
     copyFileSync(ROOT + 'policies/default.yaml', policy);
-    await eventually('both reloaded', metrics, (t) => metricValue(t, successes('adapter-config')) >= 2 && metricValue(t, successes('policy')) >= 2);
+    await Promise.all([reload('adapter-config', 'configuration reloaded', from), reload('policy', 'configuration reloaded', from)]);
+    const counted = await metrics();
+    assert.ok(metricValue(counted, successes('adapter-config')) >= 2 && metricValue(counted, successes('policy')) >= 2, counted);
     const r3 = await get('/readyz');
     assert.equal(r3.body, 'ok', 'no stale source once valid versions took');
     assert.equal(await hpaAllowed(), false, 'the new rules are in force');

@@ -78,15 +78,19 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Outcome
   });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A slow client's pace between two writes: the input under test, not a wait for an event. */
+export const pace = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Retry until check() is truthy (bounded: throws with the last value after `tries`). */
+/**
+ * Retry until check() is truthy (bounded: throws with the last value after `tries`). Only for a state
+ * nothing announces (no log line, no event); wait on the event where there is one.
+ */
 export async function eventually<T>(what: string, probe: () => Promise<T>, check: (v: T) => boolean, tries = 100, everyMs = 100): Promise<T> {
   let last: T | undefined;
   for (let i = 0; i < tries; i++) {
     last = await probe();
     if (check(last)) return last;
-    await sleep(everyMs);
+    await pace(everyMs);
   }
   throw new Error(`${what}: not after ${tries} tries; last: ${JSON.stringify(last)?.slice(0, 500)}`);
 }
@@ -108,6 +112,11 @@ export interface ServeProcess {
   ca: string;
   /** stdout so far: the JSON log lines */
   logs: () => string;
+  /**
+   * The first log line at or after offset `from` (a logs().length) that `match` accepts, as soon as serve
+   * writes it; rejects when serve exits first or nothing matches within `ms` (a safety net, not a wait).
+   */
+  logLine: (what: string, match: (line: string) => boolean, from?: number, ms?: number) => Promise<string>;
   /** GET /metrics on the plain-HTTP metrics port (--metrics-port) */
   metrics: () => Promise<string>;
   exited: Promise<number | null>;
@@ -134,16 +143,34 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `https://127.0.0.1:${port}`;
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let i = 0; ; i++) {
-    if (gone || i > 1200) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not come up: ${err.slice(-2000)}\n${out.slice(-2000)}`);
-    }
-    const h = await request(`${url}/healthz`, { method: 'GET', hangMs: 5_000 });
-    if (h.status === 200) break;
-    await sleep(100);
+  const logLine = (what: string, match: (line: string) => boolean, from = 0, ms = 60_000) =>
+    new Promise<string>((resolve, reject) => {
+      const find = () =>
+        out
+          .slice(from)
+          .split('\n')
+          .find((l) => l.endsWith('}') && match(l));
+      const done = (fn: () => void) => {
+        child.stdout.off('data', onData);
+        clearTimeout(timer);
+        fn();
+      };
+      const onData = () => {
+        const line = find();
+        if (line !== undefined) done(() => resolve(line));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`serve: no log line ${what} within ${ms} ms: ${err.slice(-2000)}\n${out.slice(-2000)}`))), ms);
+      void exited.then((code) => done(() => reject(new Error(`serve exited (${code}) before the log line ${what}: ${err.slice(-2000)}\n${out.slice(-2000)}`))));
+      // registered after the harness's own listener, which appends the chunk to `out` first
+      child.stdout.on('data', onData);
+      onData();
+    });
+  // its last startup line: both listeners are bound, the webhook's and the metrics one
+  try {
+    await logLine('"gpu-hpa-webhook serving"', (l) => l.includes('"msg":"gpu-hpa-webhook serving"'));
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
   const metrics = async () => {
     const r = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -156,7 +183,7 @@ export async function spawnServe(certDir: string, extraArgs: string[] = []): Pro
   } catch {
     // no generated CA
   }
-  return { child, url, ca, logs: () => out, metrics, exited };
+  return { child, url, ca, logs: () => out, logLine, metrics, exited };
 }
 
 /** One sample's value from Prometheus text (0 when the series is absent). */

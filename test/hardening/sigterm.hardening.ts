@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { plainDeployment } from '../helpers/fixtures.js';
 import { reviewOf } from '../helpers/webhook.js';
-import { eventually, metricValue, request, sleep, spawnServe, type Outcome, type ServeProcess } from './harness.js';
+import { eventually, metricValue, request, spawnServe, type Outcome, type ServeProcess } from './harness.js';
 
 /** A review sent in two halves: the headers and half the body now, the rest when finish() is called. */
 function halfSent(url: string, ca: string, uid: string) {
@@ -43,29 +43,30 @@ test('SIGTERM under load: every accepted review is answered, then exit 0', { tim
     // background load: ordinary reviews on new and kept-alive connections until the server is gone
     const body = JSON.stringify(reviewOf(plainDeployment()));
     const load: Outcome[] = [];
+    let loaded: () => void = () => {};
+    const twentyAnswered = new Promise<void>((resolve) => (loaded = resolve));
     let stop = false;
     const keepAlive = new https.Agent({ keepAlive: true, maxSockets: 2 });
     const worker = async (agent: https.Agent | false) => {
       for (let i = 0; i < 5_000 && !stop; i++) {
         const o = await request(`${s.url}/mutate`, { body, ca: s.ca, agent, hangMs: 30_000 });
         load.push(o);
+        if (load.length === 20) loaded();
         if (o.error === 'ECONNREFUSED') break; // the listener is closed: draining or gone
       }
     };
     const workers = Promise.all([worker(false), worker(false), worker(keepAlive)]);
-    while (load.length < 20) await sleep(10);
+    await twentyAnswered;
 
     // 8 reviews the server has accepted (headers in, body pending)
     const pending = Array.from({ length: 8 }, (_, i) => halfSent(s.url, s.ca, `accepted-${i}`));
     await eventually('8 reviews in flight', metrics, (t) => metricValue(t, 'gpu_hpa_webhook_admission_in_flight') >= 8);
 
+    const from = s.logs().length;
     s.child.kill('SIGTERM');
-    // the drain has begun once new connections are refused
-    await eventually(
-      'listener closed',
-      () => request(`${s.url}/healthz`, { method: 'GET', ca: s.ca, hangMs: 10_000 }),
-      (o) => o.error === 'ECONNREFUSED',
-    );
+    // the drain has begun: serve says so once its listener is closed, and new connections are refused
+    await s.logLine('"draining"', (l) => l.includes('"msg":"draining: no new connections'), from);
+    assert.equal((await request(`${s.url}/healthz`, { method: 'GET', ca: s.ca, hangMs: 10_000 })).error, 'ECONNREFUSED');
     for (const p of pending) p.finish();
     const answers = await Promise.all(pending.map((p) => p.answer));
     answers.forEach((a, i) => {

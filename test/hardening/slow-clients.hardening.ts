@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { RunningServer } from '../../src/server/serve.js';
 import { plainDeployment } from '../helpers/fixtures.js';
 import { reviewOf } from '../helpers/webhook.js';
-import { makeCert, request, sleep, startWebhook, type Pems } from './harness.js';
+import { makeCert, pace, request, startWebhook, type Pems } from './harness.js';
 
 let pems: Pems;
 let server: RunningServer;
@@ -38,7 +38,7 @@ async function dribble(payload: string, head = '', everyMs = 25): Promise<{ sent
   while (sent < payload.length && !closed) {
     socket.write(payload[sent]!);
     sent++;
-    await sleep(everyMs);
+    await pace(everyMs);
   }
   if (!closed) socket.destroy();
   await done;

@@ -3,6 +3,7 @@
 // connections are then served the new certificate.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
 import https from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { test } from 'node:test';
 import { TlsReloader, tlsServerOptions } from '../../src/server/tls.js';
 import { plainDeployment } from '../helpers/fixtures.js';
 import { reviewOf } from '../helpers/webhook.js';
-import { makeCert, request, sleep, startWebhook, type Outcome } from './harness.js';
+import { makeCert, request, startWebhook, type Outcome } from './harness.js';
 
 test('cert and key replaced on disk under load: no failed request, and the new certificate is served', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gpu-hpa-tls-'));
@@ -31,6 +32,8 @@ test('cert and key replaced on disk under load: no failed request, and the new c
   const body = JSON.stringify(reviewOf(plainDeployment()));
   const ca = [a.cert, b.cert]; // the client trusts both, as a caBundle does during a CA rotation
   const outcomes: Outcome[] = [];
+  let loaded: () => void = () => {};
+  const thirtyAnswered = new Promise<void>((resolve) => (loaded = resolve));
   let rotated = false;
   let newServed = 0;
   try {
@@ -42,15 +45,18 @@ test('cert and key replaced on disk under load: no failed request, and the new c
       while (newServed < 20 && outcomes.length < 3_000) {
         const o = await request(`${server.url}/mutate`, { body, ca, agent, hangMs: 20_000 });
         outcomes.push(o);
+        if (outcomes.length === 30) loaded();
         if (rotated && o.fingerprint === fpB) newServed++;
       }
     };
     const load = Promise.all([worker(false), worker(false), worker(false), worker(keepAlive), worker(keepAlive)]);
-    while (outcomes.length < 30) await sleep(10);
-    // the certificate first, the key a moment later: the reloader must refuse the mismatched pair
-    // in between (or never see it) and keep serving the old one
+    await thirtyAnswered;
+    // the certificate first, the key once the reloader has seen the mismatched pair and refused it
+    // (its 'reject' event; the old pair keeps serving meanwhile)
+    const refused = once(reloader, 'reject');
     writeFileSync(certPath, b.cert);
-    await sleep(150);
+    await refused;
+    assert.ok(rejected >= 1);
     writeFileSync(keyPath, b.key, { mode: 0o600 });
     rotated = true;
     await load;

@@ -71,3 +71,35 @@ test('the store notices a changed file by itself (stat polling)', async () => {
     s.close();
   }
 });
+
+test("the adapter rules' own warnings are logged when they load (serve says what check says; issue 15)", async () => {
+  const { Writable } = await import('node:stream');
+  const { pino } = await import('pino');
+  const lines: Array<{ msg: string; warnings?: string[]; from?: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
+      done();
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'gpu-hpa-store-'));
+  const rules = join(dir, 'rules.yaml');
+  copyFileSync(fixturePath('seed-001/adapter-config.yaml'), rules);
+  const store = new ConfigStore({ policyPath: join(ROOT, 'policies/default.yaml'), adapterConfigPath: rules, logger: pino({ level: 'info' }, sink) });
+  await store.load();
+  const warned = lines.find((l) => l.msg === 'adapter rules loaded with warnings');
+  assert.ok(warned, JSON.stringify(lines));
+  assert.equal(warned.from, rules);
+  assert.ok(
+    warned.warnings?.some((w) => w.includes('DCGM_FI_DEV_MEMORY_USED is not a DCGM field')),
+    JSON.stringify(warned.warnings),
+  );
+  // the neighbour: seed-000's rules have nothing to warn about, and no such line is written
+  lines.length = 0;
+  copyFileSync(fixturePath('seed-000/adapter-config.yaml'), rules);
+  assert.equal(await store.reload('adapter-config'), true);
+  assert.equal(
+    lines.find((l) => l.msg === 'adapter rules loaded with warnings'),
+    undefined,
+  );
+});

@@ -24,7 +24,7 @@ import { aggregationFlags, makePki } from './pki.js';
 export const GPU_NODE = 'gpu-node-0';
 export const CPU_NODE = 'cpu-node-0';
 export const GPUS_PER_NODE = 8;
-const ADAPTER = { name: 'prometheus-adapter', namespace: 'monitoring', port: 6443 };
+export const ADAPTER = { name: 'prometheus-adapter', namespace: 'monitoring', port: 6443 };
 /** the webhook's and the adapter's discovery interval: short, so the loop is quick */
 export const DISCOVERY_INTERVAL = '5s';
 
@@ -232,8 +232,11 @@ function assertAlive(procs: Proc[]): void {
   }
 }
 
-/** APIService + Service without selector + EndpointSlice at the namespace side of the veth (aggregator routing). */
-function adapterRegistration(ip: string, caBundle: string): KubernetesObject[] {
+/**
+ * APIService + Service without selector + EndpointSlice at the namespace side of the veth (aggregator routing).
+ * `groups`: the APIs registered (the loop's HPAs read custom metrics only; test/adapter-diff adds external).
+ */
+export function adapterRegistration(ip: string, caBundle: string, groups: string[] = ['custom.metrics.k8s.io']): KubernetesObject[] {
   return [
     {
       apiVersion: 'v1',
@@ -249,19 +252,19 @@ function adapterRegistration(ip: string, caBundle: string): KubernetesObject[] {
       endpoints: [{ addresses: [ip], conditions: { ready: true } }],
       ports: [{ name: 'https', port: ADAPTER.port, protocol: 'TCP' }],
     },
-    {
+    ...groups.map((group) => ({
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
-      metadata: { name: 'v1beta1.custom.metrics.k8s.io' },
+      metadata: { name: `v1beta1.${group}` },
       spec: {
         service: { name: ADAPTER.name, namespace: ADAPTER.namespace, port: 443 },
-        group: 'custom.metrics.k8s.io',
+        group,
         version: 'v1beta1',
         caBundle,
         groupPriorityMinimum: 100,
         versionPriority: 100,
       },
-    },
+    })),
   ] as unknown as KubernetesObject[];
 }
 

@@ -8,6 +8,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Decision } from '../../src/core/admission/decision.js';
 import type { AdmissionRequest, Engine } from '../../src/core/admission/request.js';
 import { createApp, type AppDeps } from '../../src/server/app.js';
+import { editAt } from '../helpers/json-edit.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createMetrics, type WebhookMetrics } from '../../src/server/metrics.js';
 import { metricsHandler } from '../../src/server/metrics-server.js';
@@ -201,7 +202,7 @@ test('413 for a 4 MiB body, and the limit is configurable', async () => {
 
 test('a kind it does not handle is allowed without a patch and without asking the engine', async () => {
   const patch: Operation[] = [{ op: 'add', path: '/x', value: 1 }];
-  const { app, calls } = setup(() => ({ allowed: false, violations: [{ reason: 'r', message: 'm' }], warnings: [], patch }));
+  const { app, calls } = setup(() => ({ allowed: false, violations: [{ reason: 'duplicate-hpa', message: 'm' }], warnings: [], patch }));
   const res = await json(app, '/mutate', review({ kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } }));
   assert.equal(res.status, 200);
   assert.equal(res.body.response.allowed, true);
@@ -262,7 +263,7 @@ test('a denial is a 403-coded response with the messages and causes, counted by 
     allowed: false,
     violations: [
       { reason: 'metric-not-served', message: 'metric "gpu_util" is not served by any adapter rule', field: 'spec.metrics[0].pods.metric.name' },
-      { reason: 'scale-down-too-fast', message: 'scaleDown stabilizationWindowSeconds 0 is below 300' },
+      { reason: 'unsafe-scale-down-stabilization', message: 'scaleDown stabilizationWindowSeconds 0 is below 300' },
     ],
     warnings: [],
   }));
@@ -276,7 +277,7 @@ test('a denial is a 403-coded response with the messages and causes, counted by 
   assert.equal(r.status.details.causes[0].field, 'spec.metrics[0].pods.metric.name');
   const text = await metrics.registry.metrics();
   assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="metric-not-served"\} 1/);
-  assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="scale-down-too-fast"\} 1/);
+  assert.match(text, /gpu_hpa_webhook_admission_denials_total\{endpoint="validate",reason="unsafe-scale-down-stabilization"\} 1/);
   assert.match(text, /gpu_hpa_webhook_admission_reviews_total\{endpoint="validate",kind="HorizontalPodAutoscaler",decision="denied"\} 1/);
 });
 
@@ -336,7 +337,7 @@ test('an engine getter that throws, or a malformed decision, is a 500-coded resp
 });
 
 test('one log line per review with the fields, and never the object', async () => {
-  const { app, lines } = setup(() => ({ allowed: false, violations: [{ reason: 'gpu-conflict', message: 'asks for 2 GPUs' }], warnings: ['w'] }));
+  const { app, lines } = setup(() => ({ allowed: false, violations: [{ reason: 'gpu-count-conflict', message: 'asks for 2 GPUs' }], warnings: ['w'] }));
   await json(app, '/mutate', review());
   const reviews = lines.filter((l) => l.msg === 'admission review');
   assert.equal(reviews.length, 1);
@@ -348,7 +349,7 @@ test('one log line per review with the fields, and never the object', async () =
   assert.equal(l.operation, 'CREATE');
   assert.equal(l.dryRun, true);
   assert.equal(l.decision, 'denied');
-  assert.deepEqual(l.reasons, ['gpu-conflict']);
+  assert.deepEqual(l.reasons, ['gpu-count-conflict']);
   assert.equal(l.warnings, 1);
   assert.equal(typeof l.latencyMs, 'number');
   assert.equal(l.service, 'gpu-hpa-webhook');
@@ -472,7 +473,7 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
   // an engine that reads the object carelessly, as a buggy rule might: it may throw
   const { app } = setup((_e, req) => {
     const o = req.object as { spec: { template: { spec: { containers: unknown[] } } } };
-    return { allowed: o.spec.template.spec.containers.length > 0, violations: [{ reason: 'r', message: 'm' }], warnings: [] };
+    return { allowed: o.spec.template.spec.containers.length > 0, violations: [{ reason: 'duplicate-hpa', message: 'm' }], warnings: [] };
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server?.once('listening', r));
@@ -521,16 +522,7 @@ test('arbitrary bodies, content types and corrupted reviews never get an HTTP 5x
     )
     .map(([path, value, endpoint, kind]) => {
       const r = review(kind === 'Deployment' ? {} : { kind: hpaKind, resource: hpaResource });
-      const keys = path.split('.');
-      let cur: Record<string, unknown> = r;
-      for (const k of keys.slice(0, -1)) {
-        const next = cur[k];
-        if (typeof next !== 'object' || next === null) return { endpoint, body: JSON.stringify(r) ?? 'null' };
-        cur = next as Record<string, unknown>;
-      }
-      const last = keys[keys.length - 1] as string;
-      if (value === undefined) delete cur[last];
-      else Object.defineProperty(cur, last, { value, enumerable: true, configurable: true, writable: true });
+      editAt(r, path, value); // a path through a non-object leaves the review as it is
       return { endpoint, body: JSON.stringify(r) ?? 'null' };
     });
   const anyBody = fc
@@ -579,6 +571,10 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
   try {
     const body = Buffer.from(JSON.stringify(review()));
     const gauge = async () => (await metrics.inFlight.get()).values[0]?.value;
+    // the server's own events: its request listener has run (headers in, body not), and the response is closed
+    // (listeners run in order, so the app's own, which moves the gauge, has run before these)
+    const served = new Promise<void>((resolve) => srv.once('request', (_q: http.IncomingMessage, res: http.ServerResponse) => res.once('close', () => resolve())));
+    const headersIn = new Promise<void>((resolve) => srv.once('request', () => resolve()));
     const done = new Promise<number>((resolve, reject) => {
       const req = http.request(
         { host: '127.0.0.1', port: (srv.address() as AddressInfo).port, method: 'POST', path: '/mutate', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
@@ -589,20 +585,18 @@ test('the in-flight gauge counts a review while its body is still arriving', asy
       );
       req.on('error', reject);
       req.write(body.subarray(0, 10));
-      setTimeout(() => {
-        void (async () => {
-          try {
-            assert.equal(await gauge(), 1);
-            req.end(body.subarray(10));
-          } catch (e) {
-            req.destroy();
-            reject(e instanceof Error ? e : new Error(String(e)));
-          }
-        })();
-      }, 100);
+      void headersIn.then(async () => {
+        try {
+          assert.equal(await gauge(), 1);
+          req.end(body.subarray(10));
+        } catch (e) {
+          req.destroy();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
     });
     assert.equal(await done, 200);
-    await new Promise((r) => setTimeout(r, 20));
+    await served;
     assert.equal(await gauge(), 0);
   } finally {
     srv.closeAllConnections();

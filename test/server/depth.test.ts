@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { jsonDepthExceeds, openersExceed } from '../../src/server/app.js';
+import { nestedArrays } from '../helpers/json-edit.js';
 
 test('property: a body the opener count passes is never one the exact scan refuses', () => {
   const nested = fc
@@ -18,7 +19,7 @@ test('property: a body the opener count passes is never one the exact scan refus
 });
 
 test('the limit itself: 512 levels pass, 513 do not; brackets inside strings do not nest', () => {
-  const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  const deep = nestedArrays;
   for (const [text, exceeds] of [
     [deep(512), false],
     [deep(513), true],

@@ -39,14 +39,27 @@ function get(running: RunningServer, path: string, opts: { method?: string; body
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The slow client's pace between two writes: the input under test, not a wait for something to happen. */
+const pace = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
+/**
+ * An app that holds every request until the test releases it, and says when one has arrived (by then
+ * the server counts it in flight: serve.ts counts before it calls the app).
+ */
+function holding() {
+  const held: ServerResponse[] = [];
+  let arrived: () => void = () => {};
+  const entered = new Promise<void>((resolve) => (arrived = resolve));
+  return {
+    entered,
+    app: (_req: IncomingMessage, res: ServerResponse) => {
+      held.push(res);
+      arrived();
+    },
+    release(body: string) {
+      for (const res of held.splice(0)) res.end(body);
+    },
+  };
 }
 
 test('serves an AdmissionReview over TLS >= 1.2', async () => {
@@ -95,7 +108,7 @@ test('a client that sends its headers byte by byte is cut off by the headers tim
     while (sent < head.length && !cut && !socket.destroyed) {
       socket.write(head[sent] as string);
       sent++;
-      await sleep(20);
+      await pace(20);
     }
     const closedAt = await closed;
     assert.ok(sent < head.length, 'the server waited for the whole slow head');
@@ -129,7 +142,7 @@ test('a client that sends a body too slowly is cut off by the request timeout', 
     while (sent < 1000 && !cut) {
       socket.write('x');
       sent++;
-      await sleep(10);
+      await pace(10);
     }
     await closed;
     assert.ok(sent < 1000, 'the slow body was read to the end');
@@ -141,17 +154,17 @@ test('a client that sends a body too slowly is cut off by the request timeout', 
 
 test('close() lets an in-flight slow review finish, and refuses new connections meanwhile', async () => {
   const events: string[] = [];
-  const running = await start((_req: IncomingMessage, res: ServerResponse) => {
-    setTimeout(() => {
-      events.push('response');
-      res.end('done');
-    }, 400);
-  });
+  const held = holding();
+  const running = await start(held.app);
   const inflight = get(running, '/mutate', { method: 'POST', body: '{}' });
-  await until(() => running.inFlight() === 1);
+  await held.entered;
+  assert.equal(running.inFlight(), 1);
   const closing = running.close().then(() => events.push('closed'));
-  await sleep(50);
+  // close() stops listening before it returns: a new connection is refused while the review is held
   await assert.rejects(get(running, '/healthz'), /ECONNREFUSED|ECONNRESET|socket hang up/);
+  assert.equal(events.length, 0, 'closed while a review was in flight');
+  events.push('response');
+  held.release('done');
   const res = await inflight;
   assert.equal(res.status, 200);
   assert.equal(res.body, 'done');
@@ -176,15 +189,11 @@ test('an idle keep-alive connection does not hold close() up', async () => {
 });
 
 test('close() hard-stops a request that outlives the shutdown timeout', async () => {
-  const running = await start(
-    () => {
-      /* never answers */
-    },
-    { shutdownTimeoutMs: 200 },
-  );
+  const held = holding(); // never released
+  const running = await start(held.app, { shutdownTimeoutMs: 200 });
   const stuck = get(running, '/mutate', { method: 'POST', body: '{}' });
   const failed = assert.rejects(stuck, /socket hang up|ECONNRESET/);
-  await until(() => running.inFlight() === 1);
+  await held.entered;
   const t0 = Date.now();
   await running.close();
   const took = Date.now() - t0;
@@ -234,17 +243,28 @@ test('a port in use is a rejected start, not a crash', async () => {
 });
 
 test('a signal drains the server and exits 0; a second one exits 1 at once', async () => {
-  const running = await start((_req, res) => setTimeout(() => res.end('late'), 300));
+  const held = holding();
+  const running = await start(held.app);
   const codes: number[] = [];
-  const uninstall = installSignalHandlers(running, logger, { signals: ['SIGUSR2'], exit: (c) => codes.push(c) });
+  let exited: () => void = () => {};
+  const exit = new Promise<void>((resolve) => (exited = resolve));
+  const uninstall = installSignalHandlers(running, logger, {
+    signals: ['SIGUSR2'],
+    exit: (c) => {
+      codes.push(c);
+      exited();
+    },
+  });
   try {
     const inflight = get(running, '/x');
-    await until(() => running.inFlight() === 1);
+    await held.entered;
     process.emit('SIGUSR2', 'SIGUSR2');
-    await sleep(20);
+    // the drain has begun (the server no longer listens), and the review is still held: no exit yet
+    await assert.rejects(get(running, '/healthz'), /ECONNREFUSED|ECONNRESET|socket hang up/);
     assert.deepEqual(codes, [], 'exited before the in-flight request finished');
+    held.release('late');
     assert.equal((await inflight).body, 'late');
-    await until(() => codes.length === 1);
+    await exit;
     assert.deepEqual(codes, [0]);
     process.emit('SIGUSR2', 'SIGUSR2');
     assert.deepEqual(codes, [0, 1]);

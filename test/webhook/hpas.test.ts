@@ -269,7 +269,11 @@ test('safety: a second HPA for the same Deployment is denied', async () => {
 });
 
 test('safety rules do not apply to HPAs of Deployments that did not opt in', async () => {
-  const notOpted = plainDeployment({}, (d) => delete d.metadata.labels['gpu-hpa.io/enabled']);
+  // a GPU of its own: a GPU metric on pods without one is another rule's denial (hpa-gpu-metric-target)
+  const notOpted = plainDeployment({}, (d) => {
+    delete d.metadata.labels['gpu-hpa.io/enabled'];
+    d.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/gpu': 1 };
+  });
   const a = await post(webhook({ rulesText: seed000, deployments: [notOpted] }).request, '/validate', reviewOf(hpa([podsMetric('gpu_utilization')])));
   assert.equal(a.allowed, true, a.message);
 });

@@ -30,13 +30,13 @@ clientConfig:
     namespace: {{ .Values.namespace }}
     path: {{ .path }}
     port: 443
-  {{- if and (eq .Values.certificate.mode "secret") .Values.certificate.caBundle }}
-  caBundle: {{ .Values.certificate.caBundle }}
+  {{- if and (eq .Values.certificates.mode "secret") .Values.certificates.caBundle }}
+  caBundle: {{ .Values.certificates.caBundle }}
   {{- end }}
 {{- end }}
 
 {{/* cert-manager's CA injector reads it; harmless without cert-manager (kustomize's base has it too). */}}
 {{- define "gpu-hpa-webhook.annotations" -}}
 annotations:
-  cert-manager.io/inject-ca-from: {{ .Values.namespace }}/{{ .Values.certificate.secretName }}
+  cert-manager.io/inject-ca-from: {{ .Values.namespace }}/{{ .Values.certificates.secretName }}
 {{- end }}

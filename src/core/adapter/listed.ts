@@ -22,6 +22,7 @@ export function preferAdapterListing(inner: AdapterRuleSet, listing: AdapterList
 
 class Listed implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[] | undefined;
   private readonly custom?: Set<string>;
   private readonly external?: Set<string>;
 
@@ -30,6 +31,7 @@ class Listed implements AdapterRuleSet {
     private readonly listing: AdapterListing,
   ) {
     this.source = inner.source;
+    this.warnings = inner.warnings;
     if (listing.custom) this.custom = new Set(listing.custom.map((r) => `${r.name}\u0000${r.namespaced}`));
     if (listing.external) this.external = new Set(listing.external);
   }
@@ -50,6 +52,8 @@ class Listed implements AdapterRuleSet {
     const has = req.kind === 'External' ? listed.has(name) : listed.has(`${name}\u0000${req.namespaced}`);
     if (has) {
       if (verdict.status === 'served') return verdict;
+      // registered, so listed — but Prometheus has nothing the adapter's query would return for this HPA
+      if (verdict.status === 'not-served' && verdict.live?.registered) return verdict;
       return { status: 'served', rules: [], notes: [`${this.listing.source} lists ${name} (${api}), though the rules here would not serve it: is the adapter on another config?`] };
     }
     if (verdict.status === 'not-served') return { ...verdict, notes: [...(verdict.notes ?? []), `${this.listing.source} does not list ${name} either`] };

@@ -81,7 +81,9 @@ export function groupSeries(raw: ReadonlyArray<Record<string, string>>, keep: Re
       out.set(key, g);
     }
     for (const l of keep) {
-      const v = s[l];
+      // a pair key (pairKey): both labels' values together, as "value\u0000value"
+      const [a, b] = l.split('\u0000');
+      const v = b === undefined ? s[l] : s[a!] !== undefined && s[b] !== undefined ? `${s[a!]}\u0000${s[b]}` : undefined;
       if (v === undefined) continue;
       const vs = (g.values[l] ??= []);
       if (!vs.includes(v)) vs.push(v);
@@ -154,11 +156,13 @@ function withNotes(v: MetricVerdict, notes: string[]): MetricVerdict {
 
 class OfflineWithNote implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[] | undefined;
   constructor(
     private readonly base: AdapterRuleSet,
     private readonly note: string,
   ) {
     this.source = base.source;
+    this.warnings = base.warnings;
   }
   lookup(req: MetricRequest): MetricVerdict {
     return withNotes(this.base.lookup(req), [this.note]);
@@ -170,6 +174,7 @@ class OfflineWithNote implements AdapterRuleSet {
 
 class LiveRuleSet implements AdapterRuleSet {
   readonly source: string;
+  readonly warnings: readonly string[];
   private readonly live: Record<ListName, RuleLive[]> = { rules: [], externalRules: [] };
   /** custom metrics: (resource, namespaced, name) → the rule and series name whose registration is in force (the last one) */
   private readonly customRegs = new Map<string, Winner>();
@@ -184,6 +189,7 @@ class LiveRuleSet implements AdapterRuleSet {
     private readonly snap: DiscoverySnapshot,
   ) {
     this.source = `${base.source} + series in ${snap.source}`;
+    this.warnings = base.warnings;
     const names: Record<ListName, Set<string>> = { rules: new Set(), externalRules: new Set() };
     for (const list of ['rules', 'externalRules'] as const) {
       for (const cr of base.compiled[list]) {
@@ -286,9 +292,17 @@ class LiveRuleSet implements AdapterRuleSet {
       // BuildExternal (pkg/naming/metrics_query.go) adds the namespace label matcher unless namespaced: false
       if (req.namespaced && owner.cr.rule.resources.namespaced !== false) {
         const l = owner.cr.converter.labelForResource(NAMESPACES);
-        if (l.label === null) return offline; // the config-level error, already explained offline
+        if (l.label === null) {
+          // listed by the adapter (registered by name), but BuildExternal fails: every namespaced query errors
+          return this.denyRegistered(
+            req,
+            [ref],
+            'metric-series-unassociated',
+            `${owner.cr.label} derives it from ${sum(groups)} series in ${this.where()}, so the adapter lists it, but the rule has no label for namespaces (${l.error}): every namespaced query for it fails and the HPA would show <unknown> forever; add resources.overrides.namespace: {resource: namespace}, or resources.namespaced: false`,
+          );
+        }
         if (!groups.some((g) => g.labels.includes(l.label))) {
-          return this.deny(
+          return this.denyRegistered(
             req,
             [ref],
             'metric-series-unassociated',
@@ -310,7 +324,7 @@ class LiveRuleSet implements AdapterRuleSet {
       // for a Pods metric either clash (pod or namespace) sends the HPA's query to the exporter's pod, not its own
       // with the HPA's namespace known, valueFor decides from every series of the name (the query reads them all)
       if (req.kind === 'Pods' && clashing.length === groups.length && req.namespace === undefined) {
-        return this.deny(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
+        return this.denyRegistered(req, [ref], 'metric-series-unassociated', `${msg}, or the HPA's pods never get a value`);
       }
       notes.push(msg);
     }
@@ -393,7 +407,7 @@ class LiveRuleSet implements AdapterRuleSet {
     if (needNs) {
       const l = cr.converter.labelForResource(NAMESPACES);
       if (l.label === null) {
-        return this.deny(
+        return this.denyRegistered(
           req,
           [ref],
           'metric-series-unassociated',
@@ -403,13 +417,28 @@ class LiveRuleSet implements AdapterRuleSet {
       nsLabel = l.label;
     }
     const resLabel = list === 'rules' ? cr.converter.labelForResource(resource).label : null;
-    const carries = (g: SeriesGroup) => (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
+    const inNs = (g: SeriesGroup) => (resLabel === null || g.labels.includes(resLabel)) && (nsLabel === null || (g.values[nsLabel] ?? []).includes(req.namespace!));
+    // a Pods metric whose target's pods are known: provider.go GetMetricBySelector lists the selector's pods and
+    // queries `<pod label>=~"<their names>"`, keeping the results per pod — a series of another pod of the
+    // namespace answers nothing for this HPA
+    const wanted = req.kind === 'Pods' && req.pods !== undefined && nsLabel !== null && resLabel !== null ? new Set(req.pods.map((p) => `${req.namespace}\u0000${p}`)) : undefined;
+    const key = nsLabel !== null && resLabel !== null ? pairKey(nsLabel, resLabel) : '';
+    const carries = (g: SeriesGroup) => inNs(g) && (wanted === undefined || (g.values[key] ?? []).some((v) => wanted.has(v)));
     const groups = this.byName.get(w.seriesName) ?? [];
+    if (wanted !== undefined && groups.some(inNs) && !groups.some(carries)) {
+      const n = wanted.size;
+      return this.denyRegistered(
+        req,
+        [ref],
+        'metric-no-series',
+        `${cr.label} registers ${req.name}, and ${this.where()} has series ${w.seriesName} with ${nsLabel}="${req.namespace}", but ${n === 0 ? "the HPA's target has no pod yet" : `none whose ${resLabel} is one of the ${n} pod${n === 1 ? '' : 's'} of the HPA's target`}: the adapter queries only the pods the HPA's selector matches, so the HPA gets no value`,
+      );
+    }
     if (!groups.some(carries)) {
       const seen = nsLabel === null ? [] : [...new Set(groups.flatMap((g) => g.values[nsLabel] ?? []))].sort();
       // how many other namespaces have them, never which (issue 17: no other namespace's detail)
       const where = nsLabel === null ? '' : seen.length > 0 ? `; only ${seen.length} other namespace${seen.length === 1 ? ' has' : 's have'} them` : `; none carries ${nsLabel}`;
-      return this.deny(
+      return this.denyRegistered(
         req,
         [ref],
         'metric-no-series',
@@ -422,7 +451,7 @@ class LiveRuleSet implements AdapterRuleSet {
       // joined on the query's labels: the other side needs the resource label and the namespace too
       const ok = og.some(carries);
       if (!ok) {
-        return this.deny(
+        return this.denyRegistered(
           req,
           [ref],
           'metric-no-series',
@@ -435,6 +464,11 @@ class LiveRuleSet implements AdapterRuleSet {
 
   private deny(_req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
     return { status: 'not-served', considered, explanation: message, nearest: [], live: { reason, message } };
+  }
+
+  /** registered for what the HPA asks, but the adapter's query returns nothing for it */
+  private denyRegistered(_req: MetricRequest, considered: RuleRef[], reason: 'metric-no-series' | 'metric-series-unassociated', message: string): MetricVerdict {
+    return { status: 'not-served', considered, explanation: message, nearest: [], live: { reason, message, registered: true } };
   }
 }
 
@@ -472,14 +506,26 @@ export function nameOnlySelector(q: SeriesQueryInfo): string | null {
   return `{__name__=~${JSON.stringify(re)}}`;
 }
 
-/** The labels whose values discovery keeps: every rule's label for namespaces (what the adapter's queries filter on). */
+/** The key under which a series group keeps the (namespace, pod) value pairs of two labels. */
+export function pairKey(nsLabel: string, podLabel: string): string {
+  return `${nsLabel}\u0000${podLabel}`;
+}
+
+/**
+ * The labels whose values discovery keeps: every rule's label for namespaces (what the adapter's queries filter
+ * on), and for `rules` the (namespace label, pod label) pairs — a Pods metric's query asks for the target's pods
+ * by name within the namespace (metrics_query.go Build: `<pod label>=~"a|b"`).
+ */
 export function valueLabels(rules: AdapterRuleSet): Set<string> {
   const out = new Set<string>();
   if (!isCompiled(rules)) return out;
   for (const list of ['rules', 'externalRules'] as const) {
     for (const cr of rules.compiled[list]) {
       const l = cr.converter.labelForResource(NAMESPACES);
-      if (l.label !== null) out.add(l.label);
+      if (l.label === null) continue;
+      out.add(l.label);
+      const p = list === 'rules' ? cr.converter.labelForResource(PODS) : { label: null };
+      if (p.label !== null) out.add(pairKey(l.label, p.label));
     }
   }
   return out;

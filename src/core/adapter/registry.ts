@@ -10,6 +10,7 @@ import { grKey, isRootScopedInRegistry, NAMESPACES, ResourceConverter, sameGR } 
 import { parseSeriesQuery, type SeriesQueryInfo } from './series-query.js';
 import type { AdapterRuleSet, GroupResource, MetricRequest, MetricVerdict, RuleRef } from './types.js';
 import { MAX_NAME_LENGTH, workMeter, type WorkMeter } from '../bounds.js';
+import { memoize } from '../memo.js';
 import { nearest } from '../suggest.js';
 import { VerdictMemo } from './verdict-memo.js';
 
@@ -38,7 +39,6 @@ export interface Registration {
 }
 
 export interface CompiledAdapterRuleSet extends AdapterRuleSet {
-  /** suspicious-but-valid things in the config, one sentence each, naming the rule */
   readonly warnings: readonly string[];
   readonly compiled: { readonly rules: readonly CompiledRule[]; readonly externalRules: readonly CompiledRule[] };
   /** edit-distance cells the "did you mean" searches have filled so far (src/core/suggest.ts) */
@@ -171,6 +171,13 @@ function compileRule(rule: DiscoveryRule, list: ListName, index: number, warning
   return { ref: { list, index, seriesQuery: rule.seriesQuery }, label, rule, namer, converter, query, derived, labels };
 }
 
+/** Why a rule can never produce a value when every series name it selects is one dcgm-exporter does not export. */
+function neverExported(cr: CompiledRule): string | undefined {
+  const names = cr.query.names;
+  if (!names || names.length === 0 || !names.every((n) => DCGM_MISTAKES[n] !== undefined)) return undefined;
+  return `uses ${names.join(', ')}, not a DCGM field; use DCGM_FI_DEV_FB_USED`;
+}
+
 // Series names that guides use but dcgm-exporter does not export.
 const DCGM_MISTAKES: Record<string, string> = {
   DCGM_FI_DEV_MEMORY_USED: 'is not a DCGM field: dcgm-exporter exports framebuffer memory as DCGM_FI_DEV_FB_USED / DCGM_FI_DEV_FB_FREE',
@@ -272,19 +279,18 @@ class RuleSet implements CompiledAdapterRuleSet {
     return [...this.served[list]];
   }
 
-  // Misses repeat (the same HPA is re-validated on every update), so suggestions are memoized per list.
-  private readonly nearestCache = new Map<string, string[]>();
+  // Misses repeat (the same HPA is re-validated on every update), so suggestions are memoized per list
+  // in the core's one bounded LRU (core/memo.ts); frozen, and copied out so no caller changes another's.
+  private readonly nearestMemo = memoize(
+    4096,
+    ({ list, name }: { list: ListName; name: string }) => Object.freeze(nearest(name, this.served[list], 3, this.suggestWork)),
+    ({ list, name }) => `${list}\u0000${name}`,
+  );
 
   private nearest(list: ListName, name: string): string[] {
-    const key = `${list}\u0000${name}`;
-    const hit = this.nearestCache.get(key);
-    if (hit) return [...hit];
-    // one search, linear in the served names; none at all for a name over MAX_NAME_LENGTH
-    const out = nearest(name, this.served[list], 3, this.suggestWork);
-    if (name.length > MAX_NAME_LENGTH) return out; // never keep a long name in the cache
-    if (this.nearestCache.size >= 4096) this.nearestCache.delete(this.nearestCache.keys().next().value as string);
-    this.nearestCache.set(key, out);
-    return [...out];
+    // one search, linear in the served names; none at all for a name over MAX_NAME_LENGTH, never kept in the memo
+    if (name.length > MAX_NAME_LENGTH) return nearest(name, this.served[list], 3, this.suggestWork);
+    return [...this.nearestMemo({ list, name })];
   }
 
   private readonly memo = new VerdictMemo((req) => this.decide(req));
@@ -319,6 +325,11 @@ class RuleSet implements CompiledAdapterRuleSet {
     }
     if (served.length > 0) {
       const notes = maybe.map((m) => m.reason);
+      // Rules built only on series dcgm-exporter never exports (seed 001's DCGM_FI_DEV_MEMORY_USED) register
+      // nothing in a cluster whose series come from dcgm-exporter: said offline, with the fields to build on.
+      // Not a denial here: a recording rule may produce such a series; live discovery (live.ts) sees the
+      // series Prometheus really holds and denies once the target's pods have run without any.
+      if (servedRules.every((cr) => neverExported(cr) !== undefined)) notes.push(...servedRules.map((cr) => `${req.name}: ${cr.ref.list}[${cr.ref.index}] ${neverExported(cr)}`));
       if (servedRules.length > 1 && list === 'rules') {
         // Mutually exclusive selectors (alternative label layouts, as the shipped DCGM rules have) are by
         // design; only overlapping ones are worth a warning.

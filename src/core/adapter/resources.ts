@@ -5,6 +5,7 @@
 // Offline we use a static table of built-in kinds; anything else is guessed (lowercase plural) and flagged.
 import type { GroupResource } from './types.js';
 import { compileGoRegexp, GoRegexpError, type GoRegexp } from './go-regexp.js';
+import { executeGoTemplate, GoTemplateError, parseGoTemplate, UnsupportedTemplateError, type GoTemplate } from './go-template.js';
 
 export interface KnownResource {
   group: string;
@@ -137,136 +138,35 @@ function sanitizeGroup(group: string): string {
 
 // A resource template (resources.template) is a Go text/template with delimiters << >>, executed with a
 // schema.GroupResource (pkg/naming/resource_converter.go NewResourceConverter / makeLabelForResource,
-// lbl_res.go newLabelGroupResExtractor). The subset read here: literal text, <<.Group>> / <<.Resource>>,
-// <<if C>>…<<else if C>>…<<else>>…<<end>> with C one of `.Field`, `not .Field`, `eq A B`, `ne A B` (A/B a
-// field or a quoted string), trim markers `<<- ` / ` ->>` and comments. Go's truthiness for a string: non-empty.
-type TemplateArg = { field: 'Group' | 'Resource' } | { lit: string };
-type TemplateCond = { op: 'truthy' | 'not'; arg: TemplateArg } | { op: 'eq' | 'ne'; a: TemplateArg; b: TemplateArg };
-type TemplatePart = { text: string } | { field: 'Group' | 'Resource' } | { cond: TemplateCond; then: TemplatePart[]; else: TemplatePart[] };
-
+// lbl_res.go newLabelGroupResExtractor): go-template.ts says what of text/template is evaluated here.
 export class ResourceTemplateError extends Error {}
+/** A template prometheus-adapter accepts but this webhook does not evaluate (the config is refused, saying so). */
+class UnsupportedResourceTemplateError extends ResourceTemplateError {}
 
-interface Action {
-  body: string;
-}
-
-/** Split a template into text and action tokens, applying the trim markers as text/template's lexer does. */
-function lexTemplate(template: string): Array<{ text: string } | Action> {
-  const out: Array<{ text: string } | Action> = [];
-  let i = 0;
-  let trimNext = false;
-  while (i <= template.length) {
-    const open = template.indexOf('<<', i);
-    let text = template.slice(i, open < 0 ? template.length : open);
-    if (trimNext) text = text.replace(/^\s+/, '');
-    trimNext = false;
-    if (open < 0) {
-      if (text !== '') out.push({ text });
-      break;
-    }
-    const close = template.indexOf('>>', open + 2);
-    if (close < 0) throw new ResourceTemplateError('template: resource-label:1: unclosed action');
-    let body = template.slice(open + 2, close);
-    if (/^-[ \t\r\n]/.test(body)) {
-      text = text.replace(/\s+$/, '');
-      body = body.slice(1);
-    }
-    if (/[ \t\r\n]-$/.test(body)) {
-      trimNext = true;
-      body = body.slice(0, -1);
-    }
-    if (text !== '') out.push({ text });
-    body = body.trim();
-    if (!/^\/\*[\s\S]*\*\/$/.test(body)) out.push({ body });
-    i = close + 2;
+/** Parse a resource template as template.Parse does; throws ResourceTemplateError (Go's wording, or what is not evaluated here). */
+export function parseResourceTemplate(template: string): GoTemplate {
+  try {
+    return parseGoTemplate(template);
+  } catch (e) {
+    throw asTemplateError(e);
   }
-  return out;
 }
 
-function parseArg(tok: string, action: string): TemplateArg {
-  const f = /^\.(\w+)$/.exec(tok);
-  if (f) {
-    if (f[1] !== 'Group' && f[1] !== 'Resource') {
-      // text/template fails at Execute: can't evaluate field X in type schema.GroupResource
-      throw new ResourceTemplateError(`template: resource-label: executing "resource-label" at <.${f[1]}>: can't evaluate field ${f[1]} in type schema.GroupResource`);
-    }
-    return { field: f[1] };
+function asTemplateError(e: unknown): Error {
+  if (e instanceof UnsupportedTemplateError)
+    return new UnsupportedResourceTemplateError(
+      `resources.template uses ${e.message}; prometheus-adapter accepts it, but this webhook cannot predict its labels, so it refuses the config rather than guess`,
+    );
+  if (e instanceof GoTemplateError) return new ResourceTemplateError(e.message);
+  return e as Error;
+}
+
+function execTemplate(t: GoTemplate, group: string, resource: string): string {
+  try {
+    return executeGoTemplate(t, { Group: group, Resource: resource });
+  } catch (e) {
+    throw asTemplateError(e);
   }
-  const q = /^"((?:[^"\\]|\\.)*)"$/.exec(tok) ?? /^`([^`]*)`$/.exec(tok);
-  if (q) return { lit: q[1]!.replace(/\\(.)/g, '$1') };
-  throw new ResourceTemplateError(`unsupported template action <<${action}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
-}
-
-function parseCond(body: string): TemplateCond {
-  const toks = body.match(/"(?:[^"\\]|\\.)*"|`[^`]*`|\S+/g) ?? [];
-  if (toks.length === 1) return { op: 'truthy', arg: parseArg(toks[0], body) };
-  if (toks.length === 2 && toks[0] === 'not') return { op: 'not', arg: parseArg(toks[1]!, body) };
-  if (toks.length === 3 && (toks[0] === 'eq' || toks[0] === 'ne')) return { op: toks[0], a: parseArg(toks[1]!, body), b: parseArg(toks[2]!, body) };
-  throw new ResourceTemplateError(`unsupported template action <<${body}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
-}
-
-/** Parse a resource template (the subset above); throws ResourceTemplateError with text/template's wording where it has one. */
-export function parseResourceTemplate(template: string): TemplatePart[] {
-  const toks = lexTemplate(template);
-  let k = 0;
-  // returns the parts up to a closing `else`/`end` (which it leaves in `stop`)
-  const list = (depth: number): { parts: TemplatePart[]; stop: string | null } => {
-    const parts: TemplatePart[] = [];
-    while (k < toks.length) {
-      const t = toks[k++]!;
-      if ('text' in t) {
-        parts.push({ text: t.text });
-        continue;
-      }
-      const b = t.body;
-      if (b === 'end' || b === 'else' || b.startsWith('else if ')) {
-        if (depth === 0) throw new ResourceTemplateError(`template: resource-label:1: unexpected {{${b.split(' ')[0]}}}`);
-        return { parts, stop: b };
-      }
-      if (b.startsWith('if ')) {
-        parts.push(ifNode(b.slice(3).trim(), depth));
-        continue;
-      }
-      if (/^\.\w+$/.test(b)) {
-        const a = parseArg(b, b);
-        if ('field' in a) parts.push({ field: a.field });
-        continue;
-      }
-      throw new ResourceTemplateError(`unsupported template action <<${b}>> (understood here: .Group, .Resource, if/else/end with eq, ne, not)`);
-    }
-    if (depth > 0) throw new ResourceTemplateError('template: resource-label:1: unexpected EOF');
-    return { parts, stop: null };
-  };
-  const ifNode = (cond: string, depth: number): TemplatePart => {
-    const c = parseCond(cond);
-    const then = list(depth + 1);
-    if (then.stop === 'end') return { cond: c, then: then.parts, else: [] };
-    if (then.stop === 'else') {
-      const els = list(depth + 1);
-      if (els.stop !== 'end') throw new ResourceTemplateError('template: resource-label:1: expected end; found else');
-      return { cond: c, then: then.parts, else: els.parts };
-    }
-    // else if C: an if nested in the else branch, closed by the same end
-    return { cond: c, then: then.parts, else: [ifNode(then.stop!.slice('else if '.length).trim(), depth)] };
-  };
-  return list(0).parts;
-}
-
-function execTemplate(parts: TemplatePart[], group: string, resource: string): string {
-  const val = (a: TemplateArg) => ('lit' in a ? a.lit : a.field === 'Group' ? group : resource);
-  const holds = (c: TemplateCond): boolean => {
-    switch (c.op) {
-      case 'truthy':
-        return val(c.arg) !== '';
-      case 'not':
-        return val(c.arg) === '';
-      case 'eq':
-        return val(c.a) === val(c.b);
-      case 'ne':
-        return val(c.a) !== val(c.b);
-    }
-  };
-  return parts.map((p) => ('text' in p ? p.text : 'field' in p ? val(p) : execTemplate(holds(p.cond) ? p.then : p.else, group, resource))).join('');
 }
 
 /**
@@ -276,7 +176,7 @@ function execTemplate(parts: TemplatePart[], group: string, resource: string): s
 export class ResourceConverter {
   readonly labelToResource = new Map<string, GroupResource>();
   readonly resourceToLabel = new Map<string, string>();
-  readonly template: TemplatePart[] | null = null;
+  readonly template: GoTemplate | null = null;
   private readonly extractor: { re: GoRegexp; resourceInd: number; groupInd: number } | null = null;
   /** overrides whose resource is not a built-in one (maybe a CRD): kept, but worth a warning */
   readonly guessedOverrides: string[] = [];
@@ -285,15 +185,24 @@ export class ResourceConverter {
 
   constructor(template: string, overrides: Array<[string, { group: string; resource: string }]>) {
     if (template !== '') {
-      let parts: TemplatePart[];
+      let parts: GoTemplate;
       try {
         parts = parseResourceTemplate(template);
       } catch (e) {
+        if (e instanceof UnsupportedResourceTemplateError) throw new Error(e.message);
         throw new Error(`unable to parse label template ${JSON.stringify(template)}: ${(e as Error).message}`);
       }
       this.template = parts;
       // lbl_res.go newLabelGroupResExtractor: execute with regex groups, anchor, compile (template text is NOT escaped)
-      const raw = '^' + execTemplate(parts, '(?P<group>.+?)', '(?P<resource>.+?)') + '$';
+      let executed: string;
+      try {
+        executed = execTemplate(parts, '(?P<group>.+?)', '(?P<resource>.+?)');
+      } catch (e) {
+        if (e instanceof UnsupportedResourceTemplateError) throw new Error(e.message);
+        throw new Error(`unable to generate label format from template ${JSON.stringify(template)}: unable to convert label template to matcher: ${(e as Error).message}`);
+      }
+      if (executed === '') throw new Error(`unable to generate label format from template ${JSON.stringify(template)}: unable to convert label template to matcher: empty template`);
+      const raw = '^' + executed + '$';
       let re: GoRegexp;
       try {
         re = compileGoRegexp(raw);
@@ -329,7 +238,13 @@ export class ResourceConverter {
     const o = this.resourceToLabel.get(grKey(gr));
     if (o !== undefined) return { label: o, via: 'override' };
     if (!this.template) return { label: null, error: 'no generic resource label form specified for this metric' };
-    const label = execTemplate(this.template, sanitizeGroup(gr.group), singularize(gr.resource));
+    let label: string;
+    try {
+      label = execTemplate(this.template, sanitizeGroup(gr.group), singularize(gr.resource));
+    } catch (e) {
+      // makeLabelForResource: an Execute error means no label for this resource
+      return { label: null, error: (e as Error).message };
+    }
     if (label === '') return { label: null, error: 'empty label produced by label template' };
     return { label, via: 'template' };
   }

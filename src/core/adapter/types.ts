@@ -27,6 +27,12 @@ export interface MetricRequest {
    * too). Live discovery then checks the adapter would find series there, not only that it registers the name.
    */
   namespace?: string;
+  /**
+   * A Pods metric: the names of the pods the HPA controller asks the adapter about — its target's pods, those its
+   * selector matches in the namespace (podautoscaler/metrics/client.go GetRawMetric) — when the caller knows them.
+   * Live discovery then checks the adapter's query would return a series for one of them, not only for the namespace.
+   */
+  pods?: readonly string[];
 }
 
 /** Identifies a rule in the config, for messages: "rules[2] (seriesQuery 'DCGM_FI_DEV_GPU_UTIL{...}')". */
@@ -61,6 +67,11 @@ export type MetricVerdict =
         reason: 'metric-no-series' | 'metric-series-unassociated' | 'metric-not-listed';
         message: string;
         /**
+         * The adapter does register (and list) the metric; its query for this HPA returns nothing (live.ts valueFor).
+         * The adapter's own listing (listed.ts) cannot overturn such a verdict: it knows names, not values.
+         */
+        registered?: true;
+        /**
          * metric-no-series for a Pods metric: its series would come from the target's own pods, so "no series" is
          * final only once they run (issue 18; validate/hpa-metrics.ts decides with the target's pods).
          */
@@ -82,6 +93,8 @@ export type MetricVerdict =
 export interface AdapterRuleSet {
   /** where the rules came from (file path, "embedded default", configmap ns/name) */
   readonly source: string;
+  /** suspicious-but-valid things in the config, one sentence each naming the rule (check, serve and audit report them) */
+  readonly warnings?: readonly string[];
   lookup(req: MetricRequest): MetricVerdict;
   /** every metric name the list provably serves (for suggestions and for `check` output) */
   servedNames(list: 'rules' | 'externalRules'): string[];

@@ -13,7 +13,7 @@ export class VerdictMemo {
     this.lookup = memoize(
       size,
       (req) => deepFreeze(decide(req)),
-      (req) => `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}\u0000${req.namespace ?? ''}`,
+      (req) => `${req.kind}\u0000${req.name}\u0000${req.resource ? grKey(req.resource) : ''}\u0000${req.namespaced}\u0000${req.namespace ?? ''}\u0000${req.pods ? `[${req.pods.join('\u0001')}]` : ''}`,
     );
   }
 }

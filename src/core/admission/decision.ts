@@ -4,8 +4,9 @@
 import type { Operation } from 'fast-json-patch';
 import { excerpt, MAX_MESSAGE_LENGTH, MAX_VIOLATIONS, MAX_WARNINGS } from '../bounds.js';
 
-/** A stable, kebab-case code per rule: used in metrics labels, logs and tests. */
-export type ReasonCode = string;
+import type { ReasonCode } from '../rules/registry.js';
+
+export type { ReasonCode };
 
 export interface Violation {
   /** stable reason code, e.g. "metric-not-served" */
@@ -14,6 +15,12 @@ export interface Violation {
   message: string;
   /** JSON-path-like location of the offending field, e.g. "spec.metrics[0].pods.metric.name" */
   field?: string;
+  /**
+   * The message in at most ~100 characters, without the object's name, keeping the field or metric, the
+   * value and the fix: what `enforcement: warn` sends when the whole message would not fit in an
+   * AdmissionResponse warning (120 characters, clipped after that; issue 15).
+   */
+  short?: string;
 }
 
 export interface Decision {

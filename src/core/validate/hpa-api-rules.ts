@@ -13,7 +13,7 @@
 // "spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: 4000: must be less than or
 // equal to 3600". The webhook prepends the object's name. Input is untrusted JSON: a wrong JS
 // type is reported (the API server would fail to decode it), never thrown.
-import type { Violation } from '../admission/decision.js';
+import type { ReasonCode, Violation } from '../admission/decision.js';
 import type { HPABehavior, HPAScalingPolicy, HorizontalPodAutoscaler, Quantityish } from '../k8s-types.js';
 import { fieldError, isObject as isObj, typeError, type Obj } from '../field.js';
 import { METRIC_SOURCE_TYPES, SOURCE_KEYS as PRESENCE_ORDER, sourceKeyOf, type SourceKey } from '../metric-source.js';
@@ -116,7 +116,7 @@ export function verifyScaleTargetRef(hpa: HorizontalPodAutoscaler, opts: ApiRule
 }
 
 /** ValidateCrossVersionObjectReference: kind and name required and valid path segments. */
-function crossVersionObjectReference(ref: Obj, path: string, reason: string): Violation[] {
+function crossVersionObjectReference(ref: Obj, path: string, reason: ReasonCode): Violation[] {
   const out: Violation[] = [];
   for (const f of ['kind', 'name'] as const) {
     const s = readString(ref[f], `${path}.${f}`);
@@ -147,7 +147,7 @@ function scaleTargetApiVersionOptions(ref: Obj, opts: ApiRuleOptions): ApiVersio
 
 // validation.go ValidateAPIVersion, with schema.ParseGroupVersion: "", "/", "v1" and "/v1" have an
 // empty group; "apps/" parses (group apps, empty version) and is accepted; two slashes do not parse.
-function apiVersionViolations(ref: Obj, path: string, reason: string, o: ApiVersionOptions): Violation[] {
+function apiVersionViolations(ref: Obj, path: string, reason: ReasonCode, o: ApiVersionOptions): Violation[] {
   if (o.allowInvalid) return [];
   const s = readString(ref['apiVersion'], `${path}.apiVersion`);
   if (s.error) return [{ reason, field: `${path}.apiVersion`, message: s.error }];

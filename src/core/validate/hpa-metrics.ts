@@ -6,7 +6,7 @@ import type { Violation } from '../admission/decision.js';
 import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../adapter/types.js';
 import type { MetricSpec } from '../k8s-types.js';
-import { excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
+import { brief, excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
 import type { TargetPods } from './target-pods.js';
 
 export interface MetricCheck {
@@ -66,6 +66,7 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
             reason: 'metric-not-served',
             field,
             message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
+            short: `${req.kind} metric "${brief(req.name, 60)}" is served by no adapter ${list} entry; ${verdict.nearest.length > 0 ? `did you mean ${verdict.nearest[0]}?` : `add a ${list} entry for it`}`,
           },
         ],
         warnings: notes,
@@ -139,7 +140,10 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
       out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
     }
     // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
-    const request = namespace === undefined ? r.request : { ...r.request, namespace };
+    // a Pods metric is asked for the target's pods by name, when they are known (live.ts valueFor); a target
+    // without pods yet has none to ask for
+    const names = r.request.kind !== 'Pods' ? undefined : pods?.state === 'running' ? pods.names : pods?.state === 'none' ? [] : undefined;
+    const request = namespace === undefined ? r.request : { ...r.request, namespace, ...(names ? { pods: names } : {}) };
     const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);

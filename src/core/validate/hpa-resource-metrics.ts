@@ -5,7 +5,7 @@
 // The API server defaults requests to limits (pkg/apis/core/v1/defaults.go), so a limit counts.
 import type { Violation } from '../admission/decision.js';
 import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
-import { excerpt, excerptList, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
+import { brief, excerpt, excerptList, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
 
 function hasRequest(c: Container, resource: string): boolean {
   const r = c.resources;
@@ -37,6 +37,10 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].resource`,
           message: `${subject}: spec.metrics[${i}] scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
+          short: `${brief(name, 20)} Utilization needs requests: set resources.requests.${brief(name, 20)} in ${missing
+            .slice(0, 2)
+            .map((c) => brief(c, 20))
+            .join(', ')}${missing.length > 2 ? ` and ${missing.length - 2} more` : ''}`,
         });
       }
     }

@@ -5,6 +5,7 @@ import type { Violation } from '../admission/decision.js';
 import { MANAGED_BY_LABEL, MANAGER_NAME, A, type GpuSettings } from '../annotations.js';
 import type { HPAScalingRules, HorizontalPodAutoscaler } from '../k8s-types.js';
 import { effectiveBehavior } from './hpa-api-rules.js';
+import { brief } from '../bounds.js';
 
 type Bounds = { maxPercentPerMinute?: number; maxPodsPerMinute?: number };
 
@@ -20,6 +21,7 @@ export function verifyScaleDownStabilization(subject: string, hpa: HorizontalPod
       reason: 'unsafe-scale-down-stabilization',
       field: 'spec.behavior.scaleDown.stabilizationWindowSeconds',
       message: `${subject}: spec.behavior.scaleDown.stabilizationWindowSeconds is ${got}${stated ? '' : ' (the default)'}; profile "${s.profileName}" needs at least ${min} so GPU pods are not removed on a short dip`,
+      short: `scaleDown.stabilizationWindowSeconds ${got}: set at least ${min} (profile ${brief(s.profileName, 30)})`,
     },
   ];
 }
@@ -61,6 +63,7 @@ export function verifyScaleRates(subject: string, hpa: HorizontalPodAutoscaler, 
       reason: `unbounded-${dir === 'scaleUp' ? 'scale-up' : 'scale-down'}`,
       field: `spec.behavior.${dir}.policies`,
       message: `${subject}: spec.behavior.${dir}${stated ? '' : ' (API server default)'} scales too fast for profile "${s.profileName}": ${over.join(', ')}; lower the value or lengthen periodSeconds`,
+      short: `${dir} ${over[0]!.replace(/ \(= .*, limit (\S+)\)$/, ' over $1/min')}: lower value or lengthen periodSeconds`,
     });
   }
   return out;
@@ -74,6 +77,7 @@ export function verifyReplicaCap(subject: string, hpa: HorizontalPodAutoscaler, 
       reason: 'max-replicas-over-cap',
       field: 'spec.maxReplicas',
       message: `${subject}: spec.maxReplicas ${max} is over ${s.profile.maxReplicasCap}, the cap of profile "${s.profileName}" (each replica holds ${s.gpus} ${s.gpuResource})`,
+      short: `spec.maxReplicas ${max}: set at most ${s.profile.maxReplicasCap} (profile ${brief(s.profileName, 30)})`,
     },
   ];
 }
@@ -88,6 +92,7 @@ export function verifySingleHpa(subject: string, hpa: HorizontalPodAutoscaler, o
       reason: 'duplicate-hpa',
       field: 'spec.scaleTargetRef',
       message: `${subject}: ${ref?.kind} ${ref?.name} is already scaled by HorizontalPodAutoscaler ${rival.metadata?.name}; two HPAs on one target fight over its replicas — edit or delete ${rival.metadata?.name} instead`,
+      short: `HPA ${brief(String(rival.metadata?.name), 40)} already scales ${brief(String(ref?.name), 25)}; edit or delete it`,
     },
   ];
 }

@@ -16,7 +16,7 @@
 //
 // The field.Error formatting helpers are core/field.ts's; the int32/string/quantity readers used by
 // both files live here (hpa-api-rules imports them), keeping the import graph one-way.
-import type { Violation } from '../admission/decision.js';
+import type { ReasonCode, Violation } from '../admission/decision.js';
 import type { HorizontalPodAutoscaler } from '../k8s-types.js';
 import { fieldError, goValue, isObject, typeError, type Obj } from '../field.js';
 import { sourceKeyOf, sourceTypeOf, type SourceKey } from '../metric-source.js';
@@ -254,7 +254,7 @@ export function verifyTargets(hpa: HorizontalPodAutoscaler): Violation[] {
 function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[] {
   const set = (['value', 'averageValue', 'averageUtilization'] as const).filter((f) => (f === 'averageUtilization' ? t.averageUtilization !== undefined : t[f] !== undefined));
   const show = (f: (typeof set)[number]) => `${f}: ${f === 'averageUtilization' ? String(t.averageUtilization) : (quantityText(t, f) ?? '')}`;
-  const v = (reason: string, field: string, message: string): Violation => ({ reason, field, message });
+  const v = (reason: ReasonCode, field: string, message: string): Violation => ({ reason, field, message });
 
   if (key === 'pods') {
     // The controller always reads averageValue for Pods metrics, whatever the type says.

@@ -7,8 +7,12 @@ import type { Deployment } from '../k8s-types.js';
 export type TargetPods =
   /** no pod of the target is available: a new Deployment, one with no available pod, or one not created yet */
   | { state: 'none'; why: string }
-  /** available pods, since `since` (ms since the epoch: the Available condition's lastTransitionTime) when known */
-  | { state: 'running'; why: string; since?: number }
+  /**
+   * available pods, since `since` (ms since the epoch: the Available condition's lastTransitionTime) when known;
+   * `names`: the pods the target's selector matches, when the caller knows them (a Pods metric is then checked
+   * per pod, as the HPA controller asks the adapter: adapter/live.ts)
+   */
+  | { state: 'running'; why: string; since?: number; names?: readonly string[] }
   /** not known here (no cluster view, or a target kind the view does not hold): the verdict stays as it was */
   | { state: 'unknown' };
 

@@ -32,7 +32,7 @@ test('resource templates: Go text/template if/else/end, eq/ne/not and trim marke
   assert.deepEqual(trim.labelForResource({ group: 'apps', resource: 'deployments' }), { label: 'apps_deployment', via: 'template' });
   assert.deepEqual(trim.labelForResource({ group: '', resource: 'pods' }), { label: 'pod', via: 'template' });
   const nested = parseResourceTemplate('<<if not .Group>>core_<<else if ne .Group "apps">>x_<<else>>apps_<<end>><<.Resource>>');
-  assert.equal(nested.length, 2);
+  assert.equal(nested.nodes.length, 2);
   // a config using them loads, as the adapter starts with it
   assert.doesNotThrow(() =>
     compileAdapterConfig(
@@ -43,5 +43,5 @@ test('resource templates: Go text/template if/else/end, eq/ne/not and trim marke
   // what text/template itself refuses stays refused, with its wording
   assert.throws(() => parseResourceTemplate('<<if .Group>>x'), /unexpected EOF/);
   assert.throws(() => parseResourceTemplate('<<end>>'), /unexpected \{\{end\}\}/);
-  assert.throws(() => parseResourceTemplate('<<.Kind>>'), /can't evaluate field Kind/);
+  assert.throws(() => new ResourceConverter('<<.Kind>>', []), /can't evaluate field Kind/);
 });

@@ -151,3 +151,16 @@ test('VerdictMemo: one decision per distinct request, frozen, and the oldest dro
   for (let i = 0; i < 100; i++) big.lookup(pods(`m${i}`));
   assert.equal(asked.length, m);
 });
+
+test('listed, but the adapter query returns nothing for this HPA (live.ts: registered): the listing does not overturn the denial', () => {
+  const noValue: MetricVerdict = {
+    status: 'not-served',
+    considered: [RULE],
+    explanation: 'no series in team-c',
+    nearest: [],
+    live: { reason: 'metric-no-series', message: 'no series in team-c', registered: true },
+  };
+  const rs = preferAdapterListing(inner(noValue), { source: SRC, custom: [{ name: 'pods/gpu_util', namespaced: true }], external: ['queue_depth'] });
+  assert.equal(rs.lookup(pods('gpu_util')), noValue);
+  assert.equal(rs.lookup(ext('queue_depth')), noValue);
+});

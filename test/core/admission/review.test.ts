@@ -125,7 +125,7 @@ test('a denial is 403 Forbidden, joins the messages and lists the causes', () =>
     allowed: false,
     violations: [
       { reason: 'metric-not-served', message: 'metric gpu_util is not served', field: 'spec.metrics[0].pods.metric.name' },
-      { reason: 'max-replicas-cap', message: 'maxReplicas 50 exceeds the cap 20' },
+      { reason: 'max-replicas-over-cap', message: 'maxReplicas 50 exceeds the cap 20' },
     ],
     warnings: [],
   });
@@ -138,7 +138,7 @@ test('a denial is 403 Forbidden, joins the messages and lists the causes', () =>
   assert.equal(st.message, '2 problems: (1) metric gpu_util is not served; (2) maxReplicas 50 exceeds the cap 20');
   assert.deepEqual(st.details?.causes, [
     { reason: 'metric-not-served', message: 'metric gpu_util is not served', field: 'spec.metrics[0].pods.metric.name' },
-    { reason: 'max-replicas-cap', message: 'maxReplicas 50 exceeds the cap 20' },
+    { reason: 'max-replicas-over-cap', message: 'maxReplicas 50 exceeds the cap 20' },
   ]);
   assert.equal(st.details?.name, 'llm');
   assert.equal(st.details?.kind, 'Deployment');
@@ -146,7 +146,7 @@ test('a denial is 403 Forbidden, joins the messages and lists the causes', () =>
 
 test('a single violation is the message as is; a denial without violations still says something', () => {
   const review = parsed(body());
-  const one = toAdmissionReviewResponse(review, { allowed: false, violations: [{ reason: 'r', message: 'bad target' }], warnings: [] });
+  const one = toAdmissionReviewResponse(review, { allowed: false, violations: [{ reason: 'duplicate-hpa', message: 'bad target' }], warnings: [] });
   assert.equal(one.response.status?.message, 'bad target');
   const none = toAdmissionReviewResponse(review, { allowed: false, violations: [], warnings: [] });
   assert.equal(none.response.status?.message, 'denied by gpu-hpa-webhook');
@@ -179,7 +179,7 @@ test('no patch when empty, when denied, or from the validating endpoint', () => 
   const patch = [{ op: 'add' as const, path: '/x', value: 1 }];
   const empty = toAdmissionReviewResponse(review, { ...allowed, patch: [] }, 'mutate').response;
   assert.equal('patch' in empty || 'patchType' in empty, false);
-  const denied = toAdmissionReviewResponse(review, { allowed: false, violations: [{ reason: 'r', message: 'm' }], warnings: [], patch }, 'mutate').response;
+  const denied = toAdmissionReviewResponse(review, { allowed: false, violations: [{ reason: 'duplicate-hpa', message: 'm' }], warnings: [], patch }, 'mutate').response;
   assert.equal('patch' in denied, false);
   const validating = toAdmissionReviewResponse(review, { ...allowed, patch }, 'validate').response;
   assert.equal('patch' in validating, false);

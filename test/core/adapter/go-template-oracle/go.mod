@@ -1,0 +1,3 @@
+module gpu-hpa-webhook/go-template-oracle
+
+go 1.22
