@@ -12,6 +12,8 @@ import { defaultPolicy, plainDeployment } from '../helpers/fixtures.js';
 const policy = defaultPolicy();
 const read = (ann: Record<string, string>, extra?: Parameters<typeof plainDeployment>[1]) => readSettings(plainDeployment(ann, extra), policy);
 const field = (key: string) => `metadata.annotations["${key}"]`;
+/** reason, field and message: what these tests check (a violation may carry more, e.g. a short form) */
+const rfm = ({ reason, field, message }: { reason: string; field: string; message: string }) => ({ reason, field, message });
 
 test('size bounds: every annotation at 253 characters is read, at 254 it is refused as too large and nothing else is judged', () => {
   for (const key of Object.values(A)) {
@@ -117,7 +119,7 @@ test('every refusal in full: the annotation, the value as written and what is al
     assert.equal(r.violations[0]!.reason, 'invalid-annotation');
     return r.violations[0]!;
   };
-  assert.deepEqual(only({ [A.profile]: 'zzzzzzzzzz' }), {
+  assert.deepEqual(rfm(only({ [A.profile]: 'zzzzzzzzzz' })), {
     reason: 'invalid-annotation',
     field: field(A.profile),
     message: `annotation gpu-hpa.io/profile: "zzzzzzzzzz" is not valid: must be one of the policy's profiles: inference, training, batch`,
@@ -127,12 +129,12 @@ test('every refusal in full: the annotation, the value as written and what is al
   assert.match(only({ [A.target]: '1K' }).message, /^annotation gpu-hpa\.io\/target: "1K" is not valid: must be a Kubernetes quantity such as 30 or 750m \(invalid quantity "1K": /);
   assert.equal(only({ [A.target]: '0' }).message, 'annotation gpu-hpa.io/target: "0" is not valid: must be greater than zero: it is the per-pod average the HPA aims for');
   assert.equal(only({ [A.minReplicas]: '0' }).message, 'annotation gpu-hpa.io/min-replicas: "0" is not valid: must be a whole number of at least 1');
-  assert.deepEqual(only({ [A.minReplicas]: '4', [A.maxReplicas]: '3' }), {
+  assert.deepEqual(rfm(only({ [A.minReplicas]: '4', [A.maxReplicas]: '3' })), {
     reason: 'invalid-annotation',
     field: field(A.maxReplicas),
     message: 'annotation gpu-hpa.io/max-replicas: "3" is not valid: must be at least gpu-hpa.io/min-replicas (4)',
   });
-  assert.deepEqual(only({ [A.minReplicas]: '9' }), {
+  assert.deepEqual(rfm(only({ [A.minReplicas]: '9' })), {
     reason: 'invalid-annotation',
     field: field(A.minReplicas),
     message: 'annotation gpu-hpa.io/min-replicas: "9" is not valid: exceeds the profile "inference" default maxReplicas 8: set gpu-hpa.io/max-replicas too',
@@ -160,7 +162,7 @@ test('every refusal in full: the annotation, the value as written and what is al
     none.violations.map((v) => v.message),
     ['annotation gpu-hpa.io/containers: "server" is not valid: names container "server", which is not in spec.template.spec.containers (none)'],
   );
-  assert.deepEqual(read({}, (d) => (d.spec.template.spec.containers = [])).violations, [
+  assert.deepEqual(read({}, (d) => (d.spec.template.spec.containers = [])).violations.map(rfm), [
     { reason: 'no-containers', field: 'spec.template.spec.containers', message: 'spec.template.spec.containers is empty: there is no container to give a GPU to' },
   ]);
 });
