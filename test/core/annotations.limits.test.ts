@@ -5,6 +5,7 @@
 // message is what a team reads: it must keep the annotation, the value and the fix).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Violation } from '../../src/core/admission/decision.js';
 import { A, readSettings } from '../../src/core/annotations.js';
 import { MAX_CONTAINERS, MAX_CONTAINERS_ANNOTATION_LENGTH, MAX_NAME_LENGTH } from '../../src/core/bounds.js';
 import { defaultPolicy, plainDeployment } from '../helpers/fixtures.js';
@@ -13,7 +14,7 @@ const policy = defaultPolicy();
 const read = (ann: Record<string, string>, extra?: Parameters<typeof plainDeployment>[1]) => readSettings(plainDeployment(ann, extra), policy);
 const field = (key: string) => `metadata.annotations["${key}"]`;
 /** reason, field and message: what these tests check (a violation may carry more, e.g. a short form) */
-const rfm = ({ reason, field, message }: { reason: string; field: string; message: string }) => ({ reason, field, message });
+const rfm = ({ reason, field, message }: Violation) => ({ reason, field, message });
 
 test('size bounds: every annotation at 253 characters is read, at 254 it is refused as too large and nothing else is judged', () => {
   for (const key of Object.values(A)) {
