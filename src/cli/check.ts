@@ -10,7 +10,7 @@ import { createEngine } from '../core/engine.js';
 import { scopeOf } from '../core/admission/scope.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
-import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
+import { isSkipped, type ManifestEntry, type ManifestFileError, type SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
 
 export interface ObjectVerdict {
@@ -18,8 +18,10 @@ export interface ObjectVerdict {
   kind: string;
   namespace: string;
   name: string;
-  /** "allowed" | "denied" | "skipped" (a kind the webhook does not handle) */
+  /** "allowed" | "denied" | "skipped" (not a Kubernetes object, a kind the webhook does not handle, out of its scope) */
   verdict: 'allowed' | 'denied' | 'skipped';
+  /** why it was skipped (verdict "skipped" only) */
+  reason?: string;
   violations: Decision['violations'];
   /** violations left out by the bound on a decision (src/core/bounds.ts) */
   omitted?: number;
@@ -30,7 +32,7 @@ export interface ObjectVerdict {
 
 export interface CheckReport {
   results: ObjectVerdict[];
-  /** files that could not be read or decoded (the CLI exits 2 when there is any) */
+  /** files that could not be read or decoded, or an input with nothing in it (the CLI exits 2 when there is any) */
   errors?: ManifestFileError[];
   summary: { objects: number; allowed: number; denied: number; skipped: number };
 }
@@ -68,7 +70,15 @@ export function admit(engine: ReturnType<typeof createEngine>, req: AdmissionReq
   return { decision: { ...v, warnings: [...m.warnings, ...v.warnings] }, final, patch };
 }
 
-export function runCheck(objects: SourcedObject[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
+const NOT_HANDLED = 'not a Deployment or HorizontalPodAutoscaler: the webhook lets it through';
+
+/** A name or namespace as the report shows it: the string, or a placeholder for a missing or non-string value. */
+function shown(v: unknown, missing: string): string {
+  return typeof v === 'string' && v !== '' ? v : missing;
+}
+
+export function runCheck(entries: ManifestEntry[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
+  const objects = entries.filter((e): e is SourcedObject => !isSkipped(e));
   const deployments: Deployment[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
   // Namespaces among the manifests give their labels (profiles limited by namespaceSelector); a namespace
@@ -77,15 +87,19 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
   const cluster = staticClusterView({ deployments, hpas, namespaces }); // filled as we go: later objects see earlier ones
   const engine = createEngine({ policy, rules, cluster, strictDecoding: true });
   const results: ObjectVerdict[] = [];
+  for (const e of entries) {
+    if (isSkipped(e)) results.push({ source: e.source, kind: '(no kind)', namespace: '', name: '', verdict: 'skipped', reason: e.reason, violations: [], warnings: [], patch: [] });
+  }
 
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
   const ordered = [...objects.filter((o) => o.object.kind === 'Deployment'), ...objects.filter((o) => o.object.kind !== 'Deployment')];
   ordered.forEach((o, i) => {
     const req = requestFor(o.object, defaultNamespace, `check-${i}`);
-    const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
+    const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: shown(req.namespace, defaultNamespace), name: shown(req.name, '(unnamed)') };
     const scope = scopeOf(req); // the server's gate too (serve)
     if (!scope.decide) {
-      results.push({ ...base, verdict: 'skipped', violations: [], warnings: scope.warnings, patch: [] });
+      const reason = scope.skipped === 'kind not handled' ? NOT_HANDLED : `${scope.skipped}: not checked`;
+      results.push({ ...base, verdict: 'skipped', reason, violations: [], warnings: scope.warnings, patch: [] });
       return;
     }
     const { decision, final, patch } = admit(engine, req);
@@ -99,10 +113,22 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
     results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });
   });
   // Report in input order.
-  const order = new Map(objects.map((o, i) => [o.source, i]));
+  const order = new Map(entries.map((o, i) => [o.source, i]));
   results.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
   const count = (v: ObjectVerdict['verdict']) => results.filter((r) => r.verdict === v).length;
   return { results, summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') } };
+}
+
+/** The `file` of the error an input without any document carries (the CLI exits 2: a usage error). */
+export const NO_INPUT = '(input)';
+
+/** The usage error for an input with no document at all (empty files, directories without manifests), or undefined. */
+export function emptyInput(paths: string[], read: { entries: unknown[]; errors: unknown[] }): ManifestFileError | undefined {
+  if (read.entries.length > 0 || read.errors.length > 0) return undefined;
+  return {
+    file: NO_INPUT,
+    message: `nothing to check in ${paths.join(', ')}: no YAML or JSON document (empty files, or directories without *.yaml, *.yml or *.json); give the manifests to check with -f`,
+  };
 }
 
 function describeOp(op: jsonpatch.Operation): string {
@@ -121,17 +147,16 @@ export function formatCheckText(report: CheckReport, color = false): string {
     if (r.omitted) lines.push(`  ✗ … and ${r.omitted.toLocaleString('en-US')} more problems not shown`);
     for (const w of r.warnings) lines.push(`  ! ${w}`);
     for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
-    if (r.verdict === 'skipped' && r.warnings.length === 0) {
-      lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
-    }
+    if (r.verdict === 'skipped' && r.reason !== undefined) lines.push(`  (${r.reason})`);
   }
   const errors = report.errors ?? [];
   for (const e of errors) lines.push(`${paint(31, 'ERROR  ')} ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
   const s = report.summary;
+  const unread = errors.filter((e) => e.file !== NO_INPUT).length;
   lines.push(
     '',
     `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` +
-      (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''),
+      (unread > 0 ? `; ${unread} file${unread === 1 ? '' : 's'} could not be read` : ''),
   );
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@ import { PolicyError } from '../core/policy/schema.js';
 import { loadAdapterRules } from '../loaders/adapter-rules.js';
 import { ManifestError, readManifestFiles, readManifests } from '../loaders/manifests.js';
 import { loadPolicy } from '../loaders/policy.js';
-import { formatCheckText, runCheck } from './check.js';
+import { emptyInput, formatCheckText, runCheck } from './check.js';
 import { renderYaml, runRender } from './render.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2 } as const;
@@ -43,7 +43,10 @@ function outputOption() {
 function configOptions(cmd: Command): Command {
   return cmd
     .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
-    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)');
+    .option(
+      '--adapter-config <file>',
+      "prometheus-adapter config file, or the prometheus-community chart's values (rules.custom, rules.external, rules.default) (default: policies/prometheus-adapter-rules.yaml)",
+    );
 }
 
 /** The options `check` and `render` share: the configuration, a default namespace, the output. */
@@ -123,9 +126,11 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     }
     // a file that cannot be read is reported (in the report, as JSON with -o json) and the rest are checked
     const read = await readManifestFiles(o.filename);
-    const report = { ...runCheck(read.objects, policy, rules, o.namespace), errors: read.errors };
+    // an input with nothing in it is a usage error (exit 2), reported like an unreadable file (also with -o json)
+    const empty = emptyInput(o.filename, read);
+    const report = { ...runCheck(read.entries, policy, rules, o.namespace), errors: empty ? [...read.errors, empty] : read.errors };
     process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
-    state.code = read.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+    state.code = report.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
   });
 
   const render = program.command('render').description('print the mutated Deployment and its managed HPA as YAML').requiredOption('-f, --filename <path...>', 'Deployment manifests');
