@@ -118,11 +118,6 @@ function kubernetesObject(source: string, obj: Record<string, unknown>, template
   return { source, reason: `not a Kubernetes object: ${what} (top-level keys: ${shown || 'none'}), so no API server would take it (a Helm values file or other configuration?)` };
 }
 
-/** The Kubernetes objects of one text (skipped documents left out); see parseManifestEntries. */
-export function parseManifestText(text: string, file: string): SourcedObject[] {
-  return parseManifestEntries(text, file).filter((e): e is SourcedObject => !isSkipped(e));
-}
-
 /** Read every file; one that cannot be read or decoded is reported and the rest are still read. */
 export async function readManifestFiles(paths: string[]): Promise<ManifestRead> {
   const entries: ManifestEntry[] = [];
