@@ -7,6 +7,7 @@ import type { AdmissionRequest } from '../core/admission/request.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import { staticClusterView, type NamespaceObject } from '../core/cluster.js';
 import { createEngine } from '../core/engine.js';
+import { apiServiceRegistration } from '../core/admission/metric-apis.js';
 import { scopeOf } from '../core/admission/scope.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
@@ -84,7 +85,9 @@ export function runCheck(entries: ManifestEntry[], policy: Policy, rules: Adapte
   // Namespaces among the manifests give their labels (profiles limited by namespaceSelector); a namespace
   // not given is unknown offline, and such a profile is allowed with a warning (README "Policy").
   const namespaces = objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1').map((o) => o.object as NamespaceObject);
-  const cluster = staticClusterView({ deployments, hpas, namespaces }); // filled as we go: later objects see earlier ones
+  // APIServices among the manifests say who serves the metrics APIs (admission/metric-apis.ts); a group none names is unknown offline
+  const apiServices = objects.filter((o) => o.object.kind === 'APIService').flatMap((o) => apiServiceRegistration(o.object) ?? []);
+  const cluster = staticClusterView({ deployments, hpas, namespaces, apiServices }); // filled as we go: later objects see earlier ones
   const engine = createEngine({ policy, rules, cluster, strictDecoding: true });
   const results: ObjectVerdict[] = [];
   for (const e of entries) {
@@ -110,6 +113,10 @@ export function runCheck(entries: ManifestEntry[], policy: Policy, rules: Adapte
       else hpas.push(stored);
     }
     const omitted = decision.omitted ? { omitted: decision.omitted } : {};
+    if (decision.skipped !== undefined) {
+      results.push({ ...base, verdict: 'skipped', reason: decision.skipped.message, violations: [], warnings: decision.warnings, patch });
+      return;
+    }
     results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: decision.warnings, patch });
   });
   // Report in input order.

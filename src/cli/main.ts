@@ -143,6 +143,27 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     state.code = r.errors.length > 0 ? EXIT.denied : EXIT.ok;
   });
 
+  const audit = program
+    .command('audit')
+    .description('every HPA and opted-in Deployment in the cluster with the verdict it would get now under enforcement deny, grouped by reason; exit 1 if any would be denied')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig of the cluster to audit')
+    .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from this ConfigMap (default: monitoring/prometheus-adapter, what the shipped install reads)')
+    .option('--timeout <duration>', 'how long to wait for the API server to list the objects', '60s');
+  configOptions(audit)
+    .addOption(outputOption())
+    .action(async (o) => {
+      if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
+      const { parseDuration } = await import('../discovery/index.js');
+      const timeoutMs = parseDuration(o.timeout);
+      if (timeoutMs === undefined || timeoutMs < 1000) throw new UsageError(`--timeout "${o.timeout}": a duration of at least 1s (e.g. 30s, 2m)`);
+      const { runAudit, formatAuditText } = await import('./audit.js');
+      const policy = await loadPolicy(o.policy);
+      const rules = o.adapterConfig ? await loadAdapterRules(o.adapterConfig) : undefined;
+      const report = await runAudit({ kubeconfig: o.kubeconfig, policy, rules, adapterConfigmap: o.adapterConfigmap, timeoutMs });
+      process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatAuditText(report, process.stdout.isTTY === true) + '\n');
+      state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+    });
+
   program
     .command('certs')
     .description('generate a CA, a serving certificate, and the webhook configurations with caBundle filled')
@@ -166,7 +187,7 @@ function isUsageError(e: unknown): boolean {
     e instanceof PolicyError ||
     e instanceof AdapterConfigError ||
     e instanceof ManifestError ||
-    (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || (e as NodeJS.ErrnoException).code === 'ENOENT'))
+    (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || e.name === 'AuditError' || (e as NodeJS.ErrnoException).code === 'ENOENT'))
   );
 }
 

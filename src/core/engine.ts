@@ -1,7 +1,9 @@
 // The pure core: (AdmissionRequest + policy + adapter rules + cluster snapshot) → Decision.
 // No I/O, no clock. The HTTP server, the CLI `check` and the tests all decide through this one function
 // pair, so what `check` says offline is what the webhook says in the cluster.
-import { allow, bounded, deny, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { allow, bounded, deny, skip, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { hpaScope, kedaOwner } from './admission/hpa-scope.js';
+import { judgedRules, metricApiServers } from './admission/metric-apis.js';
 import { excerpt, MAX_NAME_LENGTH, type WorkMeter } from './bounds.js';
 import type { AdmissionRequest, Engine } from './admission/request.js';
 import { scopeOf, type ScopedKind } from './admission/scope.js';
@@ -88,8 +90,11 @@ function named(v: Violation, message: string): Violation {
 }
 
 export function createEngine(ctx: EngineContext): Engine {
-  const { policy, rules, cluster, work } = ctx;
+  const { policy, cluster, work } = ctx;
   const strictDecoding = ctx.strictDecoding === true;
+  // the rules as judged: a metric whose API another server (or none) serves is not looked up (admission/metric-apis.ts)
+  const ours = policy.prometheusAdapter.service;
+  const rules = judgedRules(ctx.rules, () => metricApiServers(cluster.metricApis?.(), ours, cluster.complete), ours);
 
   /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
   function judged(req: AdmissionRequest): Handled | Decision {
@@ -122,13 +127,20 @@ export function createEngine(ctx: EngineContext): Engine {
     return { state: 'unknown' };
   }
 
-  /** The request's object when it is one of our kinds and needs judging, or the decision that ends it. */
+  /**
+   * The request's object when it is one of our kinds and needs judging, or the decision that ends it; an HPA
+   * out of the webhook's scope (KEDA's, or not in the policy's scope: admission/hpa-scope.ts) is skipped here,
+   * for both webhooks.
+   */
   function admitted(req: AdmissionRequest): { done: Decision } | { kind: Handled; obj: Record<string, unknown>; namespace: string } {
     const kind = judged(req);
     if (typeof kind !== 'string') return { done: kind };
     if (!isObject(req.object)) return { done: malformed(kind) };
     const ns = namespaceOf(req, req.object);
     if ('conflict' in ns) return { done: deny([ns.conflict]) };
+    if (kind !== 'HorizontalPodAutoscaler') return { kind, obj: req.object, namespace: ns.namespace };
+    const scope = hpaScope(req.object, ns.namespace, policy.scope, cluster);
+    if (!scope.judge) return { done: skip(scope.skipped) };
     return { kind, obj: req.object, namespace: ns.namespace };
   }
 
@@ -178,7 +190,9 @@ export function createEngine(ctx: EngineContext): Engine {
         const budget = verifyGpuBudget(o.subject, dep, policy);
         // the HPAs already on this Deployment (its own namespace only), judged under its settings now
         const name = req.name || dep.metadata?.name;
-        const existing = name ? judgeExistingHpas(name, o.settings, cluster.hpas(a.namespace)) : [];
+        // KEDA's HPAs are KEDA's (admission/hpa-scope.ts)
+        const hpas = cluster.hpas(a.namespace).filter((h) => kedaOwner(h, a.namespace) === undefined);
+        const existing = name ? judgeExistingHpas(name, o.settings, hpas) : [];
         return enforce(policy, o.subject, [...metric.violations, ...injected, ...budget], [...o.warnings, ...metric.warnings, ...existing]);
       }
       const hpa = a.obj as HorizontalPodAutoscaler;
