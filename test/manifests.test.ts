@@ -137,7 +137,7 @@ describe('manifests/ (kustomize build)', () => {
     ];
     const adapterRole = all('Role').find((r) => r.metadata.namespace === 'monitoring');
     assert.deepEqual(adapterRole.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['prometheus-adapter'], verbs: ['list', 'watch'] }]);
-    const leaseRules = one('Role').rules.filter((r: Obj) => r.resources.includes('leases'));
+    const leaseRules = one('Role', 'gpu-hpa-webhook').rules.filter((r: Obj) => r.resources.includes('leases'));
     for (const r of leaseRules) {
       if (r.verbs.some((v: string) => v !== 'create')) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook'], 'Lease get/update only on its own Lease');
     }
@@ -146,7 +146,8 @@ describe('manifests/ (kustomize build)', () => {
     const sa = one('ServiceAccount');
     for (const [binding, roleKind] of [
       [one('ClusterRoleBinding'), 'ClusterRole'],
-      [one('RoleBinding'), 'Role'],
+      [one('RoleBinding', 'gpu-hpa-webhook'), 'Role'],
+      [one('RoleBinding', 'gpu-hpa-webhook-adapter-config'), 'Role'],
     ] as const) {
       assert.equal(binding.roleRef.kind, roleKind);
       assert.ok(

@@ -226,3 +226,13 @@ test('check: an empty input is a usage error (exit 2), in text and in --output j
     assert.match(report.errors[0].message, /nothing to check/);
   }
 });
+
+test('audit: --kubeconfig is required; a bad flag or an unreadable kubeconfig is a usage error', () => {
+  assert.equal(cli('audit').code, 2, 'missing --kubeconfig');
+  const missing = cli('audit', '--kubeconfig', '/nonexistent/kubeconfig');
+  assert.equal(missing.code, 2, missing.out + missing.err);
+  assert.match(missing.err, /nonexistent\/kubeconfig/);
+  const timeout = cli('audit', '--kubeconfig', '/nonexistent/kubeconfig', '--timeout', 'soon');
+  assert.equal(timeout.code, 2);
+  assert.match(timeout.err, /--timeout "soon"/);
+});

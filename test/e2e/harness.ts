@@ -25,7 +25,7 @@ export const ADAPTER_CONFIGMAP = 'monitoring/prometheus-adapter';
  */
 export async function applyAdapterConfigMap(objects: KubernetesObjectApi, config = readFileSync(join(REPO_ROOT, 'policies', 'prometheus-adapter-rules.yaml'), 'utf8')): Promise<void> {
   const [namespace, name] = ADAPTER_CONFIGMAP.split('/') as [string, string];
-  await apply(objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubernetesObject);
+  await apply(objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   await apply(objects, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { 'config.yaml': config } } as KubernetesObject);
 }
 
@@ -173,6 +173,8 @@ export class WebhookProcess {
     await waitUntil(`webhook ${this.name} ready`, this.args.startTimeoutMs ?? 60_000, async () => {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
       return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
+    }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${this.logText()}`);
     });
   }
 

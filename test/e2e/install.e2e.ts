@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
-import { apiMessage, apply, waitUntil } from './harness.js';
+import { ADAPTER_CONFIGMAP, apiMessage, apply, applyAdapterConfigMap, waitUntil } from './harness.js';
 
 const NS = 'platform';
 const PREFIX = 'acme-';
@@ -62,8 +62,12 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     // the only "gpu-hpa-webhook" namespaces left would be hard-coded references the overlay missed
     for (const o of rendered) {
       const ns = (o.metadata as { namespace?: string }).namespace;
-      assert.ok(ns === undefined || ns === NS, `${o.kind}/${o.metadata?.name} in namespace ${ns}`);
+      // the Role reading the prometheus-adapter's ConfigMap stays where that ConfigMap is
+      const where = o.metadata?.name === `${PREFIX}gpu-hpa-webhook-adapter-config` ? 'monitoring' : NS;
+      assert.ok(ns === undefined || ns === where, `${o.kind}/${o.metadata?.name} in namespace ${ns}`);
     }
+    // the cluster's prometheus-adapter ConfigMap, which the install reads (and its namespace, where the Role goes)
+    await applyAdapterConfigMap(objects);
     assert.doesNotMatch(text, /"namespace":"gpu-hpa-webhook"/);
     // the Namespace first, then the rest (dry run needs the namespace to exist)
     const order = [...rendered].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
@@ -77,7 +81,9 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     sa.loadFromFile(saKubeconfig);
   });
 
-  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace and reads the prefixed adapter ConfigMap', async () => {
+  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace and reads the cluster adapter ConfigMap', async () => {
+    const dep = rendered.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } } };
+    assert.equal(dep.spec.template.spec.containers[0]!.env.find((e) => e.name === 'ADAPTER_CONFIGMAP')?.value, ADAPTER_CONFIGMAP);
     const port = await freePort();
     const metricsPort = await freePort();
     let log = '';
@@ -101,8 +107,9 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         // what the Deployment passes: --namespace=$(POD_NAMESPACE), the downward API's metadata.namespace
         '--namespace',
         NS,
+        // what the Deployment passes: --adapter-configmap=$(ADAPTER_CONFIGMAP)
         '--adapter-configmap',
-        `${NS}/${PREFIX}prometheus-adapter-gpu-rules`,
+        ADAPTER_CONFIGMAP,
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
@@ -137,7 +144,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
       .map((d) => d.toJS() as KubernetesObject)
       .filter(Boolean);
     const objects = KubernetesObjectApi.makeApiClient(admin);
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'monitoring' } } });
+    await applyAdapterConfigMap(KubernetesObjectApi.makeApiClient(admin)); // idempotent: the namespace may exist
     const order = [...objs].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
     for (const o of order) {
       if (o.kind !== 'Namespace') await apply(objects, o, { dryRun: true });

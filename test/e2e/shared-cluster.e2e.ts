@@ -81,6 +81,8 @@ describe('e2e: coexisting with KEDA and other teams in a shared cluster', { time
       writeFileSync(policyFile, policy);
       env = await setUp(1, {
         serveArgs: ['--policy', policyFile],
+        // the machine is shared: a replica (tsx compiling the sources) may start slowly
+        startTimeoutMs: 240_000,
         beforeServe: async (cp, objects) => {
           // the cluster's adapter config: the DCGM rules merged in, and another team's rule
           await applyAdapterConfigMap(objects, `${DCGM_RULES}\n${TEAM_RULE}`);
@@ -166,9 +168,12 @@ describe('e2e: coexisting with KEDA and other teams in a shared cluster', { time
     await apply(env.objects, deployment('queue-worker', {}, { namespace: 'team-x', optIn: false }));
     const r = await dryRunCreate(env.kc, externalHpa('queue', 'team-x', 'queue-worker') as never);
     assert.equal(r.status, 201, r.body);
+    // a Warning header: 299 - "text" with the text's quotes escaped (RFC 7234)
+    const texts = r.warnings.map((w) => w.replace(/^299 - "(.*)"$/, '$1').replace(/\\"/g, '"'));
+    // the point first: the API server clips a warning at 120 characters
     assert.ok(
-      r.warnings.some((w) => /External metric "s0-prometheus" is served by Service keda\/keda-operator-metrics-apiserver/.test(w)),
-      JSON.stringify(r.warnings),
+      texts.some((w) => w.startsWith('External metric "s0-prometheus": not checked, served by Service keda/keda-operator-metrics-apiserver')),
+      JSON.stringify(texts),
     );
   });
 

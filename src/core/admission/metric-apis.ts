@@ -117,13 +117,13 @@ export function metricApiGroupOf(kind: 'Pods' | 'Object' | 'External'): MetricAp
  */
 export function notJudgedNote(what: string, group: MetricApiGroup, server: MetricApiServer | undefined, ours: ServiceRef): string | undefined {
   if (server === undefined || server.by === 'ours') return undefined;
-  const adapter = `the prometheus-adapter ${ours.namespace}/${ours.name} whose rules are checked`;
+  const adapter = `the prometheus-adapter ${ours.namespace}/${ours.name}`;
   if (server.by === 'other') {
-    const down = server.unavailable !== undefined ? ` (not available: ${server.unavailable})` : '';
-    return `${what} is served by ${server.who}${down} (APIService ${server.apiService}), not ${adapter}: not checked`;
+    const down = server.unavailable !== undefined ? `; not available: ${server.unavailable}` : '';
+    return `${what}: not checked, served by ${server.who}, not ${adapter} (APIService ${server.apiService}${down})`;
   }
   const other = server.registered.length > 0 ? ` (registered: ${server.registered.join(', ')}, which the HPA controller does not read)` : '';
-  return `${what}: no APIService serves ${group} for the HPA controller${other}, so it cannot read the metric; not checked against ${adapter}`;
+  return `${what}: not checked, no APIService serves ${group} for the HPA controller${other}, so it cannot read the metric; ${adapter}'s rules do not apply`;
 }
 
 /**

@@ -86,7 +86,7 @@ test("another team's External metric served by KEDA's metrics server: allowed, w
   const known = engine(all, { apiServices: [kedaApi, adapterApi], complete: true }).validate(request(hpa));
   assert.equal(known.allowed, true, JSON.stringify(known));
   assert.equal(known.warnings.length, 1);
-  assert.match(known.warnings[0]!, /External metric "s0-prometheus" is served by Service keda\/keda-operator-metrics-apiserver/);
+  assert.match(known.warnings[0]!, /^External metric "s0-prometheus": not checked, served by Service keda\/keda-operator-metrics-apiserver/);
   // nothing registered for external metrics at all: not judged either, and said so
   const none = engine(all, { apiServices: [adapterApi], complete: true }).validate(request(hpa));
   assert.equal(none.allowed, true);

@@ -63,7 +63,7 @@ test('the rule view: a metric someone else serves is not looked up, and says who
   assert.equal(v.status, 'served');
   assert.match(
     v.status === 'served' ? v.notes[0]! : '',
-    /^External metric "s0-prometheus" is served by Service keda\/keda-operator-metrics-apiserver \(APIService v1beta1\.external\.metrics\.k8s\.io\), not the prometheus-adapter monitoring\/prometheus-adapter/,
+    /^External metric "s0-prometheus": not checked, served by Service keda\/keda-operator-metrics-apiserver, not the prometheus-adapter monitoring\/prometheus-adapter \(APIService v1beta1\.external\.metrics\.k8s\.io\)$/,
   );
   assert.equal(view.lookup(pods).status, 'not-served', 'custom metrics are ours: judged');
   // the view reads the servers on each lookup (the cluster view behind it is live)
