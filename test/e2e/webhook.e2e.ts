@@ -173,6 +173,8 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   });
 
   test("an HPA whose metric no adapter rule serves is refused with the webhook's message", async () => {
+    // an opted-in Deployment bringing its own HPA: the default policy judges the HPAs of opted-in Deployments
+    await apply(env.objects, deployment('anything', { 'gpu-hpa.io/hpa': 'external' }, { namespace: 'team-a' }));
     const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') }));
     assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
     assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
