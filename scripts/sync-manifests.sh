@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cp policies/default.yaml manifests/policy.yaml
-cp policies/prometheus-adapter-rules.yaml manifests/prometheus-adapter-rules.yaml
 # the Helm chart reads its defaults from its own files/ (helm reads no file outside the chart)
 cp policies/default.yaml charts/gpu-hpa-webhook/files/policy.yaml
 cp policies/prometheus-adapter-rules.yaml charts/gpu-hpa-webhook/files/prometheus-adapter-rules.yaml

@@ -137,13 +137,23 @@ describe('charts/gpu-hpa-webhook', () => {
     );
     const dep = adapter.find((o) => o.kind === 'Deployment');
     const args: string[] = dep.spec.template.spec.containers[0].args;
-    assert.ok(args.includes('--adapter-configmap=monitoring/prometheus-adapter:config.yaml'));
+    assert.ok(args.includes('--adapter-configmap=$(ADAPTER_CONFIGMAP)'));
+    assert.equal(dep.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'ADAPTER_CONFIGMAP').value, 'monitoring/prometheus-adapter:config.yaml');
     assert.ok(!args.some((a) => a.startsWith('--adapter-config=')));
     assert.ok(args.includes('--client-ca=/etc/gpu-hpa-webhook/client-ca/ca.crt'));
     assert.equal(dep.spec.template.spec.priorityClassName, 'system-cluster-critical');
     assert.deepEqual(dep.spec.template.spec.nodeSelector, { role: 'infra' });
     const role = adapter.find((o) => o.kind === 'Role' && o.metadata.namespace === 'monitoring');
-    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] }]);
+    assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['prometheus-adapter'], verbs: ['list', 'watch'] }]);
     assert.equal(adapter.filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-adapter-gpu-rules').length, 0);
+    // adapter.configMap empty: the chart's private copy of the DCGM rules instead, and no Role outside the release's namespace
+    const embedded = template('adapter.configMap=');
+    const copy = embedded.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-adapter-gpu-rules');
+    assert.equal(copy.data['config.yaml'], readFileSync(join(CHART, 'files', 'prometheus-adapter-rules.yaml'), 'utf8'));
+    assert.ok(embedded.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].args.includes('--adapter-config=/etc/gpu-hpa-webhook/adapter/config.yaml'));
+    assert.deepEqual(
+      embedded.filter((o) => o.metadata.namespace === 'monitoring'),
+      [],
+    );
   });
 });

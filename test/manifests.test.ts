@@ -98,6 +98,9 @@ describe('manifests/ (kustomize build)', () => {
         )
       ) {
         assert.equal(o.metadata.namespace, undefined, `${o.kind} is cluster-scoped`);
+      } else if (o.metadata.name === 'gpu-hpa-webhook-adapter-config') {
+        // read access to the prometheus-adapter's ConfigMap lives where that ConfigMap is
+        assert.equal(o.metadata.namespace, 'monitoring', `${o.kind}/${o.metadata.name} namespace`);
       } else {
         assert.equal(o.metadata.namespace, NS, `${o.kind}/${o.metadata.name} namespace`);
       }
@@ -130,10 +133,15 @@ describe('manifests/ (kustomize build)', () => {
       ...['get', 'update'].flatMap((v) => [`cluster admissionregistration.k8s.io/mutatingwebhookconfigurations ${v}`, `cluster admissionregistration.k8s.io/validatingwebhookconfigurations ${v}`]),
       // its own certificate Secret: every replica watches it, the leader writes it
       ...['get', 'list', 'watch', 'update'].map((v) => `ns:${NS} /secrets ${v}`),
+      // who serves the metrics APIs (the APIService informer, issue 15)
+      ...['list', 'watch'].map((v) => `cluster apiregistration.k8s.io/apiservices ${v}`),
       ...['get', 'create', 'update'].map((v) => `ns:${NS} coordination.k8s.io/leases ${v}`),
-      ...['list', 'watch'].map((v) => `ns:${NS} /configmaps ${v}`),
+      // the prometheus-adapter's ConfigMap, and only it (resourceNames below)
+      ...['list', 'watch'].map((v) => `ns:monitoring /configmaps ${v}`),
     ];
-    const leaseRules = one('Role').rules.filter((r: Obj) => r.resources.includes('leases'));
+    const adapterRole = all('Role').find((r) => r.metadata.namespace === 'monitoring');
+    assert.deepEqual(adapterRole.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['prometheus-adapter'], verbs: ['list', 'watch'] }]);
+    const leaseRules = one('Role', 'gpu-hpa-webhook').rules.filter((r: Obj) => r.resources.includes('leases'));
     for (const r of leaseRules) {
       if (r.verbs.some((v: string) => v !== 'create')) assert.deepEqual(r.resourceNames, ['gpu-hpa-webhook'], 'Lease get/update only on its own Lease');
     }
@@ -149,7 +157,8 @@ describe('manifests/ (kustomize build)', () => {
     const sa = one('ServiceAccount');
     for (const [binding, roleKind] of [
       [one('ClusterRoleBinding'), 'ClusterRole'],
-      [one('RoleBinding'), 'Role'],
+      [one('RoleBinding', 'gpu-hpa-webhook'), 'Role'],
+      [one('RoleBinding', 'gpu-hpa-webhook-adapter-config'), 'Role'],
     ] as const) {
       assert.equal(binding.roleRef.kind, roleKind);
       assert.ok(
@@ -277,8 +286,12 @@ describe('manifests/ (kustomize build)', () => {
     assert.equal(resolve(flag(args, '--validating-webhook-configuration')), one('ValidatingWebhookConfiguration').metadata.name);
     assert.equal(flag(args, '--hpa-failure-policy'), 'Fail');
     assert.ok(!pod.volumes.some((v: Obj) => v.secret), 'no Secret volume');
-    // --adapter-config and --policy from ConfigMaps rendered here, under the key they read
-    for (const f of ['--adapter-config', '--policy']) {
+    // --adapter-configmap: the cluster's prometheus-adapter ConfigMap (issue 15), NAMESPACE/NAME from the env the Role follows
+    assert.equal(flag(args, '--adapter-configmap'), '$(ADAPTER_CONFIGMAP)');
+    assert.equal(env.ADAPTER_CONFIGMAP, 'monitoring/prometheus-adapter');
+    assert.equal(flag(args, '--adapter-config'), undefined, 'no private copy of the rules');
+    // --policy from a ConfigMap rendered here, under the key it reads
+    for (const f of ['--policy']) {
       const file = flag(args, f);
       assert.ok(file, `${f} set`);
       const { vol, key } = mountOf(file);
@@ -350,15 +363,9 @@ describe('manifests/ (kustomize build)', () => {
     for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) assert.equal(podLabels[k], v, 'PDB selects the pods');
   });
 
-  it('ships the prometheus-adapter rules and the policy of policies/, unchanged', () => {
-    const rulesPath = join(ROOT, 'policies', 'prometheus-adapter-rules.yaml');
-    assert.ok(existsSync(rulesPath), 'policies/prometheus-adapter-rules.yaml exists');
-    const rules = readFileSync(rulesPath, 'utf8');
-    const hint = 'run scripts/sync-manifests.sh';
-    assert.equal(readFileSync(join(MANIFESTS, 'prometheus-adapter-rules.yaml'), 'utf8'), rules, `manifests/ copy drifted; ${hint}`);
-    const adapter = one('ConfigMap', 'prometheus-adapter-gpu-rules');
-    assert.deepEqual(Object.keys(adapter.data), ['config.yaml'], "the adapter's own config key");
-    assert.equal(adapter.data['config.yaml'], rules);
+  it('ships the policy of policies/, unchanged, and no private copy of the adapter rules (it reads the cluster adapter ConfigMap)', () => {
+    for (const f of ['prometheus-adapter-rules.yaml', 'prometheus-adapter-values.yaml']) assert.ok(existsSync(join(ROOT, 'policies', f)), `policies/${f} exists`);
+    assert.equal(all('ConfigMap').filter((c) => c.metadata.name === 'prometheus-adapter-gpu-rules').length, 0);
 
     const policy = readFileSync(join(ROOT, 'policies', 'default.yaml'), 'utf8');
     assert.equal(readFileSync(join(MANIFESTS, 'policy.yaml'), 'utf8'), policy, 'manifests/policy.yaml drifted; run scripts/sync-manifests.sh');

@@ -7,10 +7,11 @@ import type { AdmissionRequest } from '../core/admission/request.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import { staticClusterView, type NamespaceObject } from '../core/cluster.js';
 import { createEngine } from '../core/engine.js';
+import { apiServiceRegistration } from '../core/admission/metric-apis.js';
 import { scopeOf } from '../core/admission/scope.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
-import type { ManifestFileError, SourcedObject } from '../loaders/manifests.js';
+import { isSkipped, type ManifestEntry, type ManifestFileError, type SourcedObject } from '../loaders/manifests.js';
 import { cloneJson } from '../core/json.js';
 import { convertV1Hpa, isV1Hpa } from '../core/hpa-v1.js';
 
@@ -19,8 +20,10 @@ export interface ObjectVerdict {
   kind: string;
   namespace: string;
   name: string;
-  /** "allowed" | "denied" | "skipped" (a kind the webhook does not handle) */
+  /** "allowed" | "denied" | "skipped" (not a Kubernetes object, a kind the webhook does not handle, out of its scope) */
   verdict: 'allowed' | 'denied' | 'skipped';
+  /** why it was skipped (verdict "skipped" only) */
+  reason?: string;
   violations: Decision['violations'];
   /** violations left out by the bound on a decision (src/core/bounds.ts) */
   omitted?: number;
@@ -33,7 +36,7 @@ export interface CheckReport {
   /** the adapter config the HPAs were judged against, and what is suspicious in it whatever the HPAs ask (issue 15) */
   adapterConfig: { source: string; warnings: string[] };
   results: ObjectVerdict[];
-  /** files that could not be read or decoded (the CLI exits 2 when there is any) */
+  /** files that could not be read or decoded, or an input with nothing in it (the CLI exits 2 when there is any) */
   errors?: ManifestFileError[];
   summary: { objects: number; allowed: number; denied: number; skipped: number };
 }
@@ -71,15 +74,28 @@ export function admit(engine: ReturnType<typeof createEngine>, req: AdmissionReq
   return { decision: { ...v, warnings: [...m.warnings, ...v.warnings] }, final, patch };
 }
 
-export function runCheck(objects: SourcedObject[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
+const NOT_HANDLED = 'not a Deployment or HorizontalPodAutoscaler: the webhook lets it through';
+
+/** A name or namespace as the report shows it: the string, or a placeholder for a missing or non-string value. */
+function shown(v: unknown, missing: string): string {
+  return typeof v === 'string' && v !== '' ? v : missing;
+}
+
+export function runCheck(entries: ManifestEntry[], policy: Policy, rules: AdapterRuleSet, defaultNamespace = 'default'): CheckReport {
+  const objects = entries.filter((e): e is SourcedObject => !isSkipped(e));
   const deployments: Deployment[] = [];
   const hpas: HorizontalPodAutoscaler[] = [];
   // Namespaces among the manifests give their labels (profiles limited by namespaceSelector); a namespace
   // not given is unknown offline, and such a profile is allowed with a warning (README "Policy").
   const namespaces = objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1').map((o) => o.object as NamespaceObject);
-  const cluster = staticClusterView({ deployments, hpas, namespaces }); // filled as we go: later objects see earlier ones
+  // APIServices among the manifests say who serves the metrics APIs (admission/metric-apis.ts); a group none names is unknown offline
+  const apiServices = objects.filter((o) => o.object.kind === 'APIService').flatMap((o) => apiServiceRegistration(o.object) ?? []);
+  const cluster = staticClusterView({ deployments, hpas, namespaces, apiServices }); // filled as we go: later objects see earlier ones
   const engine = createEngine({ policy, rules, cluster, strictDecoding: true });
   const results: ObjectVerdict[] = [];
+  for (const e of entries) {
+    if (isSkipped(e)) results.push({ source: e.source, kind: '(no kind)', namespace: '', name: '', verdict: 'skipped', reason: e.reason, violations: [], warnings: [], patch: [] });
+  }
 
   // Deployments first: an HPA is judged against its target wherever the target sits in the input.
   const ordered = [...objects.filter((o) => o.object.kind === 'Deployment'), ...objects.filter((o) => o.object.kind !== 'Deployment')];
@@ -88,10 +104,11 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
     const converted = isV1Hpa(o.object) ? convertV1Hpa(o.object) : undefined;
     const req = requestFor(converted ? converted.hpa : o.object, defaultNamespace, `check-${i}`);
     const conversionNotes = converted ? ['autoscaling/v1 judged as the autoscaling/v2 object the API server stores', ...converted.notes] : [];
-    const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: req.namespace ?? defaultNamespace, name: req.name ?? '(unnamed)' };
+    const base = { source: o.source, kind: req.kind.kind || '(no kind)', namespace: shown(req.namespace, defaultNamespace), name: shown(req.name, '(unnamed)') };
     const scope = scopeOf(req); // the server's gate too (serve)
     if (!scope.decide) {
-      results.push({ ...base, verdict: 'skipped', violations: [], warnings: scope.warnings, patch: [] });
+      const reason = scope.skipped === 'kind not handled' ? NOT_HANDLED : `${scope.skipped}: not checked`;
+      results.push({ ...base, verdict: 'skipped', reason, violations: [], warnings: scope.warnings, patch: [] });
       return;
     }
     const { decision, final, patch } = admit(engine, req);
@@ -102,16 +119,32 @@ export function runCheck(objects: SourcedObject[], policy: Policy, rules: Adapte
       else hpas.push(stored);
     }
     const omitted = decision.omitted ? { omitted: decision.omitted } : {};
+    if (decision.skipped !== undefined) {
+      results.push({ ...base, verdict: 'skipped', reason: decision.skipped.message, violations: [], warnings: [...conversionNotes, ...decision.warnings], patch });
+      return;
+    }
     results.push({ ...base, verdict: decision.allowed ? 'allowed' : 'denied', violations: decision.violations, ...omitted, warnings: [...conversionNotes, ...decision.warnings], patch });
   });
   // Report in input order.
-  const order = new Map(objects.map((o, i) => [o.source, i]));
+  const order = new Map(entries.map((o, i) => [o.source, i]));
   results.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0));
   const count = (v: ObjectVerdict['verdict']) => results.filter((r) => r.verdict === v).length;
   return {
     adapterConfig: { source: rules.source, warnings: [...(rules.warnings ?? [])] },
     results,
     summary: { objects: results.length, allowed: count('allowed'), denied: count('denied'), skipped: count('skipped') },
+  };
+}
+
+/** The `file` of the error an input without any document carries (the CLI exits 2: a usage error). */
+export const NO_INPUT = '(input)';
+
+/** The usage error for an input with no document at all (empty files, directories without manifests), or undefined. */
+export function emptyInput(paths: string[], read: { entries: unknown[]; errors: unknown[] }): ManifestFileError | undefined {
+  if (read.entries.length > 0 || read.errors.length > 0) return undefined;
+  return {
+    file: NO_INPUT,
+    message: `nothing to check in ${paths.join(', ')}: no YAML or JSON document (empty files, or directories without *.yaml, *.yml or *.json); give the manifests to check with -f`,
   };
 }
 
@@ -136,17 +169,16 @@ export function formatCheckText(report: CheckReport, color = false): string {
     if (r.omitted) lines.push(`  ✗ … and ${r.omitted.toLocaleString('en-US')} more problems not shown`);
     for (const w of r.warnings) lines.push(`  ! ${w}`);
     for (const op of r.patch) lines.push(`  + ${describeOp(op)}`);
-    if (r.verdict === 'skipped' && r.warnings.length === 0) {
-      lines.push(r.kind === '(no kind)' ? '  (not a Kubernetes object: no apiVersion/kind)' : '  (not a Deployment or HorizontalPodAutoscaler: the webhook lets it through)');
-    }
+    if (r.verdict === 'skipped' && r.reason !== undefined) lines.push(`  (${r.reason})`);
   }
   const errors = report.errors ?? [];
   for (const e of errors) lines.push(`${paint(31, 'ERROR  ')} ${e.message.startsWith(e.file) ? e.message : `${e.file}: ${e.message}`}`);
   const s = report.summary;
+  const unread = errors.filter((e) => e.file !== NO_INPUT).length;
   lines.push(
     '',
     `${s.objects} object${s.objects === 1 ? '' : 's'}: ${s.allowed} allowed, ${s.denied} denied, ${s.skipped} skipped` +
-      (errors.length > 0 ? `; ${errors.length} file${errors.length === 1 ? '' : 's'} could not be read` : ''),
+      (unread > 0 ? `; ${unread} file${unread === 1 ? '' : 's'} could not be read` : ''),
   );
   return lines.join('\n');
 }

@@ -7,7 +7,7 @@ import { PolicyError } from '../core/policy/schema.js';
 import { loadAdapterRules } from '../loaders/adapter-rules.js';
 import { ManifestError, readManifestFiles, readManifests } from '../loaders/manifests.js';
 import { loadPolicy } from '../loaders/policy.js';
-import { formatCheckText, runCheck } from './check.js';
+import { emptyInput, formatCheckText, runCheck } from './check.js';
 import { renderYaml, runRender } from './render.js';
 
 export const EXIT = { ok: 0, denied: 1, usage: 2 } as const;
@@ -43,7 +43,10 @@ function outputOption() {
 function configOptions(cmd: Command): Command {
   return cmd
     .option('--policy <file>', 'policy YAML (default: the embedded policies/default.yaml)')
-    .option('--adapter-config <file>', 'prometheus-adapter config file (default: policies/prometheus-adapter-rules.yaml)');
+    .option(
+      '--adapter-config <file>',
+      "prometheus-adapter config file, or the prometheus-community chart's values (rules.custom, rules.external, rules.default) (default: policies/prometheus-adapter-rules.yaml)",
+    );
 }
 
 /** The options `check` and `render` share: the configuration, a default namespace, the output. */
@@ -144,9 +147,11 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     }
     // a file that cannot be read is reported (in the report, as JSON with -o json) and the rest are checked
     const read = await readManifestFiles(o.filename);
-    const report = { ...runCheck(read.objects, policy, rules, o.namespace), errors: read.errors };
+    // an input with nothing in it is a usage error (exit 2), reported like an unreadable file (also with -o json)
+    const empty = emptyInput(o.filename, read);
+    const report = { ...runCheck(read.entries, policy, rules, o.namespace), errors: empty ? [...read.errors, empty] : read.errors };
     process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatCheckText(report, process.stdout.isTTY === true) + '\n');
-    state.code = read.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+    state.code = report.errors.length > 0 ? EXIT.usage : report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
   });
 
   const render = program.command('render').description('print the mutated Deployment and its managed HPA as YAML').requiredOption('-f, --filename <path...>', 'Deployment manifests');
@@ -158,6 +163,27 @@ export function buildProgram(state: { code: number } = { code: 0 }): Command {
     if (r.documents.length > 0) process.stdout.write(o.output === 'json' ? JSON.stringify(r.documents, null, 2) + '\n' : renderYaml(r.documents));
     state.code = r.errors.length > 0 ? EXIT.denied : EXIT.ok;
   });
+
+  const audit = program
+    .command('audit')
+    .description('every HPA and opted-in Deployment in the cluster with the verdict it would get now under enforcement deny, grouped by reason; exit 1 if any would be denied')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig of the cluster to audit')
+    .option('--adapter-configmap <ns/name[:key]>', 'prometheus-adapter config from this ConfigMap (default: monitoring/prometheus-adapter, what the shipped install reads)')
+    .option('--timeout <duration>', 'how long to wait for the API server to list the objects', '60s');
+  configOptions(audit)
+    .addOption(outputOption())
+    .action(async (o) => {
+      if (o.adapterConfig && o.adapterConfigmap) throw new UsageError('--adapter-config and --adapter-configmap: give one or the other');
+      const { parseDuration } = await import('../discovery/index.js');
+      const timeoutMs = parseDuration(o.timeout);
+      if (timeoutMs === undefined || timeoutMs < 1000) throw new UsageError(`--timeout "${o.timeout}": a duration of at least 1s (e.g. 30s, 2m)`);
+      const { runAudit, formatAuditText } = await import('./audit.js');
+      const policy = await loadPolicy(o.policy);
+      const rules = o.adapterConfig ? await loadAdapterRules(o.adapterConfig) : undefined;
+      const report = await runAudit({ kubeconfig: o.kubeconfig, policy, rules, adapterConfigmap: o.adapterConfigmap, timeoutMs });
+      process.stdout.write(o.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatAuditText(report, process.stdout.isTTY === true) + '\n');
+      state.code = report.summary.denied > 0 ? EXIT.denied : EXIT.ok;
+    });
 
   program
     .command('certs')
@@ -182,7 +208,7 @@ function isUsageError(e: unknown): boolean {
     e instanceof PolicyError ||
     e instanceof AdapterConfigError ||
     e instanceof ManifestError ||
-    (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || (e as NodeJS.ErrnoException).code === 'ENOENT'))
+    (e instanceof Error && (e.name === 'TlsFileError' || e.name === 'CertOptionsError' || e.name === 'AuditError' || (e as NodeJS.ErrnoException).code === 'ENOENT'))
   );
 }
 

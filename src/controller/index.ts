@@ -9,6 +9,7 @@ import { configMapLabel, parseConfigMapRef, watchAdapterConfigMap, type AdapterC
 import { ClusterCache, type ClusterCacheOptions, type SyncStatus } from './informers.js';
 import { loadKubeConfig } from './kube.js';
 import { LeaderElector } from './leader.js';
+import { registerAuditMetrics, type AuditMetrics } from './audit-metrics.js';
 import { registerControllerMetrics } from './metrics.js';
 import { ManagedHpaController } from './managed-hpa.js';
 
@@ -36,8 +37,10 @@ export interface ClusterIntegration {
   cache: ClusterCache;
   /** for /readyz: admission needs the target Deployments and the other HPAs */
   syncStatus(): SyncStatus;
-  /** policy or rules changed: managed HPAs may need rewriting */
+  /** policy or rules changed: managed HPAs may need rewriting, the audit's verdicts are stale */
   configChanged(): void;
+  /** the audit kept for what the caches hold (undefined without a metrics registry) */
+  audit?: AuditMetrics;
   stop(): Promise<void>;
 }
 
@@ -85,7 +88,9 @@ export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIn
       for (const t of o.leaderTasks ?? []) t.stopLeading();
     },
   });
+  let audit: AuditMetrics | undefined;
   if (o.registry) {
+    audit = registerAuditMetrics({ registry: o.registry, cache, engine: () => store.auditEngine() });
     registerControllerMetrics(o.registry, {
       stats: controller.stats,
       queueDepth: () => controller.queueDepth(),
@@ -108,7 +113,11 @@ export function startClusterIntegration(o: ClusterIntegrationOptions): ClusterIn
     elector,
     cache,
     syncStatus: () => cache.syncStatus(),
-    configChanged: () => controller.resyncAll(),
+    configChanged: () => {
+      controller.resyncAll();
+      audit?.invalidate();
+    },
+    audit,
     async stop() {
       stopped = true;
       await elector.stop();

@@ -14,7 +14,8 @@ import {
   type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { trimDeployment, trimHpa } from '../core/cache-fields.js';
+import { apiServiceRegistration, type ApiServiceRegistration } from '../core/admission/metric-apis.js';
+import { trimApiService, trimDeployment, trimHpa } from '../core/cache-fields.js';
 import type { ClusterView } from '../core/cluster.js';
 import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import { ListWatch, type ListWatchOptions } from './list-watch.js';
@@ -77,7 +78,7 @@ export interface ClusterCacheOptions {
   /** how full lists are read (controller/list-watch.ts): 'stream' (default, falls back to pages) or 'pages' */
   initialList?: 'stream' | 'pages';
   /** tests: hooks of the list (paginated or streamed) and the watch (controller/list-watch.ts) */
-  hooks?: Partial<Record<'deployments' | 'horizontalpodautoscalers', Pick<ListWatchOptions<never>, 'afterPage' | 'afterInitialEvent' | 'beforeWatch' | 'watchTimeoutSeconds'>>>;
+  hooks?: Partial<Record<'deployments' | 'horizontalpodautoscalers' | 'apiservices', Pick<ListWatchOptions<never>, 'afterPage' | 'afterInitialEvent' | 'beforeWatch' | 'watchTimeoutSeconds'>>>;
 }
 
 /**
@@ -88,12 +89,21 @@ export class ClusterCache {
   readonly deployments: ListWatch<V1Deployment>;
   readonly hpas: ListWatch<V2HorizontalPodAutoscaler>;
   /**
+   * APIServices: who serves custom.metrics.k8s.io and external.metrics.k8s.io (core/admission/metric-apis.ts).
+   * Part of readiness: until they are known the webhook cannot tell a metric KEDA or another adapter serves
+   * from one its adapter should (issue 15).
+   */
+  readonly apiServices: ListWatch<KubernetesObject>;
+  /** the metrics APIs' registrations, recomputed after a change of any APIService */
+  private registrations?: ApiServiceRegistration[];
+  /**
    * Namespaces, for their labels (profiles a namespace may pick, issue 17). Not part of readiness: until
    * its first list (or without RBAC for namespaces) a namespace's labels are unknown, and only a profile with
    * a namespaceSelector is affected (src/core/validate/deployment.ts verifyProfileAllowed).
    */
   readonly namespaces: Watched<V1Namespace>;
   private namespacesSynced = false;
+  private namespacesListed?: Promise<void>;
   private synced = false;
   private stopped = false;
   /** resources whose first list has not succeeded (filled by start()) */
@@ -104,7 +114,7 @@ export class ClusterCache {
 
   constructor(kc: KubeConfig, o: ClusterCacheOptions = {}) {
     this.logger = o.logger;
-    const common = (what: 'deployments' | 'horizontalpodautoscalers') => ({
+    const common = (what: 'deployments' | 'horizontalpodautoscalers' | 'apiservices') => ({
       kc,
       what,
       pageSize: o.pageSize,
@@ -115,20 +125,28 @@ export class ClusterCache {
     });
     this.deployments = new ListWatch<V1Deployment>({ ...common('deployments'), path: '/apis/apps/v1/deployments', trim: trimDeployment });
     this.hpas = new ListWatch<V2HorizontalPodAutoscaler>({ ...common('horizontalpodautoscalers'), path: '/apis/autoscaling/v2/horizontalpodautoscalers', trim: trimHpa });
+    this.apiServices = new ListWatch<KubernetesObject>({ ...common('apiservices'), path: '/apis/apiregistration.k8s.io/v1/apiservices', trim: trimApiService });
+    const changed = () => (this.registrations = undefined);
+    for (const e of ['add', 'update', 'delete'] as const) this.apiServices.on(e, changed);
     const core = kc.makeApiClient(CoreV1Api);
     this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
   }
 
-  /** Resolves once both caches hold a full list (retrying for as long as it takes, until stop()). */
+  /** Resolves once the caches hold a full list (retrying for as long as it takes, until stop()). */
   async start(): Promise<void> {
     const run = async (lw: ListWatch<KubernetesObject>, what: string) => {
       this.pending.add(what);
       await lw.start();
       this.pending.delete(what);
     };
-    void runInformer(this.namespaces, 'namespaces', this.logger, () => this.stopped).then(() => (this.namespacesSynced = true));
-    await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers')]);
+    this.namespacesListed = runInformer(this.namespaces, 'namespaces', this.logger, () => this.stopped).then(() => void (this.namespacesSynced = true));
+    await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers'), run(this.apiServices, 'apiservices')]);
     if (!this.stopped) this.synced = true;
+  }
+
+  /** Resolves once the namespaces' first list succeeded (start() does not wait for it; `audit` does). */
+  namespacesReady(): Promise<void> {
+    return this.namespacesListed ?? Promise.reject(new Error('ClusterCache.start() was not called'));
   }
 
   syncStatus(): SyncStatus {
@@ -140,6 +158,7 @@ export class ClusterCache {
     this.stopped = true;
     this.deployments.stop();
     this.hpas.stop();
+    this.apiServices.stop();
     await this.namespaces.stop();
   }
 
@@ -155,6 +174,7 @@ export class ClusterCache {
         const n = this.namespaces.get(ns);
         return n ? (n.metadata?.labels ?? {}) : undefined;
       },
+      metricApis: () => (this.synced ? (this.registrations ??= this.apiServices.list().flatMap((a) => apiServiceRegistration(a) ?? [])) : undefined),
       get complete() {
         return synced();
       },

@@ -124,3 +124,19 @@ export function trimDeployment<T>(d: T): T {
 export function trimHpa<T>(h: T): T {
   return trimTo(h, HPA_KEEP) as T;
 }
+
+/**
+ * An APIService of the metrics APIs: what admission/metric-apis.ts reads (who serves the group and version,
+ * its priority, whether the aggregator reaches it).
+ */
+export const APISERVICE_KEEP: Keep = {
+  fields: {
+    metadata: { fields: identity },
+    spec: { fields: { group: 'all', version: 'all', service: { fields: { namespace: 'all', name: 'all' } }, versionPriority: 'all' } },
+    status: { fields: { conditions: { each: { fields: { type: 'all', status: 'all', reason: 'all' } } } } },
+  },
+};
+
+export function trimApiService<T>(a: T): T {
+  return trimTo(a, APISERVICE_KEEP) as T;
+}

@@ -5,7 +5,9 @@
 // The engine calls no rule by name: it walks the registry (src/core/rules/registry.ts) stage by stage —
 // request, then for an opted-in Deployment shape, settings and gate, then judge — and folds the findings
 // into one Decision. A stage before judge that finds a violation ends the review.
-import { allow, bounded, deny, MAX_WARNING_LENGTH, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { allow, bounded, deny, MAX_WARNING_LENGTH, skip, withPatch, type Decision, type Violation } from './admission/decision.js';
+import { hpaScope } from './admission/hpa-scope.js';
+import { judgedRules, metricApiServers } from './admission/metric-apis.js';
 import { excerpt, MAX_NAME_LENGTH } from './bounds.js';
 import type { AdmissionRequest, Endpoint, Engine } from './admission/request.js';
 import { scopeOf, type ScopedKind } from './admission/scope.js';
@@ -116,8 +118,11 @@ function walk<F>(rules: ReadonlyArray<{ run(f: F): Findings }>, facts: F): Found
   return { violations: violations ?? [], warnings: warnings ?? [], patch: patch ?? [] };
 }
 
-export function createEngine(ctx: EngineContext): Engine {
-  const { policy, cluster, work } = ctx;
+export function createEngine(given: EngineContext): Engine {
+  const { policy, cluster, work } = given;
+  // the rules as judged: a metric whose API another server (or none) serves is not looked up (admission/metric-apis.ts)
+  const ours = policy.prometheusAdapter.service;
+  const ctx: EngineContext = { ...given, rules: judgedRules(given.rules, () => metricApiServers(cluster.metricApis?.(), ours, cluster.complete), ours) };
 
   /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
   function judged(req: AdmissionRequest): ScopedKind | Decision {
@@ -197,6 +202,11 @@ export function createEngine(ctx: EngineContext): Engine {
     const request = walk(plan.request[kind], { ctx, req, endpoint, kind, object: req.object });
     if (request.violations.length > 0) return deny(request.violations);
     const namespace = namespaceOf(req, req.object);
+    if (kind === 'HorizontalPodAutoscaler') {
+      // an HPA out of the webhook's scope (KEDA's, or not in the policy's scope: admission/hpa-scope.ts) is skipped, for both webhooks
+      const scope = hpaScope(req.object as Record<string, unknown>, namespace, policy.scope, cluster);
+      if (!scope.judge) return skip(scope.skipped);
+    }
     return kind === 'Deployment' ? deployment(endpoint, plan, req, namespace, req.object as Deployment) : hpa(endpoint, plan, req, namespace, req.object as HorizontalPodAutoscaler);
   }
 

@@ -9,6 +9,7 @@ import type { Engine } from '../core/admission/request.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import type { ClusterView } from '../core/cluster.js';
 import { emptyClusterView } from '../core/cluster.js';
+import { enforcedPolicy } from '../core/audit.js';
 import { createEngine } from '../core/engine.js';
 import type { Policy } from '../core/policy/schema.js';
 import { compileAdapterRulesText, DEFAULT_ADAPTER_RULES_PATH } from './adapter-rules.js';
@@ -47,6 +48,8 @@ export class ConfigStore {
   private readonly policy: SourceState<Policy>;
   private readonly rules: SourceState<AdapterRuleSet>;
   private compiled?: Engine;
+  /** the same configuration under enforcement deny: what the audit reports (core/audit.ts) */
+  private audited?: Engine;
   private rulesOverlay?: (rules: AdapterRuleSet) => AdapterRuleSet;
   private cluster: ClusterView;
   private watching: string[] = [];
@@ -155,12 +158,24 @@ export class ConfigStore {
     this.compiled = undefined;
   }
 
+  /** The Engine of the configuration in force with enforcement deny, for the audit (compiled once per change); undefined until loaded. */
+  auditEngine(): Engine | undefined {
+    if (!this.policy.value || !this.rules.value) return undefined;
+    if (!this.audited || !this.compiled) {
+      this.engine(); // rebuilds `compiled` after a change, so `audited` is rebuilt with it
+      const rules = this.rulesOverlay ? this.rulesOverlay(this.rules.value) : this.rules.value;
+      this.audited = createEngine({ policy: enforcedPolicy(this.policy.value), rules, cluster: this.cluster });
+    }
+    return this.audited;
+  }
+
   /** The Engine for the configuration in force (compiled once per change). */
   engine(): Engine {
     if (!this.policy.value || !this.rules.value) throw new Error('configuration not loaded');
     if (!this.compiled) {
       const rules = this.rulesOverlay ? this.rulesOverlay(this.rules.value) : this.rules.value;
       this.compiled = createEngine({ policy: this.policy.value, rules, cluster: this.cluster });
+      this.audited = undefined;
     }
     return this.compiled;
   }

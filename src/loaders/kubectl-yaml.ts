@@ -200,7 +200,12 @@ export interface KubectlDocument {
   line?: number;
   value?: unknown;
   error?: string;
+  /** the document's source text holds a Go template action (`{{ … }}`): a Helm chart's template, not a manifest */
+  template?: boolean;
 }
+
+// text/template's default delimiters (Helm's too): an action opens with {{ and closes with }}
+const TEMPLATE_ACTION = /\{\{[^]*?\}\}/;
 
 /** Every document of a manifest text, decoded as kubectl would send it (JSON values), or its error. */
 export function decodeKubectlYaml(text: string): KubectlDocument[] {
@@ -215,16 +220,18 @@ export function decodeKubectlYaml(text: string): KubectlDocument[] {
   const docs = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false, prettyErrors: true, strict: false });
   const list = Array.isArray(docs) ? docs : [docs];
   return list.map((doc, i) => {
+    const source = doc.range ? text.slice(doc.range[0], doc.range[2]) : text;
+    const template = TEMPLATE_ACTION.test(source) ? { template: true } : {};
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      return { index: i + 1, line: e.linePos?.[0]?.line, error: e.message.split('\n')[0] ?? e.message };
+      return { index: i + 1, line: e.linePos?.[0]?.line, error: e.message.split('\n')[0] ?? e.message, ...template };
     }
     try {
       const value = new Converter(doc).value(doc.contents);
       assertJsonable(value, '');
-      return { index: i + 1, value };
+      return { index: i + 1, value, ...template };
     } catch (e) {
-      if (e instanceof YamlDecodeError) return { index: i + 1, error: e.message };
+      if (e instanceof YamlDecodeError) return { index: i + 1, error: e.message, ...template };
       throw e;
     }
   });

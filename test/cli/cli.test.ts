@@ -62,10 +62,11 @@ test('check: a Deployment and its HPA together — the HPA is judged against the
 
 test('check: configuration and usage errors exit 2 with a message naming the problem', () => {
   const dir = tmp();
-  writeFileSync(join(dir, 'helm-values.yaml'), 'rules:\n  custom:\n    - seriesQuery: up\n');
+  writeFileSync(join(dir, 'helm-values.yaml'), 'rules:\n  existing: my-rules\n');
   const bad = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--adapter-config', join(dir, 'helm-values.yaml'));
   assert.equal(bad.code, 2);
   assert.match(bad.err, /helm-values\.yaml/);
+  assert.match(bad.err, /rules\.existing/);
   writeFileSync(join(dir, 'policy.yaml'), readFileSync(join(ROOT, 'policies/default.yaml'), 'utf8').replace('enforcement: deny', 'enforcement: block'));
   const badPolicy = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--policy', join(dir, 'policy.yaml'));
   assert.equal(badPolicy.code, 2);
@@ -180,4 +181,78 @@ test('check: an unreadable file is reported (as JSON with -o json), the others a
   assert.equal(text.code, 2);
   assert.match(text.out, /ERROR\s+.*a-broken\.yaml/);
   assert.match(text.out, /1 file could not be read/);
+});
+
+test("check --adapter-config takes the prometheus-community chart's values form (rules.custom) as the adapter would get it", () => {
+  const dir = tmp();
+  // seed-000's rule as the guide's Helm values write it
+  const rule = fixtureText('seed-000/adapter-config.yaml')
+    .replace(/^rules:\n/, '')
+    .replace(/^/gm, '  ');
+  writeFileSync(join(dir, 'values.yaml'), `prometheus:\n  url: http://prometheus.monitoring.svc\nrules:\n  default: false\n  custom:\n${rule}`);
+  const ok = cli('check', '-f', fixturePath('seed-000/hpa.yaml'), '--adapter-config', join(dir, 'values.yaml'));
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  writeFileSync(join(dir, 'hpa.yaml'), fixtureText('seed-000/hpa.yaml').replace('gpu_utilization', 'gpu_utilisation'));
+  const bad = cli('check', '-f', join(dir, 'hpa.yaml'), '--adapter-config', join(dir, 'values.yaml'));
+  assert.equal(bad.code, 1, bad.out + bad.err);
+  assert.match(bad.out, /did you mean gpu_utilization\?/i);
+});
+
+test('check: a Helm template and non-manifest YAML are skipped with the reason; the rest is still checked', () => {
+  const dir = tmp();
+  writeFileSync(
+    join(dir, 'a-template.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "app.fullname" . }}\n  labels:\n    {{- include "app.labels" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicas }}\n',
+  );
+  writeFileSync(join(dir, 'b-values.yaml'), 'replicaCount: 1\nimage: {repository: nginx}\n');
+  writeFileSync(join(dir, 'c-list.yaml'), '- a\n- b\n---\njust text\n---\napiVersion: {a: 1}\nkind: {b: 2}\nmetadata: {name: {x: 1}}\n');
+  writeFileSync(join(dir, 'd-hpa.yaml'), fixtureText('seed-000/hpa.yaml'));
+  const r = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'), '-o', 'json');
+  assert.equal(r.code, 0, r.out + r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.errors, []);
+  const by = (f: string) => report.results.filter((x: { source: string }) => x.source.startsWith(join(dir, f)));
+  const [tpl] = by('a-template.yaml');
+  assert.equal(tpl.verdict, 'skipped');
+  assert.match(tpl.reason, /a Helm \(Go\) template.*helm template/);
+  assert.match(by('b-values.yaml')[0].reason, /not a Kubernetes object: no apiVersion and no kind \(top-level keys: replicaCount, image\)/);
+  assert.deepEqual(
+    by('c-list.yaml').map((x: { reason: string }) => x.reason.replace(/:.*/, '')),
+    ['not a Kubernetes object', 'not a Kubernetes object', 'not a Kubernetes object'],
+  );
+  assert.match(by('c-list.yaml')[0].reason, /a YAML list/);
+  assert.match(by('c-list.yaml')[1].reason, /a string/);
+  assert.match(by('c-list.yaml')[2].reason, /apiVersion is not a non-empty string and kind is not a non-empty string/);
+  assert.equal(by('d-hpa.yaml')[0].verdict, 'allowed');
+  assert.deepEqual(report.summary, { objects: 6, allowed: 1, denied: 0, skipped: 5 });
+  const text = cli('check', '-f', dir, '--adapter-config', fixturePath('seed-000/adapter-config.yaml'));
+  assert.equal(text.code, 0);
+  assert.doesNotMatch(text.out, /object Object/);
+  assert.match(text.out, /SKIPPED .*a-template\.yaml#1\n {2}\(a Helm \(Go\) template/);
+});
+
+test('check: an empty input is a usage error (exit 2), in text and in --output json', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'empty.yaml'), '# nothing yet\n---\n');
+  for (const target of [join(dir, 'empty.yaml'), mkdtempSync(join(tmpdir(), 'gpu-hpa-cli-empty-'))]) {
+    const text = cli('check', '-f', target);
+    assert.equal(text.code, 2, text.out + text.err);
+    assert.match(text.out, /ERROR +\(input\): nothing to check in .*: no YAML or JSON document/);
+    assert.doesNotMatch(text.out, /could not be read/);
+    const json = cli('check', '-f', target, '-o', 'json');
+    assert.equal(json.code, 2);
+    const report = JSON.parse(json.out);
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0].message, /nothing to check/);
+  }
+});
+
+test('audit: --kubeconfig is required; a bad flag or an unreadable kubeconfig is a usage error', () => {
+  assert.equal(cli('audit').code, 2, 'missing --kubeconfig');
+  const missing = cli('audit', '--kubeconfig', '/nonexistent/kubeconfig');
+  assert.equal(missing.code, 2, missing.out + missing.err);
+  assert.match(missing.err, /nonexistent\/kubeconfig/);
+  const timeout = cli('audit', '--kubeconfig', '/nonexistent/kubeconfig', '--timeout', 'soon');
+  assert.equal(timeout.code, 2);
+  assert.match(timeout.err, /--timeout "soon"/);
 });

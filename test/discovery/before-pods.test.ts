@@ -32,7 +32,7 @@ function idlePool(): Array<Record<string, string>> {
 
 function engine(configText: string, series: Array<Record<string, string>>, cluster: ClusterView = emptyClusterView) {
   const base = compileAdapterConfig(configText, 'adapter.yaml');
-  return createEngine({ policy: defaultPolicy(), rules: liveRuleSet(base, discovered(base, series)), cluster });
+  return createEngine({ policy: defaultPolicy((p) => (p.scope = { hpas: 'all' })), rules: liveRuleSet(base, discovered(base, series)), cluster });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -140,7 +140,7 @@ test("the engine asks with the HPA's namespace; no value there denies only once 
     status: { availableReplicas: available, conditions: available > 0 ? [{ type: 'Available', status: 'True', lastTransitionTime: '2026-11-28T00:00:00Z' }] : [] },
   });
   const judge = (replicas: number) =>
-    createEngine({ policy: defaultPolicy(), rules, cluster: staticClusterView({ deployments: [dep(replicas)], hpas: [] }, true) }).validate({
+    createEngine({ policy: defaultPolicy((p) => (p.scope = { hpas: 'all' })), rules, cluster: staticClusterView({ deployments: [dep(replicas)], hpas: [] }, true) }).validate({
       ...(reviewOf(hpa).request as object),
       namespace: 'team-a',
     } as never);

@@ -15,7 +15,19 @@ import { freePort, REPO_ROOT, startControlPlane, type ControlPlane, type StartOp
 import { kustomizeBuild } from '../helpers/kustomize.js';
 
 export const NS = 'gpu-hpa-webhook';
-export const ADAPTER_CONFIGMAP = `${NS}/prometheus-adapter-gpu-rules`;
+/** The cluster's prometheus-adapter ConfigMap, where the shipped install reads it (manifests/deployment.yaml ADAPTER_CONFIGMAP). */
+export const ADAPTER_CONFIGMAP = 'monitoring/prometheus-adapter';
+
+/**
+ * The prometheus-adapter's ConfigMap as the prometheus-community chart leaves it (namespace monitoring, key
+ * config.yaml), with the DCGM rules the project ships merged in: what the platform team has before installing.
+ * The Namespace too: manifests/ puts the Role that reads the ConfigMap there.
+ */
+export async function applyAdapterConfigMap(objects: KubernetesObjectApi, config = readFileSync(join(REPO_ROOT, 'policies', 'prometheus-adapter-rules.yaml'), 'utf8')): Promise<void> {
+  const [namespace, name] = ADAPTER_CONFIGMAP.split('/') as [string, string];
+  await apply(objects, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await apply(objects, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { 'config.yaml': config } } as KubernetesObject);
+}
 
 export { apiMessage, httpStatus };
 
@@ -147,6 +159,8 @@ export class WebhookProcess {
     await waitUntil(`webhook ${this.name} ready`, this.args.startTimeoutMs ?? 60_000, async () => {
       if (child.exitCode !== null) throw new Error(`webhook ${this.name} exited ${child.exitCode}:\n${this.logText()}`);
       return this.lines.some((l) => l.msg === 'gpu-hpa-webhook serving') && (until === 'listening' || this.identity !== undefined);
+    }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${this.logText()}`);
     });
   }
 
@@ -247,8 +261,10 @@ export async function setUp(replicas = 2, opts: SetUpOptions = {}): Promise<Env>
     const objects = KubernetesObjectApi.makeApiClient(kc);
     const core = kc.makeApiClient(CoreV1Api);
 
-    // The install as kustomize renders it, but the webhook configurations (they point at a Service
-    // with no pods here; the ones from `certs` are installed below with a URL instead).
+    // The cluster's prometheus-adapter ConfigMap, then the install as kustomize renders it, but the webhook
+    // configurations (they point at a Service with no pods here; the ones from `certs` are installed below
+    // with a URL instead).
+    await applyAdapterConfigMap(objects);
     const manifests = renderManifests();
     for (const o of manifests) {
       if (/WebhookConfiguration$/.test(o.kind ?? '')) continue;

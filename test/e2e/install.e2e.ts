@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
-import { apiMessage, apply, waitUntil } from './harness.js';
+import { ADAPTER_CONFIGMAP, apiMessage, apply, applyAdapterConfigMap, waitUntil } from './harness.js';
 import { kustomizeBuild } from '../helpers/kustomize.js';
 
 const NS = 'platform';
@@ -51,8 +51,12 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     // the only "gpu-hpa-webhook" namespaces left would be hard-coded references the overlay missed
     for (const o of rendered) {
       const ns = (o.metadata as { namespace?: string }).namespace;
-      assert.ok(ns === undefined || ns === NS, `${o.kind}/${o.metadata?.name} in namespace ${ns}`);
+      // the Role reading the prometheus-adapter's ConfigMap stays where that ConfigMap is
+      const where = o.metadata?.name === `${PREFIX}gpu-hpa-webhook-adapter-config` ? 'monitoring' : NS;
+      assert.ok(ns === undefined || ns === where, `${o.kind}/${o.metadata?.name} in namespace ${ns}`);
     }
+    // the cluster's prometheus-adapter ConfigMap, which the install reads (and its namespace, where the Role goes)
+    await applyAdapterConfigMap(objects);
     assert.doesNotMatch(text, /"namespace":"gpu-hpa-webhook"/);
     // the Namespace first, then the rest (dry run needs the namespace to exist)
     const order = [...rendered].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
@@ -66,11 +70,12 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
     sa.loadFromFile(saKubeconfig);
   });
 
-  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace, reads the prefixed adapter ConfigMap and manages the prefixed certificates', async () => {
+  test('a replica with the prefixed ServiceAccount takes the Lease in its own namespace, reads the cluster adapter ConfigMap and manages the prefixed certificates', async () => {
     // the Deployment's own flags, $(VAR) resolved from its env as the kubelet does: the replacements must have named every object right
     const dep = rendered.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: Array<{ args: string[]; env: Array<{ name: string; value?: string }> }> } } } };
     const container = dep.spec.template.spec.containers[0]!;
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+    assert.equal(env.ADAPTER_CONFIGMAP, ADAPTER_CONFIGMAP);
     const certArgs = container.args
       .filter((a) => /^--(cert-mode|cert-secret|service|mutating-webhook-configuration|validating-webhook-configuration|hpa-failure-policy)=/.test(a))
       .map((a) => a.replace(/\$\(([A-Z_]+)\)/g, (_, n: string) => env[n] ?? ''));
@@ -106,8 +111,9 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
         // what the Deployment passes: --namespace=$(POD_NAMESPACE), the downward API's metadata.namespace
         '--namespace',
         NS,
+        // what the Deployment passes: --adapter-configmap=$(ADAPTER_CONFIGMAP)
         '--adapter-configmap',
-        `${NS}/${PREFIX}prometheus-adapter-gpu-rules`,
+        ADAPTER_CONFIGMAP,
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
     );
@@ -157,7 +163,7 @@ describe('e2e: overlays/another-namespace installs and runs on the real API serv
       .map((d) => d.toJS() as KubernetesObject)
       .filter(Boolean);
     const objects = KubernetesObjectApi.makeApiClient(admin);
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'monitoring' } } });
+    await applyAdapterConfigMap(KubernetesObjectApi.makeApiClient(admin)); // idempotent: the namespace may exist
     const order = [...objs].sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
     for (const o of order) {
       if (o.kind !== 'Namespace') await apply(objects, o, { dryRun: true });

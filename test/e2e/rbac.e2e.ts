@@ -4,9 +4,9 @@
 // its RBAC authorizer and its CEL admission — decides; nothing here predicts the answer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdmissionregistrationV1Api, AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, ApiregistrationV1Api, AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './cluster.js';
-import { apiMessage, apply, httpStatus, NS, renderManifests, waitUntil } from './harness.js';
+import { apiMessage, apply, applyAdapterConfigMap, httpStatus, NS, renderManifests, waitUntil } from './harness.js';
 
 const SA = 'gpu-hpa-webhook';
 const TEAM = 'team-a';
@@ -65,6 +65,7 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
       const objects = KubernetesObjectApi.makeApiClient(admin);
       // everything kustomize renders but the webhook configurations (no webhook runs here: the HPA
       // validation would fail closed; this test is about what the API server itself allows)
+      await applyAdapterConfigMap(objects);
       for (const o of renderManifests()) if (!/WebhookConfiguration$/.test(o.kind ?? '')) await apply(objects, o);
       const core = admin.makeApiClient(CoreV1Api);
       const tr = await core.createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
@@ -162,7 +163,11 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
       forbidden,
     );
     await refused('list Secrets', core.listSecretForAllNamespaces(), 403, forbidden);
-    await refused('get a ConfigMap', core.readNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS }), 403, forbidden);
+    await refused('get a ConfigMap', core.readNamespacedConfigMap({ name: 'prometheus-adapter', namespace: 'monitoring' }), 403, forbidden);
+    // the adapter's ConfigMap is listed and watched by name only (resourceNames + the informer's fieldSelector)
+    await refused('list the ConfigMaps of monitoring', core.listNamespacedConfigMap({ namespace: 'monitoring' }), 403, forbidden);
+    await refused('list another ConfigMap by name', core.listNamespacedConfigMap({ namespace: 'monitoring', fieldSelector: 'metadata.name=grafana' }), 403, forbidden);
+    await refused('list ConfigMaps in its own namespace', core.listNamespacedConfigMap({ namespace: NS }), 403, forbidden);
     await refused('list Events', core.listNamespacedEvent({ namespace: TEAM }), 403, forbidden);
     await refused('read another Lease', leases.readNamespacedLease({ name: 'someone-else', namespace: NS }), 403, forbidden);
     await refused('a Lease in another namespace', leases.createNamespacedLease({ namespace: TEAM, body: { metadata: { name: 'gpu-hpa-webhook' }, spec: {} } }), 403, forbidden);
@@ -182,7 +187,8 @@ describe('e2e: the webhook ServiceAccount against the real API server (RBAC + Va
     await core.listNamespacedSecret({ namespace: NS, fieldSelector: 'metadata.name=gpu-hpa-webhook-tls' });
     await sa.makeApiClient(AutoscalingV2Api).listHorizontalPodAutoscalerForAllNamespaces();
     await sa.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
-    await core.listNamespacedConfigMap({ namespace: NS });
+    await core.listNamespacedConfigMap({ namespace: 'monitoring', fieldSelector: 'metadata.name=prometheus-adapter' });
+    await sa.makeApiClient(ApiregistrationV1Api).listAPIService();
     await core.createNamespacedEvent({
       namespace: TEAM,
       body: { metadata: { generateName: 'app.' }, involvedObject: { kind: 'Deployment', name: 'app', namespace: TEAM }, reason: 'Test', message: 'm', type: 'Normal' },

@@ -173,6 +173,8 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   });
 
   test("an HPA whose metric no adapter rule serves is refused with the webhook's message", async () => {
+    // an opted-in Deployment bringing its own HPA: the default policy judges the HPAs of opted-in Deployments
+    await apply(env.objects, deployment('anything', { 'gpu-hpa.io/hpa': 'external' }, { namespace: 'team-a' }));
     const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') }));
     assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
     assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
@@ -263,7 +265,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   test('the adapter ConfigMap is watched: the rules in force change when it changes', async () => {
     const custom = hpa('queue-depth', 'anything', 'queue_depth', {}, 'team-a');
     assert.match(await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: custom })), /queue_depth/);
-    const cm = await env.core.readNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS });
+    const cm = await env.core.readNamespacedConfigMap({ name: 'prometheus-adapter', namespace: 'monitoring' });
     const config = parse(cm.data!['config.yaml']!) as { rules: unknown[] };
     config.rules.push({
       seriesQuery: 'queue_depth{namespace!="",pod!=""}',
@@ -272,7 +274,7 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
       metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
     });
     cm.data!['config.yaml'] = JSON.stringify(config);
-    await env.core.replaceNamespacedConfigMap({ name: 'prometheus-adapter-gpu-rules', namespace: NS, body: cm });
+    await env.core.replaceNamespacedConfigMap({ name: 'prometheus-adapter', namespace: 'monitoring', body: cm });
     // both replicas must have it before every create is allowed; poll through the proxy
     await waitUntil('queue_depth served', 30_000, async () => {
       await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: custom });

@@ -103,3 +103,15 @@ test("the adapter rules' own warnings are logged when they load (serve says what
     undefined,
   );
 });
+
+test("rules handed over from a ConfigMap (setAdapterRulesText) may be in the chart's values form", async () => {
+  const { store } = setup();
+  await store.load();
+  const req = reviewOf(fixture('seed-003/hpa-custom.yaml')).request as never;
+  assert.equal(store.engine().validate(req).allowed, false, 'seed-000 rules do not serve http_requests_per_second');
+  const rule = readFileSync(fixturePath('seed-003/adapter-config.yaml'), 'utf8')
+    .replace(/^rules:\n/, '')
+    .replace(/^/gm, '  ');
+  assert.equal(store.setAdapterRulesText(`rules:\n  default: false\n  custom:\n${rule}`, 'ConfigMap monitoring/values key values.yaml'), true);
+  assert.equal(store.engine().validate(req).allowed, true, 'the values form serves it');
+});

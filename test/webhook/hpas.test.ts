@@ -286,12 +286,16 @@ test('resource metrics: cpu Utilization on a Deployment with a container lacking
     d.metadata = { ...d.metadata, name: 'web-app', namespace: 'production' };
     delete d.spec.template.spec.containers[1].resources.requests.cpu;
   });
-  const a = await post(webhook({ deployments: [dep] }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
+  // a Deployment that did not opt in: its HPA is judged only when the policy's scope says all
+  const all = defaultPolicy((p) => (p.scope = { hpas: 'all' }));
+  const out = await post(webhook({ deployments: [dep] }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
+  assert.deepEqual([out.allowed, out.reasons], [true, []], 'scope.hpas opted-in (the default): not judged');
+  const a = await post(webhook({ deployments: [dep], policy: all }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
   assert.deepEqual(a.reasons, ['resource-metric-without-requests']);
   assert.match(a.message, /no cpu request in container "sidecar"/);
   // a limit counts: the API server defaults requests from limits
   dep.spec.template.spec.containers[1].resources.limits = { cpu: '1' };
-  const b = await post(webhook({ deployments: [dep] }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
+  const b = await post(webhook({ deployments: [dep], policy: all }).request, '/validate', reviewOf(fixture('seed-003/hpa-cpu.yaml')));
   assert.equal(b.allowed, true, b.message);
 });
 

@@ -294,9 +294,112 @@ class Reader {
   }
 }
 
-const HELM_HINT =
-  "`rules` must be a list of rules. This looks like the prometheus-adapter Helm chart's values shape (rules: {custom: [...], external: [...]}); " +
-  "the adapter's own config file (the one in its ConfigMap, passed with --config) takes `rules: [...]` for custom metrics and `externalRules: [...]` for external metrics.";
+// The prometheus-community chart's values form (charts/prometheus-adapter, values.yaml `rules:`), as its
+// templates/configmap.yaml (chart 5.3.0) renders it into the adapter's config.yaml:
+//   rules:          if rules.default or rules.custom: the chart's six default rules when rules.default, then rules.custom
+//   externalRules:  rules.external, when not empty
+//   resourceRules:  rules.resource, when set
+// rules.existing names a ConfigMap of the user's own and the chart renders none. Any other top-level key
+// of a values file (prometheus:, image:, …) configures the Deployment, not the rules, and is not read.
+const VALUES_RULES_KEYS = ['default', 'custom', 'existing', 'external', 'resource'] as const;
+
+/**
+ * The six rules the chart renders when rules.default is true (its default), restated as data from
+ * prometheus-community/helm-charts charts/prometheus-adapter/templates/configmap.yaml (chart 5.3.0,
+ * adapter v0.12.0): cAdvisor container_* series (seconds counters, other counters, gauges) and every
+ * other namespaced series (gauges, counters, seconds counters).
+ */
+const CHART_DEFAULT_RULES = `
+- seriesQuery: '{__name__=~"^container_.*",container!="POD",namespace!="",pod!=""}'
+  seriesFilters: []
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: ^container_(.*)_seconds_total$, as: ""}
+  metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[5m])) by (<<.GroupBy>>)
+- seriesQuery: '{__name__=~"^container_.*",container!="POD",namespace!="",pod!=""}'
+  seriesFilters: [{isNot: ^container_.*_seconds_total$}]
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: ^container_(.*)_total$, as: ""}
+  metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[5m])) by (<<.GroupBy>>)
+- seriesQuery: '{__name__=~"^container_.*",container!="POD",namespace!="",pod!=""}'
+  seriesFilters: [{isNot: ^container_.*_total$}]
+  resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}
+  name: {matches: ^container_(.*)$, as: ""}
+  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>,container!="POD"}) by (<<.GroupBy>>)
+- seriesQuery: '{namespace!="",__name__!~"^container_.*"}'
+  seriesFilters: [{isNot: .*_total$}]
+  resources: {template: <<.Resource>>}
+  name: {matches: "", as: ""}
+  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)
+- seriesQuery: '{namespace!="",__name__!~"^container_.*"}'
+  seriesFilters: [{isNot: .*_seconds_total}]
+  resources: {template: <<.Resource>>}
+  name: {matches: ^(.*)_total$, as: ""}
+  metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>}[5m])) by (<<.GroupBy>>)
+- seriesQuery: '{namespace!="",__name__!~"^container_.*"}'
+  seriesFilters: []
+  resources: {template: <<.Resource>>}
+  name: {matches: ^(.*)_seconds_total$, as: ""}
+  metricsQuery: sum(rate(<<.Series>>{<<.LabelMatchers>>}[5m])) by (<<.GroupBy>>)
+`;
+
+/** The chart's default rules, as the rendered config.yaml's rules[0..5] (line 0: they are in no file of the user's). */
+function chartDefaultRules(): DiscoveryRule[] {
+  const lines = new LineCounter();
+  const doc = parseAllDocuments(CHART_DEFAULT_RULES, { schema: 'failsafe', uniqueKeys: false, lineCounter: lines })[0] as Document;
+  const r = new Reader(doc, lines);
+  return r.seq(doc.contents, 'rules', '', '[]config.DiscoveryRule').map((n, i) => ({ ...r.rule(n, `rules[${i}]`), line: 0 }));
+}
+
+/** The value under a key of a mapping (merge keys expanded), or undefined when absent. */
+function valueOf(r: Reader, map: YAMLMap, key: string): Node | null | undefined {
+  const p = r.pairs(map).find((x) => {
+    const k = r.deref(x.key);
+    return isScalar(k) && String(k.value) === key;
+  });
+  return p === undefined ? undefined : r.deref(p.value);
+}
+
+/** The chart's values form (`rules:` a mapping) turned into the config the chart renders from it. */
+function parseChartValues(r: Reader, root: YAMLMap, source: string): ParsedAdapterConfig {
+  const ctx = 'chart values ';
+  const m = r.struct(valueOf(r, root, 'rules'), 'rules', ctx, VALUES_RULES_KEYS, 'the chart values rules');
+  for (const stray of ['externalRules', 'resourceRules']) {
+    if (valueOf(r, root, stray) !== undefined) {
+      r.warnings.push(`${source}: top-level ${stray} is not a chart value (the chart reads rules.${stray === 'externalRules' ? 'external' : 'resource'}); ignored, as Helm would`);
+    }
+  }
+  const existing = r.str(m?.get('existing'), 'rules.existing', ctx);
+  if (existing !== '') {
+    r.issues.push(
+      `${ctx}rules.existing: "${existing}" names a ConfigMap of your own; the chart renders no config from these values and the adapter reads that ConfigMap: point --adapter-configmap at it (NAMESPACE/${existing})`,
+    );
+  }
+  // absent: the chart's values.yaml says `default: true`; an explicit null removes the key in Helm (falsy)
+  const defNode = m?.get('default');
+  const useDefault = defNode === undefined ? true : r.bool(defNode, 'rules.default', ctx) === true;
+  const custom = r.seq(m?.get('custom'), 'rules.custom', ctx, '[]config.DiscoveryRule');
+  const base = useDefault ? chartDefaultRules() : [];
+  // rendered after the defaults: rules.custom[i] is the adapter's rules[defaults + i]
+  const rules = [...base, ...custom.map((n, i) => r.rule(n, `rules.custom[${i}]`))];
+  const externalRules = r.seq(m?.get('external'), 'rules.external', ctx, '[]config.DiscoveryRule').map((n, i) => r.rule(n, `rules.external[${i}]`));
+  const resourceRules = readResourceRules(r, m?.get('resource'), 'rules.resource');
+  if (r.issues.length > 0) throw new AdapterConfigError(source, r.issues);
+  if (useDefault && custom.length > 0)
+    r.warnings.push(`${source}: chart values: rules.default is on, so rules.custom[i] is served as rules[${base.length}+i], after the chart's ${base.length} default rules`);
+  if (rules.length === 0 && externalRules.length === 0) r.warnings.push(`${source} has no rules.custom, rules.external nor rules.default: the adapter would serve no custom or external metrics`);
+  return { config: { rules, externalRules, resourceRules }, warnings: r.warnings };
+}
+
+function readResourceRules(r: Reader, rr: Node | null | undefined, path: string): ResourceRules | null {
+  if (rr === undefined || r.isNull(rr)) return null;
+  const m = r.struct(rr, path, '', KEYS.resourceRules, 'config.ResourceRules');
+  const window = r.str(m?.get('window'), `${path}.window`, '');
+  // pmodel.Duration's UnmarshalYAML: "0" or a unit-suffixed duration; an empty string is an error too
+  if (m?.has('window') && (window === '' || (window !== '0' && !PROM_DURATION.test(window)))) {
+    r.issues.push(`${path}.window: ${JSON.stringify(window)} is not a valid duration (use e.g. 1m, 30s)${r.at(m.get('window'))}`);
+  }
+  return { cpu: r.resourceRule(m?.get('cpu'), `${path}.cpu`), memory: r.resourceRule(m?.get('memory'), `${path}.memory`), window };
+}
 
 /** Parse and type-check an adapter config with the adapter's strictness; throws AdapterConfigError listing every problem. */
 export function parseAdapterConfig(text: string, source = 'adapter config'): ParsedAdapterConfig {
@@ -327,24 +430,15 @@ export function parseAdapterConfig(text: string, source = 'adapter config'): Par
     }
   }
 
+  // the prometheus-community chart's values form: `rules` is a mapping (custom, external, default, …)
+  if (isMap(root) && isMap(valueOf(r, root, 'rules'))) return parseChartValues(r, root, source);
+
   const top = r.struct(root, '', '', KEYS.config, 'config.MetricsDiscoveryConfig');
-  const rulesNode = top?.get('rules');
-  const helm = isMap(rulesNode);
-  const rules = r.seq(rulesNode, 'rules', '', '[]config.DiscoveryRule', helm ? HELM_HINT : undefined).map((n, i) => r.rule(n, `rules[${i}]`));
+  const rules = r.seq(top?.get('rules'), 'rules', '', '[]config.DiscoveryRule').map((n, i) => r.rule(n, `rules[${i}]`));
   const externalRules = r
     .seq(top?.get('externalRules'), 'externalRules', '', '[]config.DiscoveryRule', isMap(top?.get('externalRules')) ? 'externalRules is a list of rules, like rules' : undefined)
     .map((n, i) => r.rule(n, `externalRules[${i}]`));
-  let resourceRules: ResourceRules | null = null;
-  const rr = top?.get('resourceRules');
-  if (rr !== undefined && !r.isNull(rr)) {
-    const m = r.struct(rr, 'resourceRules', '', KEYS.resourceRules, 'config.ResourceRules');
-    const window = r.str(m?.get('window'), 'resourceRules.window', '');
-    // pmodel.Duration's UnmarshalYAML: "0" or a unit-suffixed duration; an empty string is an error too
-    if (m?.has('window') && (window === '' || (window !== '0' && !PROM_DURATION.test(window)))) {
-      r.issues.push(`resourceRules.window: ${JSON.stringify(window)} is not a valid duration (use e.g. 1m, 30s)${r.at(m.get('window'))}`);
-    }
-    resourceRules = { cpu: r.resourceRule(m?.get('cpu'), 'resourceRules.cpu'), memory: r.resourceRule(m?.get('memory'), 'resourceRules.memory'), window };
-  }
+  const resourceRules = readResourceRules(r, top?.get('resourceRules'), 'resourceRules');
   if (r.issues.length > 0) throw new AdapterConfigError(source, r.issues);
   if (rules.length === 0 && externalRules.length === 0) r.warnings.push(`${source} has no rules and no externalRules: the adapter would serve no custom or external metrics`);
   return { config: { rules, externalRules, resourceRules }, warnings: r.warnings };

@@ -33,6 +33,8 @@ export interface Decision {
   patch?: Operation[];
   /** violations left out of `violations` by the bound on a decision's size (src/core/bounds.ts) */
   omitted?: number;
+  /** allowed without being judged, and why (an HPA out of the webhook's scope: admission/hpa-scope.ts); `check` and `audit` show it */
+  skipped?: Skipped;
 }
 
 export function allow(warnings: string[] = []): Decision {
@@ -42,6 +44,17 @@ export function allow(warnings: string[] = []): Decision {
 export function deny(violations: Violation[], warnings: string[] = []): Decision {
   if (violations.length === 0) throw new Error('deny() needs at least one violation');
   return { allowed: false, violations, warnings };
+}
+
+/** Why an object is not judged: a stable code (as a violation's reason) and the sentence. */
+export interface Skipped {
+  reason: string;
+  message: string;
+}
+
+/** Allowed without being judged: out of the webhook's scope (no patch, no warnings). */
+export function skip(skipped: Skipped): Decision {
+  return { allowed: true, violations: [], warnings: [], skipped };
 }
 
 export function withPatch(decision: Decision, patch: Operation[]): Decision {
@@ -77,6 +90,7 @@ export function bounded(d: Decision): Decision {
   }
   const out: Decision = { allowed: d.allowed, violations, warnings };
   if (d.patch !== undefined) out.patch = d.patch;
+  if (d.skipped !== undefined) out.skipped = d.skipped;
   const omitted = (d.omitted ?? 0) + d.violations.length - violations.length;
   if (omitted > 0) out.omitted = omitted;
   return out;

@@ -87,6 +87,46 @@ const extendedResource = z.string().regex(/^(?!(?:[^/]*\.)?kubernetes\.io\/)[a-z
   message: 'must be a domain-qualified extended resource name such as nvidia.com/gpu',
 });
 
+/** A DNS-1123 label: a namespace or Service name. */
+const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS-1123 label (lowercase letters, digits and -)' });
+
+/**
+ * Which HPAs the webhook judges (README "Scope in a shared cluster"). Deployments are judged only when
+ * opted in, whatever this says.
+ * - opted-in: only HPAs whose scaleTargetRef is an opted-in Deployment (the safe choice in a shared cluster);
+ * - all: every HPA in every namespace the webhook configurations send;
+ * - namespaces: every HPA in a namespace whose labels match namespaceSelector.
+ */
+export const scopeSchema = z
+  .strictObject({
+    hpas: z.enum(['opted-in', 'all', 'namespaces']),
+    namespaceSelector: labelSelectorSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.hpas === 'namespaces' && s.namespaceSelector === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['namespaceSelector'], message: 'is required when hpas is "namespaces" (the labels of the namespaces whose HPAs are judged)' });
+    }
+    if (s.hpas !== 'namespaces' && s.namespaceSelector !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['namespaceSelector'], message: `is read only when hpas is "namespaces" (it is "${s.hpas}"): remove it, or set hpas: namespaces` });
+    }
+  });
+export type Scope = z.output<typeof scopeSchema>;
+
+/**
+ * The prometheus-adapter whose rules the webhook reads: its Service, as the APIServices of
+ * custom.metrics.k8s.io and external.metrics.k8s.io name it (spec.service). The default is what the
+ * prometheus-community chart renders for release prometheus-adapter in namespace monitoring
+ * (charts/prometheus-adapter templates/custom-metrics-apiservice.yaml: the fullname, which is the release
+ * name when it contains the chart name).
+ */
+const prometheusAdapterSchema = z.strictObject({
+  service: z.strictObject({ namespace: dnsLabel, name: dnsLabel }),
+});
+export const DEFAULT_PROMETHEUS_ADAPTER = { service: { namespace: 'monitoring', name: 'prometheus-adapter' } } as const;
+
 export const policySchema = z
   .strictObject({
     apiVersion: z.literal('gpu-hpa.io/v1alpha1'),
@@ -103,6 +143,8 @@ export const policySchema = z
     defaultProfile: z.string().min(1),
     enforcement: z.enum(['deny', 'warn']).default('deny'),
     ignoreNamespaces: z.array(z.string()).default([]),
+    scope: scopeSchema.default({ hpas: 'opted-in' }),
+    prometheusAdapter: prometheusAdapterSchema.default({ service: { ...DEFAULT_PROMETHEUS_ADAPTER.service } }),
     profiles: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/), profileSchema),
   })
   .superRefine((p, ctx) => {

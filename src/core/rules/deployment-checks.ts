@@ -2,6 +2,7 @@
 // HPA's metric is served, the object as stored has its GPU limits and tolerations (the mutating webhook
 // fails open), the pod's GPU budget, and the HPAs already on it.
 import { A } from '../annotations.js';
+import { kedaOwner } from '../admission/hpa-scope.js';
 import { judgeExistingHpas, verifyGpuBudget, verifyGpuInjected, verifyManagedMetric } from '../validate/deployment.js';
 import { podsOfDeployment } from '../validate/target-pods.js';
 import type { Coded, DeploymentRule } from './types.js';
@@ -72,6 +73,8 @@ export const existingHpas: Coded<DeploymentRule, typeof existingHpasCodes> = {
   run(f) {
     // the HPAs already on this Deployment (its own namespace only), judged under its settings now
     const name = f.req.name || f.dep.metadata?.name;
-    return { violations: [], warnings: name ? judgeExistingHpas(name, f.settings, f.ctx.cluster.hpas(f.namespace)) : [] };
+    // KEDA's HPAs are KEDA's (admission/hpa-scope.ts)
+    const hpas = f.ctx.cluster.hpas(f.namespace).filter((h) => kedaOwner(h, f.namespace) === undefined);
+    return { violations: [], warnings: name ? judgeExistingHpas(name, f.settings, hpas) : [] };
   },
 };

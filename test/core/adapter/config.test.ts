@@ -73,13 +73,74 @@ test('duplicate keys are refused (yaml.v2 strict), with both lines', () => {
   assert.match(issuesOf('rules:\n- seriesQuery: a\n  resources:\n    overrides:\n      pod: {resource: pod}\n      pod: {resource: pods}\n')[0]!, /overridden twice/);
 });
 
-test("the Helm chart's `rules: {custom: [...]}` values shape is refused with a helpful message", () => {
-  const helm = 'rules:\n  default: false\n  custom:\n  - seriesQuery: x\n    name: {as: y}\n    metricsQuery: q\n';
-  const issues = issuesOf(helm);
-  assert.equal(issues.length, 1);
-  assert.match(issues[0]!, /^rules: expected a list/);
-  assert.match(issues[0]!, /Helm chart's values/);
-  assert.match(issues[0]!, /externalRules: \[\.\.\.\]/);
+// The prometheus-community chart's values form, read as charts/prometheus-adapter/templates/configmap.yaml
+// (chart 5.3.0) renders it: rules.default's six rules then rules.custom under rules, rules.external under
+// externalRules, rules.resource under resourceRules; rules.existing means the chart renders no config.
+const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+const strip = (rs: Array<{ line: number }>) => rs.map(({ line: _line, ...r }) => r);
+
+test("the chart's values form: rules.custom with rules.default off is the config file's rules, in order", () => {
+  const values = 'rules:\n  default: false\n  custom:\n  - seriesQuery: a{x!=""}\n    name: {as: y}\n    metricsQuery: q\n  - seriesQuery: b\n    metricsQuery: r\n';
+  const file = 'rules:\n- seriesQuery: a{x!=""}\n  name: {as: y}\n  metricsQuery: q\n- seriesQuery: b\n  metricsQuery: r\n';
+  assert.deepEqual(strip(parseAdapterConfig(values).config.rules), strip(parseAdapterConfig(file).config.rules));
+  assert.deepEqual(parseAdapterConfig(values).config.externalRules, []);
+});
+
+test("the chart's values form: rules.default absent or true puts the chart's six default rules first; false leaves them out", () => {
+  const custom = '  custom:\n  - seriesQuery: mine\n    metricsQuery: q\n';
+  for (const [what, text] of [
+    ['absent (the chart default is true)', `rules:\n${custom}`],
+    ['true', `rules:\n  default: true\n${custom}`],
+  ] as const) {
+    const { config, warnings } = parseAdapterConfig(text, 'values.yaml');
+    assert.equal(config.rules.length, 7, what);
+    assert.equal(config.rules[6]!.seriesQuery, 'mine', `${what}: rules.custom comes after the defaults`);
+    assert.match(config.rules[0]!.seriesQuery, /container_/, what);
+    assert.match(warnings.join('\n'), /rules\.custom\[i\] is served as rules\[6\+i\]/, what);
+  }
+  assert.equal(parseAdapterConfig(`rules:\n  default: false\n${custom}`).config.rules.length, 1);
+  // the defaults serve cAdvisor's container_* series and every namespaced series: a lookup may match them
+  const withDefaults = compileAdapterConfig('rules: {}\n', 'values.yaml');
+  const ask = { kind: 'Pods' as const, name: 'cpu_usage', resource: { group: '', resource: 'pods' }, namespaced: true };
+  assert.equal(withDefaults.lookup(ask).status, 'unverifiable');
+  assert.equal(compileAdapterConfig('rules: {default: false, custom: [{seriesQuery: x, metricsQuery: q}]}\n', 'v').lookup(ask).status, 'not-served');
+});
+
+test("the chart's values form: rules.external is externalRules, rules.resource is resourceRules", () => {
+  const { config } = parseAdapterConfig(
+    'rules:\n  default: false\n  external:\n  - seriesQuery: queue_depth\n    resources: {namespaced: false}\n    metricsQuery: q\n  resource:\n    window: 3m\n    cpu: {containerQuery: c, nodeQuery: n, containerLabel: container}\n',
+  );
+  assert.equal(config.rules.length, 0);
+  assert.equal(config.externalRules.length, 1);
+  assert.equal(config.externalRules[0]!.seriesQuery, 'queue_depth');
+  assert.equal(config.externalRules[0]!.resources.namespaced, false);
+  assert.equal(config.resourceRules?.window, '3m');
+  assert.equal(config.resourceRules?.cpu.containerLabel, 'container');
+});
+
+test("the chart's values form: other chart values are not rules; mistakes name the values path", () => {
+  // a whole values file: prometheus:, image:, … configure the adapter's Deployment and are not read
+  assert.equal(parseAdapterConfig('prometheus: {url: http://prometheus}\nimage: {tag: v0.12.0}\nrules: {default: false, custom: [{seriesQuery: x}]}\n').config.rules.length, 1);
+  const existing = issuesOf('rules:\n  existing: my-adapter-rules\n');
+  assert.equal(existing.length, 1);
+  assert.match(existing[0]!, /rules\.existing: "my-adapter-rules" names a ConfigMap of your own/);
+  assert.match(existing[0]!, /--adapter-configmap/);
+  const typo = issuesOf('rules:\n  customs: []\n');
+  assert.match(typo[0]!, /rules\.customs: unknown key "customs".*allowed here: default, custom, existing, external, resource/);
+  assert.match(issuesOf('rules:\n  custom:\n  - seriesQuery: x\n    nmae: {}\n')[0]!, /^rules\.custom\[0\] \(seriesQuery 'x'\): nmae: unknown key/);
+  assert.match(issuesOf('rules:\n  custom: {seriesQuery: x}\n')[0]!, /rules\.custom: expected a list/);
+  const stray = parseAdapterConfig('rules: {default: false}\nexternalRules: [{seriesQuery: x}]\n', 'v.yaml');
+  assert.deepEqual(stray.config.externalRules, [], 'Helm ignores a top-level externalRules');
+  assert.match(stray.warnings.join('\n'), /top-level externalRules is not a chart value \(the chart reads rules\.external\)/);
+});
+
+test('the DCGM rules ship in both forms, and both forms serve the same rules', () => {
+  const file = parseAdapterConfig(readFileSync(`${ROOT_DIR}policies/prometheus-adapter-rules.yaml`, 'utf8')).config;
+  const values = parseAdapterConfig(readFileSync(`${ROOT_DIR}policies/prometheus-adapter-values.yaml`, 'utf8')).config;
+  assert.ok(file.rules.length > 0);
+  // the values file leaves rules.default as the platform team has it (the chart's default: on)
+  assert.deepEqual(strip(values.rules.slice(values.rules.length - file.rules.length)), strip(file.rules));
+  assert.deepEqual(strip(values.externalRules), strip(file.externalRules));
 });
 
 test('type mismatches (yaml.v2 cannot unmarshal)', () => {
