@@ -4,7 +4,18 @@
 // its RBAC authorizer and its CEL admission — decides; nothing here predicts the answer.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdmissionregistrationV1Api, ApiregistrationV1Api, AppsV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  ApiregistrationV1Api,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './cluster.js';
 import { apiMessage, apply, applyAdapterConfigMap, httpStatus, NS, renderManifests, waitUntil } from './harness.js';
 
