@@ -29,6 +29,7 @@ test('the opt-in written as an annotation: a warning that says to make it a labe
 
 test('seed 003: an autoscaling/v1 CPU HPA on containers without requests is judged as converted, and denied with the fix', () => {
   const rules = compileAdapterConfig('rules: []\n', 'empty');
+  const allHpas = defaultPolicy((p) => (p.scope = { hpas: 'all' })); // the Deployment is not opted in (scope.hpas: all)
   const dep = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -46,7 +47,7 @@ test('seed 003: an autoscaling/v1 CPU HPA on containers without requests is judg
       { source: 'deployment.yaml', object: dep },
       { source: 'hpa.yaml', object: hpa },
     ],
-    defaultPolicy(),
+    allHpas,
     rules,
   );
   const verdict = report.results.find((r) => r.source === 'hpa.yaml');
@@ -63,7 +64,7 @@ test('seed 003: an autoscaling/v1 CPU HPA on containers without requests is judg
       { source: 'deployment.yaml', object: withRequests },
       { source: 'hpa.yaml', object: hpa },
     ],
-    defaultPolicy(),
+    allHpas,
     rules,
   );
   assert.equal(ok.results.find((r) => r.source === 'hpa.yaml')?.verdict, 'allowed', JSON.stringify(ok.results));
@@ -150,7 +151,7 @@ test('an HPA on a GPU metric whose target requests no GPU is denied with the fix
         { source: 'dep.yaml', object: dep as Record<string, unknown> },
         { source: 'hpa.yaml', object: hpaOn(metric) },
       ],
-      defaultPolicy(),
+      defaultPolicy((p) => (p.scope = { hpas: 'all' })), // the Deployment is not opted in (scope.hpas: all)
       rules,
     ).results.find((r) => r.source === 'hpa.yaml')!;
   const denied = judge(cpuOnly, 'gpu_utilization');
