@@ -12,16 +12,25 @@ import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { mkdtemp } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { join } from 'node:path';
 import { runCerts } from '../../src/cli/certs.js';
 import { splitPemBundle } from '../../src/controller/certificates.js';
 import { FAIL_CLOSED_WEBHOOK } from '../../src/core/cert-rotation.js';
-import { startControlPlane, type ControlPlane } from './cluster.js';
-import { apiMessage, apply, hpa, NS, renderManifests, ReplicaProxy, waitUntil, WebhookProcess } from './harness.js';
+import { REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
+import { apiMessage, apply, applyAdapterConfigMap, hpa, NS, renderManifests, ReplicaProxy, waitUntil, WebhookProcess } from './harness.js';
 
 const SECRET = 'gpu-hpa-webhook-tls';
 const PROPAGATION = '2s';
+/** The default policy judging every HPA (scope.hpas: all): the HPAs here target no Deployment, and this file is about TLS, not scope. */
+function allHpasPolicy(dir: string): string {
+  const policy = parse(readFileSync(join(REPO_ROOT, 'policies', 'default.yaml'), 'utf8')) as Record<string, unknown>;
+  policy.scope = { hpas: 'all' };
+  const file = join(dir, 'policy-all-hpas.yaml');
+  writeFileSync(file, stringify(policy));
+  return file;
+}
 
 let cp: ControlPlane;
 let admin: KubeConfig;
@@ -78,6 +87,7 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
   test('install from nothing: the leader writes the Secret and caBundle, then closes HPA validation; an HPA is judged over verified TLS', async () => {
     const objects = KubernetesObjectApi.makeApiClient(admin);
     // manifests/ as rendered; the webhook configurations reach the replicas through the proxy (a URL instead of the Service)
+    await applyAdapterConfigMap(objects); // the cluster's prometheus-adapter ConfigMap (and its namespace) the manifests read
     for (const o of renderManifests()) {
       if (/WebhookConfiguration$/.test(o.kind ?? '')) {
         for (const w of (o as KubernetesObject & { webhooks: Array<{ clientConfig: { url?: string; service?: { path?: string } } }> }).webhooks) {
@@ -97,7 +107,7 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     const tr = await core.createNamespacedServiceAccountToken({ name: 'gpu-hpa-webhook', namespace: NS, body: { spec: { audiences: [], expirationSeconds: 7200 } } });
     const kubeconfig = await cp.writeKubeconfig('webhook-sa', tr.status!.token);
     for (let i = 0; i < 2; i++) {
-      const r = new WebhookProcess(`replica-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'self-managed', '--cert-propagation-delay', PROPAGATION] });
+      const r = new WebhookProcess(`replica-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'self-managed', '--cert-propagation-delay', PROPAGATION, '--policy', allHpasPolicy(cp.dir)] });
       replicas.push(r);
       await r.start();
     }
@@ -276,7 +286,9 @@ describe('e2e: self-managed certificates on the real API server', { timeout: 10 
     });
     const tr = await core.createNamespacedServiceAccountToken({ name: 'gpu-hpa-webhook', namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
     const kubeconfig = await cp.writeKubeconfig('webhook-sa-provided', tr.status!.token);
-    const provided = [0, 1].map((i) => new WebhookProcess(`provided-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'secret', '--cert-propagation-delay', PROPAGATION] }));
+    const provided = [0, 1].map(
+      (i) => new WebhookProcess(`provided-${i}`, { kubeconfig, certDir: '', serveArgs: ['--cert-mode', 'secret', '--cert-propagation-delay', PROPAGATION, '--policy', allHpasPolicy(cp.dir)] }),
+    );
     replicas.push(...provided);
     for (const r of provided) await r.start();
     proxy.backends = provided.map((r) => r.port);

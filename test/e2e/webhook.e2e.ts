@@ -175,6 +175,18 @@ describe('e2e: real kube-apiserver', { timeout: 15 * 60_000 }, () => {
   test("an HPA whose metric no adapter rule serves is refused with the webhook's message", async () => {
     // an opted-in Deployment bringing its own HPA: the default policy judges the HPAs of opted-in Deployments
     await apply(env.objects, deployment('anything', { 'gpu-hpa.io/hpa': 'external' }, { namespace: 'team-a' }));
+    // the replicas judge its HPAs once their caches hold it (an HPA on a target they have not seen is out of the default scope)
+    await waitUntil('both replicas to see Deployment team-a/anything', 30_000, async () => {
+      for (let i = 0; i < 4; i++) {
+        try {
+          await env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', dryRun: 'All', body: hpa('probe', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') });
+          return false;
+        } catch {
+          /* refused by the webhook: it judges this target */
+        }
+      }
+      return true;
+    });
     const msg = await refused(env.autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: 'team-a', body: hpa('unserved', 'anything', 'DCGM_FI_DEV_MEMORY_USED', {}, 'team-a') }));
     assert.match(msg, /admission webhook "horizontalpodautoscalers\.validate\.gpu-hpa\.io" denied the request/);
     assert.match(msg, /DCGM_FI_DEV_MEMORY_USED/);
