@@ -30,13 +30,14 @@ export async function applyAdapterConfigMap(objects: KubernetesObjectApi, config
   // and the adapter registered as the metrics APIs' server, as its chart does (Service + APIServices): the webhook
   // judges a metric against these rules only when ours serves its API (src/core/admission/metric-apis.ts). Nothing
   // listens behind the Service; the API server reports the APIServices unavailable, which the webhook does not read.
+  // No TLS setting: a test that runs the real adapter (test/loop) applies its caBundle over this registration.
   await apply(objects, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] } } as KubernetesObject);
   for (const group of ['custom.metrics.k8s.io', 'external.metrics.k8s.io']) {
     await apply(objects, {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
       metadata: { name: `v1beta1.${group}` },
-      spec: { group, version: 'v1beta1', service: { namespace, name }, insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100 },
+      spec: { group, version: 'v1beta1', service: { namespace, name }, groupPriorityMinimum: 100, versionPriority: 100 },
     } as KubernetesObject);
   }
 }
