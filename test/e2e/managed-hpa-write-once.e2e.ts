@@ -93,6 +93,9 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
           throw e;
         }
       });
+      // the count follows the write's answer: wait for it rather than read it the moment the HPA is visible
+      await waitUntil('the second write counted', 30_000, () => controller.stats.applies >= 2);
+      await controller.idle();
       assert.equal(controller.stats.applies, 2);
     } finally {
       controller.stopLeading();
