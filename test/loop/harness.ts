@@ -56,6 +56,8 @@ export async function loopAdapterConfig(): Promise<string> {
 export async function loopPolicy(): Promise<string> {
   const p = parse(await readFile(join(REPO_ROOT, 'policies', 'default.yaml'), 'utf8')) as Record<string, unknown> & { profiles: Record<string, unknown> };
   p.enforcement = 'deny';
+  // seed-001's Deployment has its GPU written by hand (not opted in): the loop judges every HPA (scope.hpas: all)
+  p.scope = { hpas: 'all' };
   p.defaultProfile = 'loop';
   p.profiles.loop = {
     description: 'test/loop: scales within seconds in both directions',
