@@ -1,15 +1,13 @@
 // `gpu-hpa-webhook audit --kubeconfig K`: every HPA and opted-in Deployment of the cluster with the verdict
 // the webhook would give its next write under enforcement deny, grouped by reason (core/audit.ts), through
 // the same engine and the same cluster cache (controller/informers.ts) as the running webhook.
-import { CoreV1Api } from '@kubernetes/client-node';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import { auditCluster, enforcedPolicy, type AuditGroup, type AuditReport } from '../core/audit.js';
 import { createEngine } from '../core/engine.js';
-import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { Policy } from '../core/policy/schema.js';
 import { configMapLabel, parseConfigMapRef } from '../controller/adapter-configmap.js';
 import { ClusterCache } from '../controller/informers.js';
-import { apiMessage, httpStatus, loadKubeConfig } from '../controller/kube.js';
+import { apiMessage, httpStatus, KubeClient, KubeConfigError, loadKubeConfig } from '../controller/kube.js';
 import { compileAdapterRulesText } from '../loaders/adapter-rules.js';
 
 /** What the shipped install reads (manifests/deployment.yaml ADAPTER_CONFIGMAP). */
@@ -45,21 +43,34 @@ async function rulesFromConfigMap(o: AuditOptions): Promise<AdapterRuleSet> {
     throw new AuditError((e as Error).message);
   }
   const label = configMapLabel(ref);
-  const kc = loadKubeConfig(o.kubeconfig);
+  const client = new KubeClient(kubeConfig(o.kubeconfig));
   let text: string | undefined;
   try {
-    const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name });
+    const cm = await client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ref.namespace}/configmaps/${ref.name}`);
     text = cm.data?.[ref.key];
   } catch (e) {
+    if (e instanceof KubeConfigError) throw new AuditError(e.message);
     const hint = given ? '' : ' (the default, where the prometheus-community chart puts it): give --adapter-configmap NAMESPACE/NAME[:KEY] or --adapter-config FILE';
     throw new AuditError(`${label}: ${httpStatus(e) === 404 ? 'not found' : apiMessage(e)}${hint}`);
+  } finally {
+    client.close();
   }
   if (text === undefined) throw new AuditError(`${label}: no such key in the ConfigMap; name the key: --adapter-configmap ${ref.namespace}/${ref.name}:KEY`);
   return compileAdapterRulesText(text, label);
 }
 
+/** The kubeconfig, or an AuditError naming what in it cannot be used. */
+function kubeConfig(file: string) {
+  try {
+    return loadKubeConfig(file);
+  } catch (e) {
+    if (e instanceof KubeConfigError) throw new AuditError(e.message);
+    throw e;
+  }
+}
+
 export async function runAudit(o: AuditOptions): Promise<AuditResult> {
-  const kc = loadKubeConfig(o.kubeconfig);
+  const kc = kubeConfig(o.kubeconfig);
   const rules = o.rules ?? (await rulesFromConfigMap(o));
   const cache = new ClusterCache(kc);
   const timeoutMs = o.timeoutMs ?? 60_000;
@@ -74,10 +85,10 @@ export async function runAudit(o: AuditOptions): Promise<AuditResult> {
     await Promise.race([cache.start().then(() => cache.namespacesReady()), timeout]);
     const engine = createEngine({ policy: enforcedPolicy(o.policy), rules, cluster: cache.view() });
     const report = auditCluster(engine, o.policy, {
-      deployments: cache.deployments.list() as unknown as Deployment[],
-      hpas: cache.hpas.list() as unknown as HorizontalPodAutoscaler[],
+      deployments: cache.deployments.list(),
+      hpas: cache.hpas.list(),
     });
-    return { cluster: kc.getCurrentCluster()?.server ?? '(unknown)', rules: rules.source, ...report };
+    return { cluster: kc.server, rules: rules.source, ...report };
   } finally {
     clearTimeout(timer);
     await cache.stop();

@@ -2,9 +2,14 @@
 // the Kubernetes API (the ConfigMap the adapter itself mounts), so the rules in force change when
 // the ConfigMap does — no volume, no kubelet sync delay. An invalid new version is refused by the
 // ConfigStore and the last good one stays; a deleted ConfigMap also keeps the last good rules.
-import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { runInformer } from './informers.js';
+import type { KubeConfig } from './kubeconfig.js';
+import { ListWatch } from './list-watch.js';
+
+interface ConfigMap {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  data?: Record<string, string>;
+}
 
 export const DEFAULT_ADAPTER_CONFIGMAP_KEY = 'config.yaml';
 
@@ -32,20 +37,18 @@ export interface AdapterConfigMapWatch {
 
 /** Watches one ConfigMap and hands the text under ref.key to accept() on every change. */
 export function watchAdapterConfigMap(kc: KubeConfig, ref: ConfigMapRef, accept: (text: string, label: string) => void, logger?: Logger): AdapterConfigMapWatch {
-  const api = kc.makeApiClient(CoreV1Api);
   const label = configMapLabel(ref);
-  const fieldSelector = `metadata.name=${ref.name}`;
-  const lw = new ListWatch<V1ConfigMap>(
-    `/api/v1/namespaces/${ref.namespace}/configmaps`,
-    new Watch(kc),
-    () => api.listNamespacedConfigMap({ namespace: ref.namespace, fieldSelector }),
-    false,
-    undefined,
-    fieldSelector,
-  );
+  // one object, selected by name (RBAC resourceNames can allow just it)
+  const lw = new ListWatch<ConfigMap>({
+    kc,
+    what: `configmap ${ref.namespace}/${ref.name}`,
+    path: `/api/v1/namespaces/${ref.namespace}/configmaps`,
+    fieldSelector: `metadata.name=${ref.name}`,
+    trim: (cm) => cm,
+    logger,
+  });
   let last: string | undefined;
-  let stopped = false;
-  const onChange = (cm: V1ConfigMap) => {
+  const onChange = (cm: ConfigMap) => {
     const text = cm.data?.[ref.key];
     if (text === undefined) {
       logger?.error({ configmap: label, keys: Object.keys(cm.data ?? {}) }, 'adapter ConfigMap has no such key; the last good rules stay in force');
@@ -58,12 +61,12 @@ export function watchAdapterConfigMap(kc: KubeConfig, ref: ConfigMapRef, accept:
   lw.on('add', onChange);
   lw.on('update', onChange);
   lw.on('delete', () => logger?.error({ configmap: label }, 'adapter ConfigMap deleted; the last good rules stay in force'));
-  const started = runInformer(lw, `configmap ${ref.namespace}/${ref.name}`, logger, () => stopped).then(() => lw.get(ref.name, ref.namespace) !== undefined);
+  const started = lw.start().then(() => lw.get(ref.name, ref.namespace) !== undefined);
   return {
     started,
-    async stop() {
-      stopped = true;
-      await lw.stop();
+    stop() {
+      lw.stop();
+      return Promise.resolve();
     },
   };
 }

@@ -9,7 +9,6 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Engine } from '../core/admission/request.js';
 import { auditObject, type AuditEntry } from '../core/audit.js';
 import { isOptedIn } from '../core/annotations.js';
-import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import type { ClusterCache } from './informers.js';
 
 export interface AuditMetricsOptions {
@@ -36,8 +35,11 @@ export function registerAuditMetrics(o: AuditMetricsOptions): AuditMetrics {
   for (const e of ['add', 'update', 'delete'] as const) cache.apiServices.on(e, () => (all = true));
 
   const judge = (engine: Engine, ns: string): AuditEntry[] => [
-    ...(cache.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]).map((h) => auditObject(engine, 'HorizontalPodAutoscaler', h)),
-    ...(cache.deployments.list(ns) as unknown as Deployment[]).filter((d) => isOptedIn(d)).map((d) => auditObject(engine, 'Deployment', d)),
+    ...cache.hpas.list(ns).map((h) => auditObject(engine, 'HorizontalPodAutoscaler', h)),
+    ...cache.deployments
+      .list(ns)
+      .filter((d) => isOptedIn(d))
+      .map((d) => auditObject(engine, 'Deployment', d)),
   ];
 
   let judgedBy: Engine | undefined;

@@ -5,22 +5,33 @@
 // open-policy-agent/cert-controller's (pkg/rotator/rotator.go: ca.crt, ca.key, tls.crt, tls.key);
 // ca.crt may hold several CAs during a rotation, as Kyverno's root CA Secret does (pkg/tls/renewer.go).
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import {
-  AdmissionregistrationV1Api,
-  CoreV1Api,
-  ListWatch,
-  Watch,
-  type KubeConfig,
-  type V1MutatingWebhookConfiguration,
-  type V1Secret,
-  type V1ValidatingWebhookConfiguration,
-} from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DAY_MS, planCertificates, type CaFacts, type CertStep, type RotationSettings, type SecretFacts, type WebhookConfigFacts } from '../core/cert-rotation.js';
 import { coversHosts, generateCa, generateServingCert, parseTlsPair, type TlsMaterial } from '../server/tls.js';
-import { runInformer } from './informers.js';
-import { apiMessage, httpStatus } from './kube.js';
+import { apiMessage, httpStatus, KubeClient } from './kube.js';
+import type { KubeConfig } from './kubeconfig.js';
+import { ListWatch } from './list-watch.js';
+
+/** The fields of a core/v1 Secret read and written here. */
+export interface V1Secret {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+  type?: string;
+}
+
+/** The fields of an admissionregistration.k8s.io/v1 webhook configuration read and written here. */
+interface WebhookConfiguration {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  webhooks?: Array<{ name: string; clientConfig: { caBundle?: string; [k: string]: unknown }; failurePolicy?: string; [k: string]: unknown }>;
+  [k: string]: unknown;
+}
+
+const WEBHOOKS = '/apis/admissionregistration.k8s.io/v1';
 
 export const ANNOTATION_ROTATE = 'gpu-hpa.io/rotate';
 export const ANNOTATION_ROTATED_FOR = 'gpu-hpa.io/rotated-for';
@@ -107,10 +118,8 @@ export function readSecret(secret: V1Secret | undefined, hosts: string[], bundle
   return { facts, caPems, ...(signer !== undefined && caKeyPem !== undefined ? { signerKeyPem: caKeyPem } : {}) };
 }
 
-type AnyWebhookConfiguration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
-
 /** A webhook configuration's caBundles as fingerprints, and the CAs in them. */
-export function readWebhookConfiguration(kind: WebhookConfigFacts['kind'], name: string, obj: AnyWebhookConfiguration | undefined): { facts: WebhookConfigFacts; cas: X509Certificate[] } {
+export function readWebhookConfiguration(kind: WebhookConfigFacts['kind'], name: string, obj: WebhookConfiguration | undefined): { facts: WebhookConfigFacts; cas: X509Certificate[] } {
   if (obj === undefined) return { facts: { kind, name, exists: false, webhooks: [] }, cas: [] };
   const cas: X509Certificate[] = [];
   const webhooks = (obj.webhooks ?? []).map((w) => {
@@ -141,18 +150,15 @@ export function watchServingSecret(
   handlers: { serve: (m: TlsMaterial) => void; reject: (why: string) => void; changed?: (s: V1Secret | undefined) => void },
   logger?: Logger,
 ): ServingSecretWatch {
-  const api = kc.makeApiClient(CoreV1Api);
-  const fieldSelector = `metadata.name=${ref.name}`;
-  const lw = new ListWatch<V1Secret>(
-    `/api/v1/namespaces/${ref.namespace}/secrets`,
-    new Watch(kc),
-    () => api.listNamespacedSecret({ namespace: ref.namespace, fieldSelector }),
-    false,
-    undefined,
-    fieldSelector,
-  );
+  const lw = new ListWatch<V1Secret>({
+    kc,
+    what: `secret ${ref.namespace}/${ref.name}`,
+    path: `/api/v1/namespaces/${ref.namespace}/secrets`,
+    fieldSelector: `metadata.name=${ref.name}`,
+    trim: (s) => s,
+    logger,
+  });
   let last: string | undefined;
-  let stopped = false;
   const onChange = (s: V1Secret) => {
     handlers.changed?.(s);
     const cert = decode(s, KEYS.cert);
@@ -174,12 +180,12 @@ export function watchServingSecret(
     handlers.changed?.(undefined);
     logger?.error({ secret: `${ref.namespace}/${ref.name}` }, 'certificate Secret deleted; the certificate in use stays');
   });
-  const started = runInformer(lw, `secret ${ref.namespace}/${ref.name}`, logger, () => stopped);
+  const started = lw.start();
   return {
     started,
-    async stop() {
-      stopped = true;
-      await lw.stop();
+    stop() {
+      lw.stop();
+      return Promise.resolve();
     },
   };
 }
@@ -203,8 +209,7 @@ export interface CertificateControllerOptions {
 }
 
 export class CertificateController {
-  private readonly core: CoreV1Api;
-  private readonly admission: AdmissionregistrationV1Api;
+  private readonly api: KubeClient;
   private epoch = 0;
   private wake?: () => void;
   private pendingWake = false;
@@ -214,8 +219,7 @@ export class CertificateController {
   private readonly steps?: Counter<'step'>;
 
   constructor(private readonly o: CertificateControllerOptions) {
-    this.core = o.kc.makeApiClient(CoreV1Api);
-    this.admission = o.kc.makeApiClient(AdmissionregistrationV1Api);
+    this.api = new KubeClient(o.kc);
     if (o.registry) {
       const registers = [o.registry];
       this.steps = new Counter({
@@ -308,9 +312,9 @@ export class CertificateController {
   async reconcileOnce(epoch = this.epoch): Promise<CertStep> {
     const { secret: ref, settings } = this.o;
     const [secret, mwc, vwc] = await Promise.all([
-      this.core.readNamespacedSecret(ref).catch(orUndefined),
-      this.admission.readMutatingWebhookConfiguration({ name: this.o.mutatingWebhookConfiguration }).catch(orUndefined),
-      this.admission.readValidatingWebhookConfiguration({ name: this.o.validatingWebhookConfiguration }).catch(orUndefined),
+      this.api.get<V1Secret>(this.secretPath()).catch(orUndefined),
+      this.api.get<WebhookConfiguration>(`${WEBHOOKS}/mutatingwebhookconfigurations/${this.o.mutatingWebhookConfiguration}`).catch(orUndefined),
+      this.api.get<WebhookConfiguration>(`${WEBHOOKS}/validatingwebhookconfigurations/${this.o.validatingWebhookConfiguration}`).catch(orUndefined),
     ]);
     const m = readWebhookConfiguration('MutatingWebhookConfiguration', this.o.mutatingWebhookConfiguration, mwc);
     const v = readWebhookConfiguration('ValidatingWebhookConfiguration', this.o.validatingWebhookConfiguration, vwc);
@@ -347,12 +351,12 @@ export class CertificateController {
         const bundle = Buffer.from(step.cas.map((f) => contents.caPems.get(f) ?? '').join('')).toString('base64');
         const stamp = now.toISOString();
         for (const [obj, replace] of [
-          [mwc!, (b: V1MutatingWebhookConfiguration) => this.admission.replaceMutatingWebhookConfiguration({ name: b.metadata!.name!, body: b })],
-          [vwc!, (b: V1ValidatingWebhookConfiguration) => this.admission.replaceValidatingWebhookConfiguration({ name: b.metadata!.name!, body: b })],
+          [mwc!, (b: WebhookConfiguration) => this.api.replace(`${WEBHOOKS}/mutatingwebhookconfigurations/${b.metadata!.name!}`, b)],
+          [vwc!, (b: WebhookConfiguration) => this.api.replace(`${WEBHOOKS}/validatingwebhookconfigurations/${b.metadata!.name!}`, b)],
         ] as const) {
           obj.metadata = { ...obj.metadata, annotations: { ...(obj.metadata?.annotations ?? {}), [ANNOTATION_CA_BUNDLE_PUBLISHED_AT]: stamp } };
           for (const w of obj.webhooks ?? []) w.clientConfig.caBundle = bundle;
-          await (replace as (b: AnyWebhookConfiguration) => Promise<unknown>)(obj);
+          await replace(obj);
         }
         log.info({ cas: step.cas.length, reason: step.reason }, 'caBundle published');
         break;
@@ -360,7 +364,7 @@ export class CertificateController {
       case 'set-failure-policy': {
         const hook = vwc!.webhooks?.find((w) => w.name === settings.failClosedWebhook);
         hook!.failurePolicy = step.policy;
-        await this.admission.replaceValidatingWebhookConfiguration({ name: vwc!.metadata!.name!, body: vwc! });
+        await this.api.replace(`${WEBHOOKS}/validatingwebhookconfigurations/${vwc!.metadata!.name!}`, vwc!);
         log.info({ webhook: settings.failClosedWebhook, failurePolicy: step.policy, reason: step.reason }, 'failurePolicy set');
         break;
       }
@@ -374,7 +378,11 @@ export class CertificateController {
   private async writeSecret(secret: V1Secret, data: Record<string, string>, annotations: Record<string, string>): Promise<void> {
     const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     const body: V1Secret = { ...secret, metadata: { ...secret.metadata, annotations }, data: { ...(secret.data ?? {}), ...encoded } };
-    await this.core.replaceNamespacedSecret({ name: this.o.secret.name, namespace: this.o.secret.namespace, body });
+    await this.api.replace(this.secretPath(), body);
+  }
+
+  private secretPath(): string {
+    return `/api/v1/namespaces/${this.o.secret.namespace}/secrets/${this.o.secret.name}`;
   }
 }
 

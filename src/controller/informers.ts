@@ -1,66 +1,19 @@
 // Watches of Deployments and HPAs in every namespace: the cache behind the webhook's ClusterView
 // (the target Deployment of an HPA, the other HPAs of its namespace) and the managed-HPA controller.
-// Every replica runs them (admission needs them); only the leader writes. runInformer keeps a
-// client-node informer running (the adapter ConfigMap's, one object).
-import {
-  CoreV1Api,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type ObjectCache,
-  type V1Deployment,
-  type V1Namespace,
-  type V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+// Every replica runs them (admission needs them); only the leader writes.
 import type { Logger } from 'pino';
 import { apiServiceRegistration, type ApiServiceRegistration } from '../core/admission/metric-apis.js';
 import { trimApiService, trimDeployment, trimHpa } from '../core/cache-fields.js';
 import type { ClusterView } from '../core/cluster.js';
-import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
+import type { Deployment, HorizontalPodAutoscaler, ObjectMeta } from '../core/k8s-types.js';
+import type { KubeConfig } from './kubeconfig.js';
 import { ListWatch, type ListWatchOptions } from './list-watch.js';
 
-export type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
-
-/**
- * Start an informer and keep it running; resolves once a list has succeeded. client-node's start()
- * reports a failed list through 'error' (and resolves anyway), and a failed watch stops the informer:
- * both are retried here with backoff (apiserver restart, expired resourceVersion, RBAC not yet bound).
- */
-export async function runInformer<T extends KubernetesObject>(
-  inf: Watched<T>,
-  what: string,
-  logger?: Logger,
-  stopped?: () => boolean,
-  /** told each failure, for readiness to say why the cache is not synced */
-  onFailure?: (message: string) => void,
-): Promise<void> {
-  let delay = 1000;
-  let failed = false;
-  let synced!: () => void;
-  const done = new Promise<void>((r) => (synced = r));
-  const attempt = async () => {
-    failed = false;
-    await inf.start().catch(() => (failed = true));
-    if (!failed) {
-      delay = 1000;
-      synced();
-    }
-  };
-  inf.on('error', (err: unknown) => {
-    failed = true;
-    if (stopped?.()) return;
-    const message = (err as Error)?.message ?? String(err);
-    onFailure?.(message);
-    logger?.warn({ watch: what, retryInMs: delay, err: message }, 'list/watch failed; retrying');
-    // a referenced timer: while the first list is retried nothing else may keep the process alive
-    setTimeout(() => {
-      if (!stopped?.()) void attempt();
-    }, delay);
-    delay = Math.min(delay * 2, 30_000);
-  });
-  await attempt();
-  return done;
+/** What the cache keeps of any object: its metadata (the trims of core/cache-fields.ts keep more). */
+export interface KubernetesObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
 }
 
 /** Whether the cache holds a full list yet, and if not, what it waits for and the last failure. */
@@ -86,8 +39,8 @@ export interface ClusterCacheOptions {
  * to what core/cache-fields.ts names before it is stored (controller/list-watch.ts).
  */
 export class ClusterCache {
-  readonly deployments: ListWatch<V1Deployment>;
-  readonly hpas: ListWatch<V2HorizontalPodAutoscaler>;
+  readonly deployments: ListWatch<Deployment>;
+  readonly hpas: ListWatch<HorizontalPodAutoscaler>;
   /**
    * APIServices: who serves custom.metrics.k8s.io and external.metrics.k8s.io (core/admission/metric-apis.ts).
    * Part of readiness: until they are known the webhook cannot tell a metric KEDA or another adapter serves
@@ -101,7 +54,7 @@ export class ClusterCache {
    * its first list (or without RBAC for namespaces) a namespace's labels are unknown, and only a profile with
    * a namespaceSelector is affected (src/core/validate/deployment.ts verifyProfileAllowed).
    */
-  readonly namespaces: Watched<V1Namespace>;
+  readonly namespaces: ListWatch<KubernetesObject>;
   private namespacesSynced = false;
   private namespacesListed?: Promise<void>;
   private synced = false;
@@ -110,10 +63,7 @@ export class ClusterCache {
   private readonly pending = new Set<string>();
   private lastError?: string;
 
-  private readonly logger?: Logger;
-
   constructor(kc: KubeConfig, o: ClusterCacheOptions = {}) {
-    this.logger = o.logger;
     const common = (what: 'deployments' | 'horizontalpodautoscalers' | 'apiservices') => ({
       kc,
       what,
@@ -123,23 +73,23 @@ export class ClusterCache {
       onFailure: (m: string) => (this.lastError = `${what}: ${m}`),
       ...o.hooks?.[what],
     });
-    this.deployments = new ListWatch<V1Deployment>({ ...common('deployments'), path: '/apis/apps/v1/deployments', trim: trimDeployment });
-    this.hpas = new ListWatch<V2HorizontalPodAutoscaler>({ ...common('horizontalpodautoscalers'), path: '/apis/autoscaling/v2/horizontalpodautoscalers', trim: trimHpa });
+    this.deployments = new ListWatch<Deployment>({ ...common('deployments'), path: '/apis/apps/v1/deployments', trim: trimDeployment });
+    this.hpas = new ListWatch<HorizontalPodAutoscaler>({ ...common('horizontalpodautoscalers'), path: '/apis/autoscaling/v2/horizontalpodautoscalers', trim: trimHpa });
     this.apiServices = new ListWatch<KubernetesObject>({ ...common('apiservices'), path: '/apis/apiregistration.k8s.io/v1/apiservices', trim: trimApiService });
     const changed = () => (this.registrations = undefined);
     for (const e of ['add', 'update', 'delete'] as const) this.apiServices.on(e, changed);
-    const core = kc.makeApiClient(CoreV1Api);
-    this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
+    // a namespace's labels are all that is read of it (few objects, small: kept whole)
+    this.namespaces = new ListWatch<KubernetesObject>({ kc, what: 'namespaces', path: '/api/v1/namespaces', trim: (n) => n, logger: o.logger });
   }
 
   /** Resolves once the caches hold a full list (retrying for as long as it takes, until stop()). */
   async start(): Promise<void> {
-    const run = async (lw: ListWatch<KubernetesObject>, what: string) => {
+    const run = async (lw: { start(): Promise<void> }, what: string) => {
       this.pending.add(what);
       await lw.start();
       this.pending.delete(what);
     };
-    this.namespacesListed = runInformer(this.namespaces, 'namespaces', this.logger, () => this.stopped).then(() => void (this.namespacesSynced = true));
+    this.namespacesListed = this.namespaces.start().then(() => void (this.namespacesSynced = true));
     await Promise.all([run(this.deployments, 'deployments'), run(this.hpas, 'horizontalpodautoscalers'), run(this.apiServices, 'apiservices')]);
     if (!this.stopped) this.synced = true;
   }
@@ -154,12 +104,13 @@ export class ClusterCache {
     return { synced: false, waitingFor: [...this.pending], ...(this.lastError !== undefined ? { lastError: this.lastError } : {}) };
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     this.deployments.stop();
     this.hpas.stop();
     this.apiServices.stop();
-    await this.namespaces.stop();
+    this.namespaces.stop();
+    return Promise.resolve();
   }
 
   /** A live view: each call reads the cache as it is now. Incomplete until the first full list. */
@@ -167,8 +118,8 @@ export class ClusterCache {
     const synced = (): boolean => this.synced; // the getter below has the view object as its `this`
     return {
       // never "": ObjectCache.list("") would list every namespace (issue 17: no cross-namespace detail)
-      deployment: (ns, name) => (ns ? (this.deployments.get(name, ns) as Deployment | undefined) : undefined),
-      hpas: (ns) => (ns ? (this.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]) : []),
+      deployment: (ns, name) => (ns ? this.deployments.get(name, ns) : undefined),
+      hpas: (ns) => (ns ? this.hpas.list(ns) : []),
       namespaceLabels: (ns) => {
         if (!ns || !this.namespacesSynced) return undefined;
         const n = this.namespaces.get(ns);

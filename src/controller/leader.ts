@@ -5,9 +5,20 @@
 // takes over at once instead of waiting out the lease.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { httpStatus } from './kube.js';
+import { httpStatus, KubeClient } from './kube.js';
+import type { KubeConfig } from './kubeconfig.js';
+
+/** The fields of a coordination.k8s.io/v1 Lease read and written here (times: metav1.MicroTime, RFC 3339). */
+interface V1Lease {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number; [k: string]: unknown };
+}
+
+/** metav1.MicroTime's format (RFC 3339 with microseconds): the API server parses fractional seconds of any length. */
+const microTime = () => new Date().toISOString().replace(/Z$/, '000Z');
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -23,7 +34,8 @@ export interface LeaderElectionOptions {
 
 export class LeaderElector {
   readonly identity: string;
-  private readonly api: CoordinationV1Api;
+  private readonly api: KubeClient;
+  private readonly path: string;
   private readonly leaseSeconds: number;
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
@@ -38,7 +50,8 @@ export class LeaderElector {
     kc: KubeConfig,
     private readonly o: LeaderElectionOptions,
   ) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.api = new KubeClient(kc);
+    this.path = `/apis/coordination.k8s.io/v1/namespaces/${o.namespace}/leases`;
     this.identity = o.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
     this.leaseSeconds = o.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = o.renewDeadlineMs ?? 10_000;
@@ -61,10 +74,10 @@ export class LeaderElector {
     if (!this.leading) return;
     this.setLeading(false);
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      const lease = await this.api.get<V1Lease>(`${this.path}/${this.o.name}`);
       if (lease.spec?.holderIdentity !== this.identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: new V1MicroTime() };
-      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+      lease.spec = { ...lease.spec, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: microTime() };
+      await this.api.replace(`${this.path}/${this.o.name}`, lease);
       this.o.logger?.info({ lease: `${this.o.namespace}/${this.o.name}` }, 'leader lease released');
     } catch (e) {
       this.o.logger?.warn({ err: (e as Error).message }, 'could not release the leader lease; it expires on its own');
@@ -100,10 +113,10 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { name, namespace } = this.o;
-    const now = new V1MicroTime();
+    const now = microTime();
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.api.get<V1Lease>(`${this.path}/${name}`);
     } catch (e) {
       if (httpStatus(e) !== 404) throw e;
       const body: V1Lease = {
@@ -113,7 +126,7 @@ export class LeaderElector {
         spec: { holderIdentity: this.identity, leaseDurationSeconds: this.leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
       };
       try {
-        await this.api.createNamespacedLease({ namespace, body });
+        await this.api.create(this.path, body);
         return true;
       } catch (err) {
         if (httpStatus(err) === 409) return false; // another replica created it first
@@ -124,7 +137,7 @@ export class LeaderElector {
     const holder = spec.holderIdentity;
     if (holder && holder !== this.identity) {
       // Someone else's: free only once it has not changed for its whole duration, by our clock.
-      const record = `${holder}|${String(spec.renewTime?.valueOf() ?? '')}|${spec.leaseDurationSeconds ?? ''}`;
+      const record = `${holder}|${spec.renewTime ?? ''}|${spec.leaseDurationSeconds ?? ''}`;
       if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
       if (Date.now() - this.observed.at < (spec.leaseDurationSeconds ?? this.leaseSeconds) * 1000) return false;
     }
@@ -139,7 +152,7 @@ export class LeaderElector {
     };
     try {
       // resourceVersion in the body makes this a compare-and-swap: a concurrent writer gets 409.
-      await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+      await this.api.replace(`${this.path}/${name}`, lease);
       return true;
     } catch (e) {
       if (httpStatus(e) === 409) return false;

@@ -27,10 +27,11 @@
 //   off) or ends the stream normally without the bookmark (a server older than 1.27 ignores it) is listed
 //   in pages from then on, as client-go falls back to a LIST.
 // Events: 'add', 'update' (only when the resourceVersion changed), 'delete' with the trimmed object.
-import { request as httpRequest, type IncomingMessage, type ClientRequest } from 'node:http';
-import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { IncomingMessage, ClientRequest } from 'node:http';
+import { Agent } from 'node:https';
 import type { Logger } from 'pino';
+import { ApiError, KubeClient, readBody, statusError as apiStatusError } from './kube.js';
+import type { KubeConfig } from './kubeconfig.js';
 
 export type WatchEvent = 'add' | 'update' | 'delete';
 
@@ -40,8 +41,10 @@ interface ObjectLike {
 
 export interface ListWatchOptions<T> {
   kc: KubeConfig;
-  /** the collection in every namespace, e.g. /apis/apps/v1/deployments */
+  /** the collection in every namespace, e.g. /apis/apps/v1/deployments (or in one: /api/v1/namespaces/NS/secrets) */
   path: string;
+  /** only the objects it selects (metadata.name=NAME: one object, which RBAC resourceNames can allow) */
+  fieldSelector?: string;
   /** what to keep of each object (core/cache-fields.ts) */
   trim: (o: T) => T;
   /** objects per page (client-go's pager default: 500) */
@@ -76,17 +79,6 @@ interface InitialEvents {
   done: (resourceVersion: string) => void;
 }
 
-/** An HTTP answer other than 200, with the API server's Status when it sent one. */
-export class ApiStatusError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-}
-
 const key = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
 
 export class ListWatch<T extends ObjectLike> {
@@ -105,8 +97,11 @@ export class ListWatch<T extends ObjectLike> {
   /** whether full lists are streamed (until the server shows it cannot) */
   private streaming: boolean;
 
+  private readonly client: KubeClient;
+
   constructor(private readonly o: ListWatchOptions<T>) {
     this.streaming = (o.initialList ?? 'stream') === 'stream';
+    this.client = new KubeClient(o.kc);
   }
 
   on(event: WatchEvent, cb: (o: T) => void): void {
@@ -229,7 +224,7 @@ export class ListWatch<T extends ObjectLike> {
             this.o.logger?.info({ watch: this.o.what, err: e.message }, 'the API server does not stream lists (WatchList); listing in pages');
             continue;
           }
-          if (e instanceof ApiStatusError && e.code === 410) {
+          if (e instanceof ApiError && e.code === 410) {
             this.stats.relistsOnGone++;
             this.o.logger?.info({ watch: this.o.what, resourceVersion: this.resourceVersion, err: e.message }, 'watch resourceVersion gone (410); listing again');
             needList = true;
@@ -255,7 +250,7 @@ export class ListWatch<T extends ObjectLike> {
         delay = 1000; // ended normally (server-side timeout): resume at once
       } catch (e) {
         if (this.stopped) break;
-        if (e instanceof ApiStatusError && e.code === 410) {
+        if (e instanceof ApiError && e.code === 410) {
           this.stats.relistsOnGone++;
           this.o.logger?.info({ watch: this.o.what, resourceVersion: this.resourceVersion, err: e.message }, 'watch resourceVersion gone (410); listing again');
           needList = true;
@@ -281,6 +276,7 @@ export class ListWatch<T extends ObjectLike> {
       try {
         do {
           const q = new URLSearchParams({ limit: String(limit) });
+          if (this.o.fieldSelector) q.set('fieldSelector', this.o.fieldSelector);
           if (cont) q.set('continue', cont);
           const tw = performance.now();
           const text = await this.fetchText(`${this.o.path}?${q.toString()}`);
@@ -302,7 +298,7 @@ export class ListWatch<T extends ObjectLike> {
           await this.o.afterPage?.({ index: pageIndex, items: items.length, more: cont !== undefined });
         } while (cont !== undefined && !this.stopped);
       } catch (e) {
-        if (e instanceof ApiStatusError && e.code === 410 && cont !== undefined) {
+        if (e instanceof ApiError && e.code === 410 && cont !== undefined) {
           // the snapshot behind the continue token was compacted away: a fresh snapshot, from the first page
           this.stats.relistsOnGone++;
           this.o.logger?.info({ watch: this.o.what, err: e.message }, 'list continue token expired (410); listing again from the first page');
@@ -321,7 +317,7 @@ export class ListWatch<T extends ObjectLike> {
   }
 
   /**
-   * One watch request until the server ends it; throws ApiStatusError(410) when gone. With `initial`, a
+   * One watch request until the server ends it; throws ApiError(410) when gone. With `initial`, a
    * streamed list: every object first (sendInitialEvents), then the watch; else from this.resourceVersion.
    */
   private async watch(initial?: InitialEvents): Promise<void> {
@@ -334,6 +330,7 @@ export class ListWatch<T extends ObjectLike> {
         ? { watch: 'true', sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: 'true', timeoutSeconds: String(timeout) }
         : { watch: 'true', allowWatchBookmarks: 'true', resourceVersion: this.resourceVersion, timeoutSeconds: String(timeout) },
     );
+    if (this.o.fieldSelector) q.set('fieldSelector', this.o.fieldSelector);
     const t0 = performance.now();
     const res = await this.open(`${this.o.path}?${q.toString()}`);
     this.stats.watches++;
@@ -442,31 +439,18 @@ export class ListWatch<T extends ObjectLike> {
         return;
       case 'ERROR':
         // a Status: 410 Gone ("too old resource version") when the resourceVersion is no longer served
-        throw new ApiStatusError(obj?.code ?? 0, `${this.o.what}: watch error: ${obj?.message ?? JSON.stringify(obj)}`, obj?.reason);
+        throw new ApiError(obj?.code ?? 0, `${this.o.what}: watch error: ${obj?.message ?? JSON.stringify(obj)}`, obj?.reason);
       default:
         throw new Error(`${this.o.what}: unknown watch event type ${String(e.type)}`);
     }
   }
 
-  private async open(path: string): Promise<IncomingMessage> {
-    const cluster = this.o.kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig: no current cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
-    await this.o.kc.applyToHTTPSOptions(opts);
-    const https = url.protocol === 'https:';
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      // one kept-alive connection for every page and watch (client-node makes a new agent per call);
-      // its agent only when it goes through a proxy (cluster.proxyUrl)
-      const agent = cluster.proxyUrl ? opts.agent : https ? this.agent : undefined;
-      const req = (https ? httpsRequest : httpRequest)(url, { ...opts, agent }, resolve);
-      this.current = req;
-      req.on('error', reject);
-      req.end();
-    });
+  private open(path: string): Promise<IncomingMessage> {
+    // one kept-alive connection for every page and watch of this resource
+    return this.client.open('GET', path, { agent: this.agent, onRequest: (req: ClientRequest) => (this.current = req) });
   }
 
-  /** A whole (page) body, or ApiStatusError for a non-200 answer. */
+  /** A whole (page) body, or ApiError for a non-200 answer. */
   private async fetchText(path: string): Promise<string> {
     const res = await this.open(path);
     if (res.statusCode !== 200) throw await statusError(res, this.o.what);
@@ -474,26 +458,8 @@ export class ListWatch<T extends ObjectLike> {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-    res.on('close', () => (res.complete ? undefined : reject(new Error('connection closed before the body ended'))));
-  });
-}
-
-async function statusError(res: IncomingMessage, what: string): Promise<ApiStatusError> {
+async function statusError(res: IncomingMessage, what: string): Promise<ApiError> {
   const body = await readBody(res).catch(() => '');
-  let message = body.slice(0, 500);
-  let reason: string | undefined;
-  try {
-    const s = JSON.parse(body) as { message?: string; reason?: string };
-    message = s.message ?? message;
-    reason = s.reason;
-  } catch {
-    /* not a Status */
-  }
-  return new ApiStatusError(res.statusCode ?? 0, `${what}: HTTP ${res.statusCode}: ${message}`, reason);
+  const e = apiStatusError(res.statusCode ?? 0, body, what);
+  return new ApiError(e.code, e.message.startsWith(what) ? e.message : `${what}: HTTP ${res.statusCode}: ${e.message}`, e.reason, e.details);
 }

@@ -2,7 +2,6 @@
 // gpu-hpa.io/hpa: managed, server-side apply the HPA that core/managed-hpa.ts builds; delete it when
 // the Deployment opts out or switches to external; never touch an HPA the team wrote (an Event on
 // the Deployment says why). Driven by the shared informers; only the Lease holder writes.
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isOptedIn, MANAGED_BY_LABEL, MANAGER_NAME, readSettings } from '../core/annotations.js';
 import { excerpt, MAX_MESSAGE_LENGTH, MAX_VIOLATIONS } from '../core/bounds.js';
@@ -10,7 +9,8 @@ import type { Deployment, HorizontalPodAutoscaler } from '../core/k8s-types.js';
 import { managedHpa } from '../core/managed-hpa.js';
 import type { Policy } from '../core/policy/schema.js';
 import type { ClusterCache } from './informers.js';
-import { apiMessage, httpStatus } from './kube.js';
+import { apiMessage, httpStatus, KubeClient } from './kube.js';
+import type { KubeConfig } from './kubeconfig.js';
 import { WorkQueue } from './workqueue.js';
 
 export const FIELD_MANAGER = MANAGER_NAME;
@@ -31,11 +31,11 @@ export function isManaged(hpa: { metadata?: { labels?: Record<string, string> } 
 }
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
+const hpaPath = (ns: string, name: string) => `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`;
 const resourceVersion = (h: HorizontalPodAutoscaler | undefined) => (typeof h?.metadata?.resourceVersion === 'string' ? h.metadata.resourceVersion : undefined);
 
 export class ManagedHpaController {
-  private readonly objects: KubernetesObjectApi;
-  private readonly core: CoreV1Api;
+  private readonly api: KubeClient;
   private readonly queue: WorkQueue;
   private leading = false;
   /** last Event message per Deployment, so a resync does not repeat it */
@@ -50,8 +50,7 @@ export class ManagedHpaController {
   readonly stats = { applies: 0, deletes: 0, conflicts: 0, errors: 0 };
 
   constructor(private readonly o: ManagedHpaControllerOptions) {
-    this.objects = KubernetesObjectApi.makeApiClient(o.kc);
-    this.core = o.kc.makeApiClient(CoreV1Api);
+    this.api = new KubeClient(o.kc);
     this.queue = new WorkQueue(
       (k) => this.reconcile(k),
       (k, err, attempt, retryIn) => {
@@ -61,11 +60,11 @@ export class ManagedHpaController {
       { ...o.retry, concurrency: 2 },
     );
     const { deployments, hpas } = o.cache;
-    const onDep = (d: KubernetesObject) => this.enqueue(d.metadata?.namespace, d.metadata?.name);
+    const onDep = (d: Deployment) => this.enqueue(d.metadata?.namespace, d.metadata?.name);
     deployments.on('add', onDep);
     deployments.on('update', onDep);
     deployments.on('delete', onDep);
-    const onHpa = (h: V2HorizontalPodAutoscaler) => {
+    const onHpa = (h: HorizontalPodAutoscaler) => {
       const ns = h.metadata?.namespace;
       // a team HPA appearing or going away changes what we may write for its target
       if (h.spec?.scaleTargetRef?.kind === 'Deployment') this.enqueue(ns, h.spec.scaleTargetRef.name);
@@ -73,7 +72,7 @@ export class ManagedHpaController {
     };
     hpas.on('add', onHpa);
     hpas.on('update', onHpa);
-    hpas.on('delete', (h: V2HorizontalPodAutoscaler) => {
+    hpas.on('delete', (h: HorizontalPodAutoscaler) => {
       // gone after our write: the cache's "absent" is news, not a cache that has not seen the write yet
       if (h.metadata?.namespace && h.metadata.name) this.unseen.delete(key(h.metadata.namespace, h.metadata.name));
       onHpa(h);
@@ -114,8 +113,8 @@ export class ManagedHpaController {
 
   private async reconcile(k: string): Promise<void> {
     const [ns = '', name = ''] = k.split('/');
-    const dep = this.o.cache.deployments.get(name, ns) as Deployment | undefined;
-    const cached = this.o.cache.hpas.get(name, ns) as unknown as HorizontalPodAutoscaler | undefined;
+    const dep = this.o.cache.deployments.get(name, ns);
+    const cached = this.o.cache.hpas.get(name, ns);
     let existing = cached;
     const written = this.unseen.get(k);
     if (written) {
@@ -143,9 +142,7 @@ export class ManagedHpaController {
           `HorizontalPodAutoscaler ${name} exists and is not managed by ${MANAGER_NAME} (no label ${MANAGED_BY_LABEL}=${MANAGER_NAME}): it is left as the team wrote it; delete it, or set gpu-hpa.io/hpa: external`,
         );
       }
-      const other = (this.o.cache.hpas.list(ns) as unknown as HorizontalPodAutoscaler[]).find(
-        (h) => h.metadata?.name !== name && !isManaged(h) && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === name,
-      );
+      const other = this.o.cache.hpas.list(ns).find((h) => h.metadata?.name !== name && !isManaged(h) && h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === name);
       if (other) {
         return this.refuse(dep, `HorizontalPodAutoscaler ${other.metadata?.name ?? ''} already scales this Deployment: no managed HPA is written; delete it, or set gpu-hpa.io/hpa: external`);
       }
@@ -155,7 +152,8 @@ export class ManagedHpaController {
         return;
       }
       try {
-        const result = await this.objects.patch(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        // server-side apply, taking over fields another manager set (force: the HPA is ours alone)
+        const result = await this.api.patch<HorizontalPodAutoscaler>(hpaPath(ns, name), desired, 'apply', { fieldManager: FIELD_MANAGER, force: 'true' });
         this.unseen.set(k, { before: resourceVersion(cached), hpa: result });
       } catch (e) {
         // Refused (admission, validation, RBAC) rather than unlucky: tell the team on the Deployment, then retry with backoff.
@@ -177,16 +175,8 @@ export class ManagedHpaController {
       // An HPA owned by another object that happens to carry our label is not ours to delete.
       if (owner && (owner.kind !== 'Deployment' || owner.name !== name)) return;
       try {
-        await this.objects.delete(
-          { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: ns } },
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          // the uid precondition: never delete an HPA that replaced the one we looked at
-          { preconditions: { uid: existing.metadata?.uid } },
-        );
+        // the uid precondition: never delete an HPA that replaced the one we looked at
+        await this.api.delete(hpaPath(ns, name), { preconditions: { uid: existing.metadata?.uid } });
         this.stats.deletes++;
         this.o.logger?.info({ deployment: k, reason: !dep ? 'deployment deleted' : settings ? 'gpu-hpa.io/hpa: external' : 'opted out' }, 'managed HPA deleted');
       } catch (e) {
@@ -205,22 +195,21 @@ export class ManagedHpaController {
     if (this.lastEvent.get(k) === message) return;
     this.stats.conflicts++;
     this.o.logger?.warn({ deployment: k, message }, 'managed HPA not written');
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace: ns,
-      body: {
-        metadata: { generateName: `${name}.`, namespace: ns },
-        involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: ns, uid: dep.metadata?.uid },
-        reason,
-        message,
-        type: 'Warning',
-        source: { component: MANAGER_NAME },
-        reportingComponent: MANAGER_NAME,
-        reportingInstance: this.o.identity ?? MANAGER_NAME,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
+    const now = new Date().toISOString();
+    await this.api.create(`/api/v1/namespaces/${ns}/events`, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: `${name}.`, namespace: ns },
+      involvedObject: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: ns, uid: dep.metadata?.uid },
+      reason,
+      message,
+      type: 'Warning',
+      source: { component: MANAGER_NAME },
+      reportingComponent: MANAGER_NAME,
+      reportingInstance: this.o.identity ?? MANAGER_NAME,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
     });
     this.lastEvent.set(k, message);
   }

@@ -2,36 +2,24 @@
 // metrics APIs' discovery documents), refreshed like the Prometheus discovery. A 404 means the API is not
 // registered (no adapter); a 503 that the APIService is unavailable (adapter down): both leave that API out,
 // so our prediction stands.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { AdapterListing } from '../core/adapter/listed.js';
+import { KubeClient } from '../controller/kube.js';
+import type { KubeConfig } from '../controller/kubeconfig.js';
 
 async function getJson(kc: KubeConfig, path: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const url = new URL(path, cluster.server);
-  const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
-  await kc.applyToHTTPSOptions(opts); // client certificate, CA, bearer token as the kubeconfig says
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...opts, timeout: timeoutMs }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, body: undefined });
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} in ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+  // client certificate, CA, bearer token as the kubeconfig says
+  const client = new KubeClient(kc);
+  try {
+    const { status, text } = await client.raw('GET', path, { timeoutMs });
+    try {
+      return { status, body: text ? JSON.parse(text) : undefined };
+    } catch {
+      return { status, body: undefined };
+    }
+  } finally {
+    client.close();
+  }
 }
 
 async function resources(kc: KubeConfig, groupVersion: string, timeoutMs: number): Promise<Array<{ name: string; namespaced: boolean }> | undefined> {

@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../loaders/config-store.js';
 import { createDiscoveryMetrics } from './metrics.js';
 import { parsePrometheusUrl } from './prometheus.js';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../controller/kubeconfig.js';
 import { preferAdapterListing, type AdapterListing } from '../core/adapter/listed.js';
 import type { AdapterRuleSet } from '../core/adapter/types.js';
 import { AdapterListingRefresher } from './adapter-api.js';

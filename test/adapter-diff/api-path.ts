@@ -114,7 +114,7 @@ export async function runThroughApi(env: ApiPathEnv, objects: KubernetesObjectAp
         { manager: 'adapter-diff-touch' },
       );
     }
-    const kc = env.cp.kubeConfig();
+    const kc = env.cp.clientConfig();
     let listing: AdapterListing | undefined;
     for (const deadline = Date.now() + 60_000; ;) {
       try {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { parseKubeConfig } from '../../src/controller/kubeconfig.js';
 import { preferAdapterListing } from '../../src/core/adapter/listed.js';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import type { MetricRequest } from '../../src/core/adapter/types.js';
@@ -24,13 +24,15 @@ async function fakeApiServer(answers: Record<string, { status: number; body?: un
     res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body === undefined ? '' : JSON.stringify(a.body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'sekret' }],
-    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-    currentContext: 'ctx',
-  });
+  const kc = parseKubeConfig(
+    JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } }],
+      users: [{ name: 'u', user: { token: 'sekret' } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'c',
+    }),
+    { file: 'test' },
+  );
   return { kc, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 

@@ -124,7 +124,7 @@ describe('e2e cache: streamed and paginated lists and the watch against a real k
 
   test('a Deployment relabelled, an HPA changed and another deleted while the list streams: all in the cache after sync', async () => {
     let changed = false;
-    const cache = new ClusterCache(cp.kubeConfig(), {
+    const cache = new ClusterCache(cp.clientConfig(), {
       hooks: {
         deployments: {
           afterInitialEvent: async (index) => {
@@ -168,7 +168,7 @@ describe('e2e cache: streamed and paginated lists and the watch against a real k
 
   test('a Deployment relabelled, an HPA changed and another deleted between two pages of the list: all in the cache after sync', async () => {
     let changed = false;
-    const cache = new ClusterCache(cp.kubeConfig(), {
+    const cache = new ClusterCache(cp.clientConfig(), {
       initialList: 'pages',
       pageSize: PAGE,
       hooks: {
@@ -209,7 +209,7 @@ describe('e2e cache: streamed and paginated lists and the watch against a real k
   });
 
   test('an apiserver restart: the watch resumes (or relists) and changes made after it are in the cache', async () => {
-    const cache = new ClusterCache(cp.kubeConfig());
+    const cache = new ClusterCache(cp.clientConfig());
     try {
       await cache.start();
       assert.equal(cache.deployments.stats.streamedLists, 1, 'the list was streamed');
@@ -250,7 +250,7 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted), a server withou
   test('410 on the watch: changes made while the watch was down are found by a fresh paginated list, deletions too', async () => {
     let watchCalls = 0;
     let released = false;
-    const cache = new ClusterCache(cp.kubeConfig(), {
+    const cache = new ClusterCache(cp.clientConfig(), {
       initialList: 'pages',
       pageSize: PAGE,
       hooks: {
@@ -283,7 +283,7 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted), a server withou
   test('410 on a continue token (snapshot compacted mid-list): the list starts over and misses nothing', async () => {
     let compacted = false;
     // the default (stream): this server refuses it, so the cache falls back to pages
-    const cache = new ClusterCache(cp.kubeConfig(), {
+    const cache = new ClusterCache(cp.clientConfig(), {
       pageSize: PAGE,
       hooks: {
         deployments: {
@@ -325,7 +325,7 @@ describe('e2e cache: 410 Gone after a streamed list (watch cache off, etcd compa
   test('410 on the watch that follows a streamed list: the list is streamed again and finds the changes, deletions too', async () => {
     let watchCalls = 0;
     let released = false;
-    const cache = new ClusterCache(cp.kubeConfig(), {
+    const cache = new ClusterCache(cp.clientConfig(), {
       hooks: {
         deployments: {
           // the server ends each stream after a second; the first request is the streamed list, the second

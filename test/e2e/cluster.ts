@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig, type KubeConfig as ProductKubeConfig } from '../../src/controller/kubeconfig.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -23,6 +24,8 @@ export interface ControlPlane {
   adminToken: string;
   dir: string;
   kubeConfig(): KubeConfig;
+  /** the admin kubeconfig as the product loads it (src/controller/kubeconfig.ts), for the product's classes */
+  clientConfig(): ProductKubeConfig;
   /** a kubeconfig file for another bearer token (e.g. a ServiceAccount's), written into dir */
   writeKubeconfig(name: string, token: string): Promise<string>;
   /** stop kube-apiserver and start it again on the same port and etcd (watches break; state stays) */
@@ -266,6 +269,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
         kc.loadFromFile(kubeconfigPath);
         return kc;
       },
+      clientConfig: () => loadKubeConfig(kubeconfigPath),
       etcd: `http://127.0.0.1:${etcdClient}`,
       async restartApiServer() {
         const i = procs.findIndex((p) => p.name === 'kube-apiserver');

@@ -38,10 +38,10 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
   test('a Deployment event that arrives before the HPA watch has seen the write does not write again', async () => {
     const kc = cp.kubeConfig();
     const apps = kc.makeApiClient(AppsV1Api);
-    const cache = new ClusterCache(kc);
+    const cache = new ClusterCache(cp.clientConfig());
     // only the Deployments are watched: the HPA cache never sees the controller's write
     await cache.deployments.start();
-    const controller = new ManagedHpaController({ kc, cache, policy: () => defaultPolicy() });
+    const controller = new ManagedHpaController({ kc: cp.clientConfig(), cache, policy: () => defaultPolicy() });
     try {
       controller.startLeading();
       await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('once', {}, { namespace: 'team-a' }) });
@@ -73,9 +73,9 @@ describe('the managed HPA is written once', { timeout: 300_000 }, () => {
     const kc = cp.kubeConfig();
     const apps = kc.makeApiClient(AppsV1Api);
     const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-    const cache = new ClusterCache(kc);
+    const cache = new ClusterCache(cp.clientConfig());
     await cache.start();
-    const controller = new ManagedHpaController({ kc, cache, policy: () => defaultPolicy() });
+    const controller = new ManagedHpaController({ kc: cp.clientConfig(), cache, policy: () => defaultPolicy() });
     try {
       controller.startLeading();
       await apps.createNamespacedDeployment({ namespace: 'team-a', body: deployment('again', {}, { namespace: 'team-a' }) });
