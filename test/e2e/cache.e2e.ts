@@ -247,38 +247,11 @@ describe('e2e cache: 410 Gone (watch cache off, etcd compacted), a server withou
   );
   after(async () => cp?.stop());
 
-  test('410 on the watch: changes made while the watch was down are found by a fresh paginated list, deletions too', async () => {
-    let watchCalls = 0;
-    let released = false;
-    const cache = new ClusterCache(cp.clientConfig(), {
-      initialList: 'pages',
-      pageSize: PAGE,
-      hooks: {
-        deployments: {
-          // the server ends each watch after a second; before the second watch, the changes and a compaction
-          watchTimeoutSeconds: () => 1,
-          beforeWatch: async () => {
-            if (++watchCalls !== 2 || released) return;
-            released = true;
-            await optIn(cp, 7, 'false');
-            await call(cp, 'DELETE', depPath(nsOf(9), 'svc-9'));
-            await compactEtcd(cp);
-          },
-        },
-      },
-    });
-    try {
-      const relabelled = eventFor(cache.deployments, 'update', labelled('svc-7', 'false'));
-      const deleted = eventFor(cache.deployments, 'delete', (d) => d.metadata?.name === 'svc-9');
-      await cache.start();
-      await within(Promise.all([relabelled, deleted]), 'svc-7 relabelled and svc-9 deleted (while the watch was down)');
-      assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the watch answered 410 and the cache listed again');
-      assert.equal(cache.deployments.stats.lists, 2);
-      await assertCacheMatchesApi(cp, cache);
-    } finally {
-      await cache.stop();
-    }
-  });
+  test('410 on the watch: changes made while the watch was down are found by a fresh paginated list, deletions too', () =>
+    relistAfterWatchGone(cp, 'pages', (stats) => {
+      assert.equal(stats.lists, 2);
+      assert.ok(stats.pages > 0, 'both lists read in pages');
+    }));
 
   test('410 on a continue token (snapshot compacted mid-list): the list starts over and misses nothing', async () => {
     let compacted = false;
@@ -322,39 +295,50 @@ describe('e2e cache: 410 Gone after a streamed list (watch cache off, etcd compa
   );
   after(async () => cp?.stop());
 
-  test('410 on the watch that follows a streamed list: the list is streamed again and finds the changes, deletions too', async () => {
-    let watchCalls = 0;
-    let released = false;
-    const cache = new ClusterCache(cp.clientConfig(), {
-      hooks: {
-        deployments: {
-          // the server ends each stream after a second; the first request is the streamed list, the second
-          // resumes the watch from its resourceVersion: before it, the changes and a compaction
-          watchTimeoutSeconds: () => 1,
-          beforeWatch: async () => {
-            if (++watchCalls !== 2 || released) return;
-            released = true;
-            await optIn(cp, 7, 'false');
-            await call(cp, 'DELETE', depPath(nsOf(9), 'svc-9'));
-            await compactEtcd(cp);
-          },
+  test('410 on the watch that follows a streamed list: the list is streamed again and finds the changes, deletions too', () =>
+    relistAfterWatchGone(cp, 'stream', (stats) => {
+      assert.equal(stats.streamedLists, 2, 'both lists streamed');
+      assert.equal(stats.pages, 0);
+    }));
+});
+
+/**
+ * The watch that follows a list answers 410 (the server ends each watch after a second; before the second
+ * watch request, svc-7 is relabelled, svc-9 deleted and etcd compacted): the cache lists again — streamed or
+ * in pages, as `initialList` says — and finds both changes. `check` asserts how the lists were read.
+ */
+async function relistAfterWatchGone(cp: ControlPlane, initialList: 'stream' | 'pages', check: (stats: ClusterCache['deployments']['stats']) => void): Promise<void> {
+  let watchCalls = 0;
+  let released = false;
+  const cache = new ClusterCache(cp.clientConfig(), {
+    initialList,
+    pageSize: PAGE,
+    hooks: {
+      deployments: {
+        watchTimeoutSeconds: () => 1,
+        // the first request is the list (streamed: the stream that becomes the first watch); the second resumes the watch
+        beforeWatch: async () => {
+          if (++watchCalls !== 2 || released) return;
+          released = true;
+          await optIn(cp, 7, 'false');
+          await call(cp, 'DELETE', depPath(nsOf(9), 'svc-9'));
+          await compactEtcd(cp);
         },
       },
-    });
-    try {
-      const relabelled = eventFor(cache.deployments, 'update', labelled('svc-7', 'false'));
-      const deleted = eventFor(cache.deployments, 'delete', (d) => d.metadata?.name === 'svc-9');
-      await cache.start();
-      await within(Promise.all([relabelled, deleted]), 'svc-7 relabelled and svc-9 deleted (while the watch was down)');
-      assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the watch answered 410 and the cache listed again');
-      assert.equal(cache.deployments.stats.streamedLists, 2, 'both lists streamed');
-      assert.equal(cache.deployments.stats.pages, 0);
-      await assertCacheMatchesApi(cp, cache);
-    } finally {
-      await cache.stop();
-    }
+    },
   });
-});
+  try {
+    const relabelled = eventFor(cache.deployments, 'update', labelled('svc-7', 'false'));
+    const deleted = eventFor(cache.deployments, 'delete', (d) => d.metadata?.name === 'svc-9');
+    await cache.start();
+    await within(Promise.all([relabelled, deleted]), 'svc-7 relabelled and svc-9 deleted (while the watch was down)');
+    assert.equal(cache.deployments.stats.relistsOnGone, 1, 'the watch answered 410 and the cache listed again');
+    check(cache.deployments.stats);
+    await assertCacheMatchesApi(cp, cache);
+  } finally {
+    await cache.stop();
+  }
+}
 
 /** Resolves when `ok` holds, checked after each event of either list/watch (no polling interval). */
 function waitUntil(what: string, cache: ClusterCache, ok: () => boolean): Promise<void> {
