@@ -306,12 +306,12 @@ function execPlugin(cfg: Obj, where: string, o: ExecOptions): { credentials(): P
     const interactive = mode !== 'Never' && terminal;
     const info = { apiVersion, kind: 'ExecCredential', spec: { interactive, ...(provideClusterInfo ? { cluster: o.cluster } : {}) } };
     const stdout = await new Promise<string>((resolveRun, reject) => {
-      const child = execFile(command, args, { env: { ...o.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) }, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err, out) => {
+      const child = execFile(command, args, { env: { ...o.env, ...env, KUBERNETES_EXEC_INFO: JSON.stringify(info) }, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (err, out, errOut) => {
         if (!err) return resolveRun(out);
-        const notFound = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(
-          new KubeConfigError(`${where}: ${notFound ? `command "${commandGiven}" not found${installHint ? `\n${installHint}` : ''}` : `command "${commandGiven}" failed: ${err.message.trim()}`}`),
-        );
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new KubeConfigError(`${where}: command "${commandGiven}" not found${installHint ? `\n${installHint}` : ''}`));
+        // its stderr went to ours too (exec.go passes it through); the message keeps its end for the logs
+        const said = errOut.trim().split('\n').slice(-3).join(' / ');
+        reject(new KubeConfigError(`${where}: command "${commandGiven}" failed (exit ${String(err.code ?? err.signal)})${said ? `: ${said.slice(0, 500)}` : ''}`));
       });
       child.stderr?.pipe(process.stderr);
       if (interactive) process.stdin.pipe(child.stdin!);
