@@ -24,6 +24,7 @@ import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
+import { compileForBench } from './compile.js';
 import { runEngineBench } from './engine.js';
 import { answerOf, startPeer, type Peer } from './peer.js';
 import { productionNodeFlags } from './node-flags.js';
@@ -68,26 +69,7 @@ interface Load {
 }
 
 function compileServer(): void {
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const flags = [
-    '--outDir',
-    compiled,
-    '--rootDir',
-    root,
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-    '--target',
-    'es2022',
-    '--strict',
-    '--skipLibCheck',
-    '--esModuleInterop',
-    '--resolveJsonModule',
-    '--types',
-    'node',
-  ];
-  execFileSync(process.execPath, [tsc, ...flags, join(here, 'server.ts')], { stdio: 'inherit' });
+  compileForBench(join(here, 'server.ts'), compiled, ['--rootDir', root, '--resolveJsonModule']);
 }
 
 interface Running {
