@@ -118,20 +118,10 @@ test('external metrics: the namespace filter unless namespaced: false; the last 
 test("the engine asks with the HPA's namespace; no value there denies only once the target's pods have run (issue 18)", async () => {
   const { createEngine } = await import('../../src/core/engine.js');
   const { staticClusterView } = await import('../../src/core/cluster.js');
-  const { defaultPolicy } = await import('../helpers/fixtures.js');
+  const { defaultPolicy, plainHpa, podsMetric } = await import('../helpers/fixtures.js');
   const { reviewOf } = await import('../helpers/webhook.js');
   const rules = live(RULE, [scraped('gpu_util', { namespace: 'team-b', pod: 'b-0' })]);
-  const hpa = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'h', namespace: 'team-a' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' },
-      minReplicas: 1,
-      maxReplicas: 3,
-      metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }],
-    },
-  };
+  const hpa = plainHpa([podsMetric('gpu_util')], (h) => ((h.metadata = { name: 'h', namespace: 'team-a' }), (h.spec.scaleTargetRef.name = 'w')));
   const dep = (available: number) => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',

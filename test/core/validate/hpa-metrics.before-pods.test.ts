@@ -5,27 +5,15 @@
 // a 254-character one refused. A fixed verdict stands in for the adapter, so each branch is reached on purpose.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../../../src/core/adapter/types.js';
+import type { MetricVerdict } from '../../../src/core/adapter/types.js';
 import { MAX_METRICS, MAX_NAME_LENGTH } from '../../../src/core/bounds.js';
 import { metricRequest, verdictToFindings, verifyMetricsServed } from '../../../src/core/validate/hpa-metrics.js';
+import { rulesAnswering } from '../../helpers/rules-answering.js';
 import type { TargetPods } from '../../../src/core/validate/target-pods.js';
 
 const F = 'spec.metrics[0].pods.metric.name';
 const RULE = { list: 'rules' as const, index: 2, seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{pod!=""}' };
 const WINDOW_START = Date.parse('2026-11-29T12:00:00Z');
-
-function rulesAnswering(verdict: MetricVerdict): AdapterRuleSet & { asked: MetricRequest[] } {
-  const asked: MetricRequest[] = [];
-  return {
-    source: 'adapter-config.yaml',
-    asked,
-    lookup(req) {
-      asked.push(req);
-      return verdict;
-    },
-    servedNames: () => [],
-  };
-}
 
 const podsMetric = (name: string) => ({ type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue: '30' } } });
 const req = metricRequest(podsMetric('gpu'))!.request;

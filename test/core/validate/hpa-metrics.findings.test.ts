@@ -4,24 +4,12 @@
 // here a fixed verdict stands in for them (pure logic), so each branch is reached on purpose.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../../../src/core/adapter/types.js';
+import type { MetricVerdict } from '../../../src/core/adapter/types.js';
 import { metricRequest, verdictToFindings, verifyMetricsServed } from '../../../src/core/validate/hpa-metrics.js';
+import { rulesAnswering } from '../../helpers/rules-answering.js';
 
 const RULE = { list: 'rules' as const, index: 2, seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{pod!=""}' };
 
-/** A rule set that answers every lookup with one verdict and records what it was asked. */
-function rulesAnswering(verdict: MetricVerdict): AdapterRuleSet & { asked: MetricRequest[] } {
-  const asked: MetricRequest[] = [];
-  return {
-    source: 'adapter-config.yaml',
-    asked,
-    lookup(req) {
-      asked.push(req);
-      return verdict;
-    },
-    servedNames: () => [],
-  };
-}
 const served = (notes: string[] = []): MetricVerdict => ({ status: 'served', rules: [RULE], notes });
 const notServed = (extra: Partial<Extract<MetricVerdict, { status: 'not-served' }>> = {}): MetricVerdict => ({
   status: 'not-served',
