@@ -71,8 +71,13 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const samples: Array<[number, number]> = [[0, status(pid, 'VmRSS')]];
     const sampler = setInterval(() => samples.push([(Date.now() - t0) / 1000, status(pid, 'VmRSS')]), SAMPLE * 1000);
-    const out = execFileSync(lcmd, largs, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    // not execFileSync: this event loop samples RSS and drains serve's log pipe meanwhile (a full pipe stalls serve)
+    const gen = spawn(lcmd, largs, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    gen.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => gen.once('exit', resolve));
     clearInterval(sampler);
+    if (code !== 0) throw new Error(`load generator exited with ${code}`);
     samples.push([(Date.now() - t0) / 1000, status(pid, 'VmRSS')]);
     const l = JSON.parse(out) as { rps: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number };
     const late = samples.filter(([t]) => t >= DURATION / 2).map(([, r]) => r);
