@@ -12,7 +12,7 @@ import type { SourceKey } from '../../../src/core/metric-source.js';
 import { apiTargetViolations, verifyTargets } from '../../../src/core/validate/hpa-targets.js';
 
 const P = 'spec.metrics[0]';
-const api = (key: SourceKey, source: object) => apiTargetViolations(key, source, `${P}.${key}`);
+const api = (key: SourceKey, source: Record<string, unknown>) => apiTargetViolations(key, source, `${P}.${key}`);
 const msgs = (key: SourceKey, target: unknown) => api(key, { target }).map((v) => [v.field, v.message]);
 
 test('a null or absent target is an empty MetricTarget: the type and the source’s quantity are required', () => {
