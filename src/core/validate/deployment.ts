@@ -121,10 +121,12 @@ export function verifyGpuBudget(dep: Deployment, policy: Policy): Violation[] {
   const running = sumMilli(appAsks) + sumMilli(sidecarAsks);
   const worstInit = initTotals.reduce<{ asks: GpuAsk[]; milli: bigint } | undefined>((w, t) => (!w || t.milli > w.milli ? t : w), undefined);
   const peakInit = worstInit ? worstInit.milli + sumMilli(sidecarAsks) : 0n;
-  const total = running >= peakInit ? running : peakInit;
+  // the app containers (with the sidecars) when they ask at least as much as the largest init step
+  const appsPeak = running >= peakInit;
+  const total = appsPeak ? running : peakInit;
   const max = BigInt(policy.maxGpusPerPod) * 1000n;
   if (total > max) {
-    const asks = running >= peakInit ? [...appAsks, ...sidecarAsks] : [...worstInit!.asks, ...sidecarAsks];
+    const asks = appsPeak ? [...appAsks, ...sidecarAsks] : [...worstInit!.asks, ...sidecarAsks];
     const parts = asks.map((a) => `"${excerpt(a.container)}" ${gpuText(a.milli)} ${excerpt(a.resource)}`);
     out.push({
       reason: 'gpus-over-max',
