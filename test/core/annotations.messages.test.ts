@@ -75,3 +75,19 @@ test('the value checks: gpus over the policy, the product over the policy, in fu
   }
   for (const m of ['...', '.a', 'a..b']) assert.deepEqual(read({ [A.metric]: m }).violations, [], m);
 });
+
+test("the profile's replica cap judges the annotation only, never the profile's own default", () => {
+  // parsePolicy refuses maxReplicas over maxReplicasCap; a policy changed after parsing shows the rule's
+  // intent: without gpu-hpa.io/max-replicas there is nothing the team wrote to refuse
+  const loose = defaultPolicy((p) => {
+    p.profiles.inference!.maxReplicas = 40;
+  });
+  const r = readSettings(plainDeployment({}), loose);
+  assert.deepEqual(r.violations, []);
+  assert.equal(r.settings?.maxReplicas, 40);
+  const written = readSettings(plainDeployment({ [A.maxReplicas]: '40' }), loose);
+  assert.deepEqual(
+    written.violations.map((v) => v.message),
+    ['annotation gpu-hpa.io/max-replicas: "40" is not valid: must be at most 32, the cap of profile "inference"'],
+  );
+});
