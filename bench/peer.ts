@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { freePort, startControlPlane, type ControlPlane } from '../test/e2e/cluster.js';
+import { compileForBench } from './compile.js';
 
 const dir = fileURLToPath(new URL('./pepr/', import.meta.url));
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface Peer {
   child: ChildProcess;
@@ -34,28 +34,7 @@ function install(): void {
 /** Compiled, as Pepr's build bundles a module and its controller runs it with plain node. */
 function compile(): string {
   const out = join(dir, 'node_modules/.bench');
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  execFileSync(
-    process.execPath,
-    [
-      tsc,
-      '--outDir',
-      out,
-      '--module',
-      'nodenext',
-      '--moduleResolution',
-      'nodenext',
-      '--target',
-      'es2022',
-      '--strict',
-      '--skipLibCheck',
-      '--esModuleInterop',
-      '--types',
-      'node',
-      join(dir, 'server.ts'),
-    ],
-    { stdio: 'inherit' },
-  );
+  compileForBench(join(dir, 'server.ts'), out);
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   return join(out, 'server.js');
 }

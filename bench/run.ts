@@ -24,6 +24,7 @@ import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSelfSignedCerts } from '../src/server/tls.js';
+import { compileForBench } from './compile.js';
 import { runEngineBench } from './engine.js';
 import { answerOf, startPeer, type Peer } from './peer.js';
 import { productionNodeFlags } from './node-flags.js';
@@ -68,26 +69,7 @@ interface Load {
 }
 
 function compileServer(): void {
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  const flags = [
-    '--outDir',
-    compiled,
-    '--rootDir',
-    root,
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-    '--target',
-    'es2022',
-    '--strict',
-    '--skipLibCheck',
-    '--esModuleInterop',
-    '--resolveJsonModule',
-    '--types',
-    'node',
-  ];
-  execFileSync(process.execPath, [tsc, ...flags, join(here, 'server.ts')], { stdio: 'inherit' });
+  compileForBench(join(here, 'server.ts'), compiled, ['--rootDir', root, '--resolveJsonModule']);
 }
 
 interface Running {
@@ -284,19 +266,21 @@ async function main(): Promise<void> {
       await compare(`_answer floor (the webhook's answer and log line, canned)_: ${s.name}`, s, answerFloor, false);
     }
     if (PEER) peerRows = await peerSection(floor, hook, certDir);
-    console.log(
-      '| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |',
-    );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of rows) console.log(r);
-    const mem = await memoryOf(hook);
-    const mb = (x: number) => f(x / 1048576, 0);
-    console.log(
-      `\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`,
-    );
-    console.log(
-      `worst throughput ratio ${f(worstRatio)} (target ≥ 0.80; CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}× (target ≤ 1.5×); RSS max ${f(rssMax, 0)} MB (target ≤ 150); failed requests ${failures}`,
-    );
+    // a run narrowed to the peer section (BENCH_ONLY=peer) has no floor table to print
+    if (rows.length > 0) {
+      console.log(
+        '| scenario | body bytes | floor req/s | webhook req/s | throughput ÷ floor | server CPU µs per request floor / webhook (floor ÷ webhook) | p50 ms floor / webhook | p99 ms floor / webhook | webhook RSS max MB |',
+      );
+      console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const r of rows) console.log(r);
+      const mem = await memoryOf(hook);
+      const mb = (x: number) => f(x / 1048576, 0);
+      console.log(
+        `\nwebhook memory after the load: rss ${mb(mem.rss)} MB, V8 heap used ${mb(mem.heapUsed)} of ${mb(mem.heapTotal)} MB, external ${mb(mem.external)} MB, array buffers ${mb(mem.arrayBuffers)} MB`,
+      );
+      // the floor ratios are reported, not targeted (the 0.8-of-floor target was retired in issue 11)
+      console.log(`worst throughput ratio ${f(worstRatio)} (CPU cost ratio ${f(worstCpuRatio)}); worst p99 ratio ${f(worstP99)}×; RSS max ${f(rssMax, 0)} MB; failed requests ${failures}`);
+    }
     if (peerRows.length > 0) {
       console.log(
         '\n| body (the same for all three) | req/s floor / webhook / Pepr | webhook ÷ Pepr | webhook ÷ floor | p99 ms floor / webhook / Pepr | webhook p99 ÷ Pepr p99 | CPU µs per review floor / webhook / Pepr | webhook CPU ÷ Pepr CPU | webhook CPU ÷ floor CPU | Pepr RSS max MB |',

@@ -9,6 +9,7 @@
 // here; test/core/cache-fields.test.ts fails while a rule reads a field this drops.
 // Pure: no I/O.
 import { MANAGED_BY_LABEL, OPT_IN_LABEL } from './annotations.js';
+import { isObject } from './field.js';
 
 /**
  * What to keep of a value:
@@ -83,10 +84,6 @@ export const HPA_KEEP: Keep = {
   },
 };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Whether a string map entry with this key is kept. */
 export function keepsEntry(e: { readonly keys?: readonly string[]; readonly prefixes?: readonly string[] }, key: string): boolean {
   return (e.keys?.includes(key) ?? false) || (e.prefixes?.some((p) => key.startsWith(p)) ?? false);
@@ -100,7 +97,7 @@ export function keepsEntry(e: { readonly keys?: readonly string[]; readonly pref
 export function trimTo(value: unknown, keep: Keep): unknown {
   if (keep === 'all') return value;
   if ('fields' in keep) {
-    if (!isRecord(value)) return value === null || typeof value !== 'object' ? value : undefined;
+    if (!isObject(value)) return value === null || typeof value !== 'object' ? value : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, sub] of Object.entries(keep.fields)) {
       if (value[k] !== undefined) out[k] = trimTo(value[k], sub);
@@ -111,7 +108,7 @@ export function trimTo(value: unknown, keep: Keep): unknown {
     if (!Array.isArray(value)) return value === null || typeof value !== 'object' ? value : undefined;
     return value.map((x) => trimTo(x, keep.each));
   }
-  if (!isRecord(value)) return value === null || typeof value !== 'object' ? value : undefined;
+  if (!isObject(value)) return value === null || typeof value !== 'object' ? value : undefined;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) if (keepsEntry(keep.entries, k)) out[k] = value[k];
   return out;

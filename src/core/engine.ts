@@ -37,18 +37,16 @@ function namespaceOf(req: AdmissionRequest, obj: unknown): string {
 
 // Rules of origin api-server always deny: the API server would refuse the object anyway, and saying so
 // first is the point of `check`. Every other rule follows the policy's enforcement.
+//
+// The rules write their messages without the object's name; here, and only here, every denial gets
+// "Kind ns/name: " in front. Warnings go without it (the client shows them next to the object), and so does
+// a violation sent as a warning under enforcement: warn.
 function enforce(policy: Policy, subject: string, found: Violation[], warnings: string[]): Decision {
-  const prefix = `${subject}: `;
-  const strip = (m: string) => (m.startsWith(prefix) ? m.slice(prefix.length) : m);
-  // every denial message names the object first, whichever rule wrote it
-  const violations = found.map((v) => (v.message.startsWith(prefix) ? v : named(v, prefix + v.message)));
-  let hard = violations;
-  let warn = warnings.length > 0 ? warnings.map(strip) : warnings;
-  if (policy.enforcement === 'warn') {
-    hard = violations.filter((v) => originOf(v.reason) === 'api-server');
-    warn = [...violations.filter((v) => originOf(v.reason) !== 'api-server').map((v) => asWarning(v, strip(v.message))), ...warn];
-  }
-  return hard.length > 0 ? deny(hard, warn) : allow(warn);
+  const prefixed = (vs: Violation[]) => vs.map((v): Violation => ({ ...v, message: `${subject}: ${v.message}` }));
+  if (policy.enforcement !== 'warn') return found.length > 0 ? deny(prefixed(found), warnings) : allow(warnings);
+  const hard = found.filter((v) => originOf(v.reason) === 'api-server');
+  const warn = [...found.filter((v) => originOf(v.reason) !== 'api-server').map(asWarning), ...warnings];
+  return hard.length > 0 ? deny(prefixed(hard), warn) : allow(warn);
 }
 
 /**
@@ -56,16 +54,9 @@ function enforce(policy: Policy, subject: string, found: Violation[], warnings: 
  * so a message that does not fit gives way to its short form, which keeps the field or metric, the value
  * and the fix (issue 15).
  */
-function asWarning(v: Violation, message: string): string {
-  const whole = `${v.reason}: ${message}`;
+function asWarning(v: Violation): string {
+  const whole = `${v.reason}: ${v.message}`;
   return whole.length <= MAX_WARNING_LENGTH || v.short === undefined ? whole : `${v.reason}: ${v.short}`;
-}
-
-/** A violation with another message (spelled out: an object spread was a tenth of an HPA decision). */
-function named(v: Violation, message: string): Violation {
-  const out: Violation = v.field === undefined ? { reason: v.reason, message } : { reason: v.reason, message, field: v.field };
-  if (v.short !== undefined) out.short = v.short;
-  return out;
 }
 
 /** The registry's rules for one kind, endpoint and stage, in registry order. */
@@ -157,14 +148,14 @@ export function createEngine(given: EngineContext): Engine {
       const typo = endpoint === 'mutate' ? optInLabelTypo(dep) : undefined; // said once, not by both webhooks
       return allow(typo ? [typo] : []);
     }
-    const facts: DeploymentFacts = { ctx, req, endpoint, subject: subjectOf('Deployment', namespace, req, dep), namespace, dep };
-    const { subject } = facts;
+    const subject = subjectOf('Deployment', namespace, req, dep);
+    const facts: DeploymentFacts = { ctx, req, endpoint, namespace, dep };
     const shape = walk(plan.shape, facts);
     if (shape.violations.length > 0) return enforce(policy, subject, shape.violations, shape.warnings);
     const read = plan.settings.run(facts);
     const warnings = [...(read.warnings ?? [])];
     if (!read.settings || read.violations.length > 0) return enforce(policy, subject, read.violations, warnings);
-    const opted: OptedInFacts = { ctx, req, endpoint, subject, namespace, dep, settings: read.settings };
+    const opted: OptedInFacts = { ctx, req, endpoint, namespace, dep, settings: read.settings };
     const gate = walk(plan.gate, opted);
     warnings.push(...gate.warnings);
     if (gate.violations.length > 0) return enforce(policy, subject, gate.violations, warnings);
@@ -181,7 +172,6 @@ export function createEngine(given: EngineContext): Engine {
       ctx,
       req,
       endpoint,
-      subject: subjectOf('HorizontalPodAutoscaler', namespace, req, obj),
       namespace,
       hpa: obj,
       // on UPDATE the API server relaxes some checks for unchanged fields (ValidateHorizontalPodAutoscalerUpdate)
@@ -191,7 +181,7 @@ export function createEngine(given: EngineContext): Engine {
     };
     const judge = walk(plan.hpa, facts);
     if (endpoint === 'mutate' && judge.violations.length === 0) return withPatch(allow(judge.warnings), judge.patch);
-    return enforce(policy, facts.subject, dedupe(judge.violations), judge.warnings);
+    return enforce(policy, subjectOf('HorizontalPodAutoscaler', namespace, req, obj), dedupe(judge.violations), judge.warnings);
   }
 
   function decide(endpoint: Endpoint, req: AdmissionRequest): Decision {

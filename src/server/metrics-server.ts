@@ -12,8 +12,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-export const DEFAULT_METRICS_PORT = 8080;
-
 export interface MetricsServer {
   readonly address: AddressInfo;
   /** http://host:port */

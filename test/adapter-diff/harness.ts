@@ -265,7 +265,7 @@ export function judge(live: AdapterRuleSet, cfg: GeneratedConfig): Verdict[] {
     // Deployment available since before the discovery window (validate/target-pods.ts)
     // — and the pods its selector matches, which the HPA controller asks the adapter about
     const pods = { state: 'running' as const, why: `Deployment ${a.namespace}/${DEPLOYMENT} has available pods`, since: 0, names: PODS[a.namespace] ?? [] };
-    const check = verifyMetricsServed(`HorizontalPodAutoscaler ${a.namespace}/h`, [hpaMetric(a)], live, a.namespace, pods);
+    const check = verifyMetricsServed([hpaMetric(a)], live, a.namespace, pods);
     const allow = check.violations.length === 0;
     return {
       allow,

@@ -48,6 +48,30 @@ test('the seed HPA without behavior is denied for its unbounded rates, each mess
   for (const v of d.violations) assert.match(v.message, /^HorizontalPodAutoscaler default\/gpu-hpa-test: (?!.*HorizontalPodAutoscaler default\/gpu-hpa-test)/);
 });
 
+test('the rules write no object name: the engine puts it in front of every denial once, and in no warning', () => {
+  const once = (name: string) => new RegExp(`^${name}: (?!.*${name})`);
+  // a shape violation (stage shape) and the GPU limits the mutation would have set (stage judge)
+  const shape = engineWith().validate(request(plainDeployment({}, (d) => (d.spec.template.spec.containers = 'x'))));
+  const unmutated = engineWith().validate(request(plainDeployment()));
+  for (const d of [shape, unmutated]) {
+    assert.equal(d.allowed, false);
+    for (const v of d.violations) assert.match(v.message, once('Deployment ml/llm'));
+  }
+  // the same findings under enforcement: warn are warnings, reason first, without the name
+  const warned = engineWith(defaultPolicy((p) => (p.enforcement = 'warn'))).validate(request(plainDeployment()));
+  assert.deepEqual(
+    warned.warnings.map((w) => w.slice(0, w.indexOf(':'))),
+    unmutated.violations.map((v) => v.reason),
+  );
+  for (const w of warned.warnings) assert.ok(!w.includes('Deployment ml/llm'), w);
+  // a rule's own warning: the HPA's target is not known offline
+  const hpa = { ...fixture('seed-000/hpa.yaml'), metadata: { name: 'h', namespace: 'ml' } };
+  hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }];
+  const offline = createEngine({ policy: defaultPolicy((p) => (p.scope.hpas = 'all')), rules, cluster: staticClusterView({ deployments: [], hpas: [] }) }).validate(request(hpa));
+  assert.ok(offline.warnings.length > 0);
+  for (const w of offline.warnings) assert.ok(!w.includes('HorizontalPodAutoscaler ml/h'), w);
+});
+
 test('ignored namespaces are never judged; enforcement: warn turns policy denials into warnings', () => {
   const inKubeSystem = { ...fixture('seed-000/hpa.yaml'), metadata: { name: 'x', namespace: 'kube-system' } };
   assert.deepEqual(engineWith().validate({ ...request(inKubeSystem), namespace: 'kube-system' }), { allowed: true, violations: [], warnings: [] });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { optInLabelTypo } from '../../src/core/annotations.js';
 import { MAX_WARNING_LENGTH } from '../../src/core/admission/decision.js';
-import { defaultPolicy, fixture, fixtureText, plainDeployment } from '../helpers/fixtures.js';
+import { defaultPolicy, fixture, fixtureText, plainDeployment, plainHpa, podsMetric } from '../helpers/fixtures.js';
 import { formatCheckText, runCheck } from '../../src/cli/check.js';
 import { compileAdapterConfig } from '../../src/core/adapter/registry.js';
 import { convertV1Hpa } from '../../src/core/hpa-v1.js';
@@ -125,31 +125,13 @@ test("check reports the adapter config's own warnings (seed 001), in text and in
 
 test('an HPA on a GPU metric whose target requests no GPU is denied with the fix; a GPU in a container or init container, or a non-GPU metric, is not', () => {
   const rules = compileAdapterConfig(fixtureText('seed-000/adapter-config.yaml'), 'seed-000');
-  const cpuOnly = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'team' },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '1' } } }] } },
-    },
-  };
-  const hpaOn = (metric: string) => ({
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'web', namespace: 'team' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-      minReplicas: 1,
-      maxReplicas: 3,
-      metrics: [{ type: 'Pods', pods: { metric: { name: metric }, target: { type: 'AverageValue', averageValue: '50' } } }],
-    },
-  });
+  // not opted in, and no container asks for a GPU
+  const cpuOnly = plainDeployment({}, (d) => (d.metadata.labels = {}));
   const judge = (dep: unknown, metric: string) =>
     runCheck(
       [
         { source: 'dep.yaml', object: dep as Record<string, unknown> },
-        { source: 'hpa.yaml', object: hpaOn(metric) },
+        { source: 'hpa.yaml', object: plainHpa([podsMetric(metric)]) },
       ],
       defaultPolicy((p) => (p.scope = { hpas: 'all' })), // the Deployment is not opted in (scope.hpas: all)
       rules,
@@ -160,16 +142,16 @@ test('an HPA on a GPU metric whose target requests no GPU is denied with the fix
   assert.ok(v, JSON.stringify(denied.violations));
   assert.equal(v.field, 'spec.metrics[0].pods.metric.name');
   assert.match(v.message, /"gpu_utilization" comes from DCGM_FI_DEV_GPU_UTIL/);
-  assert.match(v.message, /Deployment web requests none/);
+  assert.match(v.message, new RegExp(`Deployment ${cpuOnly.metadata.name} requests none`));
   assert.match(v.message, /resources\.limits\["nvidia\.com\/gpu"\]/);
 
   const withGpu = structuredClone(cpuOnly);
-  (withGpu.spec.template.spec.containers[0]!.resources as Record<string, unknown>).limits = { 'nvidia.com/gpu': 1 };
+  withGpu.spec.template.spec.containers[0].resources.limits = { 'nvidia.com/gpu': 1 };
   assert.equal(
     judge(withGpu, 'gpu_utilization').violations.find((x) => x.reason === 'gpu-metric-without-gpu'),
     undefined,
   );
-  const initGpu = structuredClone(cpuOnly) as typeof cpuOnly & { spec: { template: { spec: { initContainers?: unknown[] } } } };
+  const initGpu = structuredClone(cpuOnly);
   initGpu.spec.template.spec.initContainers = [{ name: 'warm', image: 'cuda', restartPolicy: 'Always', resources: { limits: { 'nvidia.com/gpu': 1 } } }];
   assert.equal(
     judge(initGpu, 'gpu_utilization').violations.find((x) => x.reason === 'gpu-metric-without-gpu'),
@@ -189,18 +171,7 @@ test('the GPU-metric rule leaves opted-in targets to the gpu-injected rule: thei
     rules,
     cluster: staticClusterView({ deployments: [plainDeployment()], hpas: [] }), // opted in, stored without its GPU limit
   });
-  const hpa = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'llm', namespace: 'ml' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' },
-      minReplicas: 1,
-      maxReplicas: 3,
-      metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: '50' } } }],
-    },
-  };
-  const d = engine.validate(reviewOf(hpa).request as never);
+  const d = engine.validate(reviewOf(plainHpa()).request as never);
   assert.equal(
     d.violations.find((v) => v.reason === 'gpu-metric-without-gpu'),
     undefined,

@@ -118,20 +118,10 @@ test('external metrics: the namespace filter unless namespaced: false; the last 
 test("the engine asks with the HPA's namespace; no value there denies only once the target's pods have run (issue 18)", async () => {
   const { createEngine } = await import('../../src/core/engine.js');
   const { staticClusterView } = await import('../../src/core/cluster.js');
-  const { defaultPolicy } = await import('../helpers/fixtures.js');
+  const { defaultPolicy, plainHpa, podsMetric } = await import('../helpers/fixtures.js');
   const { reviewOf } = await import('../helpers/webhook.js');
   const rules = live(RULE, [scraped('gpu_util', { namespace: 'team-b', pod: 'b-0' })]);
-  const hpa = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'h', namespace: 'team-a' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'w' },
-      minReplicas: 1,
-      maxReplicas: 3,
-      metrics: [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }],
-    },
-  };
+  const hpa = plainHpa([podsMetric('gpu_util')], (h) => ((h.metadata = { name: 'h', namespace: 'team-a' }), (h.spec.scaleTargetRef.name = 'w')));
   const dep = (available: number) => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -195,17 +185,17 @@ test("the rule for a Pods metric with no series for the target's pods: denied wh
   const rs = live(RULE, [scraped('gpu_util', { namespace: 'team-d', pod: 'd-x' })]);
   const metrics = [{ type: 'Pods', pods: { metric: { name: 'gpu_util' }, target: { type: 'AverageValue', averageValue: '50' } } }];
   const running = { state: 'running' as const, why: 'Deployment team-d/w has 2 available pods', since: WINDOW - 1000, names: ['d-0', 'd-1'] };
-  const denied = verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', running);
+  const denied = verifyMetricsServed(metrics, rs, 'team-d', running);
   assert.equal(denied.violations.length, 1);
   assert.equal(denied.violations[0]!.reason, 'metric-no-series');
   assert.match(denied.violations[0]!.message, /none whose pod is one of the 2 pods of the HPA's target/);
   // the same pods, available only since inside the window: not final yet
-  assert.equal(verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { ...running, since: WINDOW + 1000 }).violations.length, 0);
-  const none = verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { state: 'none', why: 'Deployment team-d/w is new, so no pod of it runs yet' });
+  assert.equal(verifyMetricsServed(metrics, rs, 'team-d', { ...running, since: WINDOW + 1000 }).violations.length, 0);
+  const none = verifyMetricsServed(metrics, rs, 'team-d', { state: 'none', why: 'Deployment team-d/w is new, so no pod of it runs yet' });
   assert.equal(none.violations.length, 0);
   assert.match(none.warnings[0]!, /no series yet, allowed until its pods run/);
   // pods not known (no names): the namespace has series, allowed as before
-  assert.equal(verifyMetricsServed('HorizontalPodAutoscaler team-d/w', metrics, rs, 'team-d', { ...running, names: undefined }).violations.length, 0);
+  assert.equal(verifyMetricsServed(metrics, rs, 'team-d', { ...running, names: undefined }).violations.length, 0);
 });
 
 test('an external rule with no label for namespaces: the adapter lists the metric, but every namespaced query fails — its listing does not make it served', () => {

@@ -12,25 +12,19 @@ import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { AdmissionregistrationV1Api, AutoscalingV2Api, CoordinationV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { mkdtemp } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCerts } from '../../src/cli/certs.js';
 import { splitPemBundle } from '../../src/controller/certificates.js';
 import { FAIL_CLOSED_WEBHOOK } from '../../src/core/cert-rotation.js';
-import { REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
+import { startControlPlane, type ControlPlane } from './cluster.js';
+import { policyFile } from '../helpers/fixtures.js';
 import { apiMessage, apply, applyAdapterConfigMap, hpa, NS, renderManifests, ReplicaProxy, waitUntil, WebhookProcess } from './harness.js';
 
 const SECRET = 'gpu-hpa-webhook-tls';
 const PROPAGATION = '2s';
 /** The default policy judging every HPA (scope.hpas: all): the HPAs here target no Deployment, and this file is about TLS, not scope. */
-function allHpasPolicy(dir: string): string {
-  const policy = parse(readFileSync(join(REPO_ROOT, 'policies', 'default.yaml'), 'utf8')) as Record<string, unknown>;
-  policy.scope = { hpas: 'all' };
-  const file = join(dir, 'policy-all-hpas.yaml');
-  writeFileSync(file, stringify(policy));
-  return file;
-}
+const allHpasPolicy = (dir: string) => policyFile(dir, (p) => (p.scope = { hpas: 'all' }), 'policy-all-hpas.yaml');
 
 let cp: ControlPlane;
 let admin: KubeConfig;

@@ -20,10 +20,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT, startControlPlane, type ControlPlane } from './cluster.js';
+import { policyFile } from '../helpers/fixtures.js';
 import { generateCorpus, goJson, NAMESPACE, type Case } from './hpa-corpus.js';
 
 let cp: ControlPlane;
@@ -138,12 +137,10 @@ test('check agrees with kube-apiserver v1.36.3 on every HPA of the corpus', asyn
   }
   // every HPA of the corpus is judged (policy scope.hpas: all): the default scope leaves HPAs whose target is not an
   // opted-in Deployment alone, and none of the corpus's targets is among the inputs
-  const policy = parse(readFileSync(join(REPO_ROOT, 'policies', 'default.yaml'), 'utf8')) as Record<string, unknown>;
-  policy.scope = { hpas: 'all' };
-  const policyFile = join(dir, '..', `policy-${process.pid}.yaml`);
-  await writeFile(policyFile, stringify(policy));
-  const r = await runCheck(['-f', dir, '-n', NAMESPACE, '-o', 'json', '--policy', policyFile]);
-  await rm(policyFile, { force: true });
+  // (written beside the corpus's folder: check reads every file in it as a manifest)
+  const policy = policyFile(join(dir, '..'), (p) => (p.scope = { hpas: 'all' }), `policy-${process.pid}.yaml`);
+  const r = await runCheck(['-f', dir, '-n', NAMESPACE, '-o', 'json', '--policy', policy]);
+  await rm(policy, { force: true });
   let report: CheckJson;
   try {
     report = JSON.parse(r.stdout) as CheckJson;

@@ -1,7 +1,8 @@
 // Shared test inputs: the seeds' fixtures (../shared/fixtures) and the shipped policy.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parsePolicy, type Policy } from '../../src/core/policy/schema.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +32,13 @@ export function defaultPolicy(overrides: (p: Policy) => void = () => {}): Policy
   return p;
 }
 
+/** defaultPolicy(overrides) written as YAML to dir/name: the file a webhook process, `check` or the loop is given with --policy. */
+export function policyFile(dir: string, overrides: (p: Policy) => void = () => {}, name = 'policy.yaml'): string {
+  const file = join(dir, name);
+  writeFileSync(file, stringify(defaultPolicy(overrides)));
+  return file;
+}
+
 /** A Deployment with no GPU settings at all, opted in. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function plainDeployment(annotations: Record<string, string> = {}, extra: (d: any) => void = () => {}): any {
@@ -54,6 +62,24 @@ export function plainDeployment(annotations: Record<string, string> = {}, extra:
   };
   extra(d);
   return d;
+}
+
+/** A Pods metric of an HPA: `name`, averaged over the pods. */
+export function podsMetric(name: string, averageValue = '50') {
+  return { type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue } } };
+}
+
+/** An autoscaling/v2 HPA llm in ml on plainDeployment()'s Deployment, 1 to 4 replicas, on `metrics`; `extra` edits it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function plainHpa(metrics: unknown[] = [podsMetric('gpu_utilization')], extra: (h: any) => void = () => {}): any {
+  const h = {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'llm', namespace: 'ml' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' }, minReplicas: 1, maxReplicas: 4, metrics },
+  };
+  extra(h);
+  return h;
 }
 
 export function sortOps<T extends { path: string; op: string }>(ops: T[]): T[] {

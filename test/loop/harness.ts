@@ -18,6 +18,7 @@ import { parse, stringify } from 'yaml';
 import { controlPlaneBinaries, freePort, REPO_ROOT, stopProc, tail, type ControlPlane, type Proc } from '../e2e/cluster.js';
 import { ADAPTER_CONFIGMAP, apply, setUp, waitUntil, type Env } from '../e2e/harness.js';
 import { GpuNodeExporter, KWOK_NODE_ANNOTATION, loopBinaries, startAdapter, startKwok, startPrometheus, startScheduler } from './components.js';
+import { policyFile } from '../helpers/fixtures.js';
 import { createNetns, type Netns } from './netns.js';
 import { aggregationFlags, makePki } from './pki.js';
 
@@ -53,26 +54,26 @@ export async function loopAdapterConfig(): Promise<string> {
  * one to two replicas, scale-up and scale-down without a stabilization window (the default profile's 600 s
  * scale-down window would make the run ten minutes long); enforcement deny.
  */
-export async function loopPolicy(): Promise<string> {
-  const p = parse(await readFile(join(REPO_ROOT, 'policies', 'default.yaml'), 'utf8')) as Record<string, unknown> & { profiles: Record<string, unknown> };
-  p.enforcement = 'deny';
-  // seed-001's Deployment has its GPU written by hand (not opted in): the loop judges every HPA (scope.hpas: all)
-  p.scope = { hpas: 'all' };
-  p.defaultProfile = 'loop';
-  p.profiles.loop = {
-    description: 'test/loop: scales within seconds in both directions',
-    target: '30',
-    maxReplicas: 2,
-    maxReplicasCap: 4,
-    minScaleDownStabilizationSeconds: 0,
-    behavior: {
-      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 15 }] },
-      scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 15 }] },
-    },
-    scaleUpLimit: { maxPodsPerMinute: 8 },
-    scaleDownLimit: { maxPodsPerMinute: 4, maxPercentPerMinute: 400 },
-  };
-  return stringify(p);
+export function loopPolicyFile(dir: string): string {
+  return policyFile(dir, (p) => {
+    p.enforcement = 'deny';
+    // seed-001's Deployment has its GPU written by hand (not opted in): the loop judges every HPA (scope.hpas: all)
+    p.scope = { hpas: 'all' };
+    p.defaultProfile = 'loop';
+    p.profiles.loop = {
+      description: 'test/loop: scales within seconds in both directions',
+      target: '30',
+      maxReplicas: 2,
+      maxReplicasCap: 4,
+      minScaleDownStabilizationSeconds: 0,
+      behavior: {
+        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 2, periodSeconds: 15 }] },
+        scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 15 }] },
+      },
+      scaleUpLimit: { maxPodsPerMinute: 8 },
+      scaleDownLimit: { maxPodsPerMinute: 4, maxPercentPerMinute: 400 },
+    };
+  });
 }
 
 export interface Loop {
@@ -133,8 +134,7 @@ export async function startLoop(): Promise<Loop> {
     procs.push(prom);
     cleanup.push(() => stopProc(prom));
 
-    const policyFile = join(dir, 'policy.yaml');
-    await writeFile(policyFile, await loopPolicy());
+    const policy = loopPolicyFile(dir);
     const adapterConfig = await loopAdapterConfig();
     const adapterConfigFile = join(dir, 'adapter-config.yaml');
     await writeFile(adapterConfigFile, adapterConfig);
@@ -157,7 +157,7 @@ export async function startLoop(): Promise<Loop> {
       },
       // the whole loop shares two cores with other work: a replica (tsx compiling the sources) may start slowly
       startTimeoutMs: 240_000,
-      serveArgs: ['--policy', policyFile, '--prometheus-url', prometheusUrl, '--discovery-interval', DISCOVERY_INTERVAL],
+      serveArgs: ['--policy', policy, '--prometheus-url', prometheusUrl, '--discovery-interval', DISCOVERY_INTERVAL],
       // the webhook reads the adapter's rules from the manifests' ConfigMap: the same rules the adapter runs
       beforeServe: async (_cp, objects) => {
         const [ns, name] = ADAPTER_CONFIGMAP.split('/');

@@ -2,24 +2,14 @@
 // with the seeds' own manifests and adapter configs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultPolicy, fixture, fixtureText, plainDeployment } from '../helpers/fixtures.js';
+import { defaultPolicy, fixture, fixtureText, plainDeployment, plainHpa } from '../helpers/fixtures.js';
 import { post, reviewOf, webhook } from '../helpers/webhook.js';
 
 const seed000 = fixtureText('seed-000/adapter-config.yaml');
 const seed001 = fixtureText('seed-001/adapter-config.yaml');
 const seed003 = fixtureText('seed-003/adapter-config.yaml');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function hpa(metrics: any[], extra: (h: any) => void = () => {}): any {
-  const h = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'llm', namespace: 'ml' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' }, minReplicas: 1, maxReplicas: 4, metrics },
-  };
-  extra(h);
-  return h;
-}
+const hpa = plainHpa;
 const podsMetric = (name: string, target: object = { type: 'AverageValue', averageValue: '30' }) => ({ type: 'Pods', pods: { metric: { name }, target } });
 
 // --- 1. metrics served, with prometheus-adapter's semantics ---------------------------------------

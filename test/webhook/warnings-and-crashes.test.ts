@@ -4,30 +4,20 @@
 // get an ordinary answer naming the field.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { plainDeployment } from '../helpers/fixtures.js';
+import { plainDeployment, plainHpa, podsMetric } from '../helpers/fixtures.js';
 import { post, reviewOf, webhook } from '../helpers/webhook.js';
 
+/** plainHpa with a behavior within the inference profile's limits. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function hpa(metrics: any[], extra: (h: any) => void = () => {}): any {
-  const h = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'llm', namespace: 'ml' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'llm' },
-      minReplicas: 1,
-      maxReplicas: 4,
-      metrics,
-      behavior: {
-        scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
-        scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
-      },
-    },
-  };
-  extra(h);
-  return h;
-}
-const gpuMetric = { type: 'Pods', pods: { metric: { name: 'gpu_utilization' }, target: { type: 'AverageValue', averageValue: '60' } } };
+const hpa = (metrics: unknown[], extra: (h: any) => void = () => {}) =>
+  plainHpa(metrics, (h) => {
+    h.spec.behavior = {
+      scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 600, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+    };
+    extra(h);
+  });
+const gpuMetric = podsMetric('gpu_utilization', '60');
 
 test('managed-mode notice: a team HPA on a managed Deployment is allowed with the notice; external mode and the managed HPA get none', async () => {
   const managed = webhook({ deployments: [plainDeployment()] });

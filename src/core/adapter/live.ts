@@ -547,5 +547,3 @@ export function joinedSeries(metricsQuery: string): string[] {
 function sameResource(a: GroupResource, b: GroupResource): boolean {
   return a.group === b.group && a.resource === b.resource;
 }
-
-export { isCompiled as isCompiledRuleSet };

@@ -62,10 +62,6 @@ export function withPatch(decision: Decision, patch: Operation[]): Decision {
   return patch.length > 0 ? { allowed: decision.allowed, violations: decision.violations, warnings: decision.warnings, patch } : decision;
 }
 
-export function withWarnings(decision: Decision, warnings: string[]): Decision {
-  return warnings.length > 0 ? { ...decision, warnings: [...decision.warnings, ...warnings] } : decision;
-}
-
 /**
  * A decision within the bounds of src/core/bounds.ts: at most MAX_VIOLATIONS violations (the rest
  * counted in `omitted`), at most MAX_WARNINGS warnings (the last saying how many were left out), each

@@ -191,10 +191,6 @@ export function parsePolicy(doc: unknown, source: string): Policy {
   throw new PolicyError(source, problems);
 }
 
-export function profileFor(policy: Policy, name: string | undefined): Profile | undefined {
-  return policy.profiles[name ?? policy.defaultProfile];
-}
-
 /** Whether a pod's resource name is a GPU the policy accounts for: the policy's resources, and any nvidia.com/ one. */
 export function isGpuResource(policy: Policy, resource: string): boolean {
   return resource === policy.gpuResource || resource.startsWith('nvidia.com/') || gpuResourceAllowed(policy, resource);

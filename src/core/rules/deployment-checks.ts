@@ -24,7 +24,7 @@ export const managedMetric: Coded<DeploymentRule, typeof METRIC_CODES> = {
   endpoints: ['validate'],
   source: 'SPEC "Validation" 1',
   codes: METRIC_CODES,
-  run: (f) => verifyManagedMetric(f.subject, f.settings, f.ctx.rules, podsOfDeployment(f.dep, f.req.operation === 'CREATE')),
+  run: (f) => verifyManagedMetric(f.settings, f.ctx.rules, podsOfDeployment(f.dep, f.req.operation === 'CREATE')),
 };
 
 const gpuInjectedCodes = {
@@ -40,7 +40,7 @@ export const gpuInjected: Coded<DeploymentRule, typeof gpuInjectedCodes> = {
   kinds: ['Deployment'],
   endpoints: ['validate'],
   codes: gpuInjectedCodes,
-  run: (f) => ({ violations: verifyGpuInjected(f.subject, f.dep, f.settings, f.ctx.policy) }),
+  run: (f) => ({ violations: verifyGpuInjected(f.dep, f.settings, f.ctx.policy) }),
 };
 
 const gpuBudgetCodes = {
@@ -57,7 +57,7 @@ export const gpuBudget: Coded<DeploymentRule, typeof gpuBudgetCodes> = {
   endpoints: ['validate'],
   source: 'kubernetes pkg/api/v1/resource/helpers.go (PodRequests)',
   codes: gpuBudgetCodes,
-  run: (f) => ({ violations: verifyGpuBudget(f.subject, f.dep, f.ctx.policy) }),
+  run: (f) => ({ violations: verifyGpuBudget(f.dep, f.ctx.policy) }),
 };
 
 const existingHpasCodes = {} as const;

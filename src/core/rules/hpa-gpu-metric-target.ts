@@ -19,6 +19,6 @@ export const hpaGpuMetricTarget: Coded<HpaRule, typeof codes> = {
   codes,
   run(f) {
     if (!f.target || f.target.settings) return { violations: [] };
-    return { violations: verifyGpuMetricTargetHasGpu(f.subject, f.hpa.spec?.metrics, f.ctx.rules, f.namespace, f.target.dep, f.ctx.policy) };
+    return { violations: verifyGpuMetricTargetHasGpu(f.hpa.spec?.metrics, f.ctx.rules, f.namespace, f.target.dep, f.ctx.policy) };
   },
 };

@@ -25,7 +25,7 @@ export const scaleDownStabilization: Coded<HpaRule, typeof scaleDownStabilizatio
   name: 'scale-down-stabilization',
   description: "the scale-down stabilization window is at least the profile's minimum",
   codes: scaleDownStabilizationCodes,
-  run: onGpuTarget((f, s) => verifyScaleDownStabilization(f.subject, f.hpa, s)),
+  run: onGpuTarget((f, s) => verifyScaleDownStabilization(f.hpa, s)),
 };
 
 const scaleRatesCodes = {
@@ -38,7 +38,7 @@ export const scaleRates: Coded<HpaRule, typeof scaleRatesCodes> = {
   name: 'scale-rates',
   description: "the scaling policies stay within the profile's per-minute limits",
   codes: scaleRatesCodes,
-  run: onGpuTarget((f, s) => verifyScaleRates(f.subject, f.hpa, s)),
+  run: onGpuTarget((f, s) => verifyScaleRates(f.hpa, s)),
 };
 
 const replicaCapCodes = { 'max-replicas-over-cap': "spec.maxReplicas is over the profile's maxReplicasCap" } as const;
@@ -48,7 +48,7 @@ export const replicaCap: Coded<HpaRule, typeof replicaCapCodes> = {
   name: 'replica-cap',
   description: "spec.maxReplicas is within the profile's maxReplicasCap",
   codes: replicaCapCodes,
-  run: onGpuTarget((f, s) => verifyReplicaCap(f.subject, f.hpa, s)),
+  run: onGpuTarget((f, s) => verifyReplicaCap(f.hpa, s)),
 };
 
 const singleHpaCodes = { 'duplicate-hpa': 'another HPA in the namespace already scales the same target' } as const;
@@ -58,7 +58,7 @@ export const singleHpa: Coded<HpaRule, typeof singleHpaCodes> = {
   name: 'single-hpa',
   description: 'at most one HPA per scale target (two fight over its replicas)',
   codes: singleHpaCodes,
-  run: onGpuTarget((f) => verifySingleHpa(f.subject, f.hpa, f.ctx.cluster.hpas(f.namespace))),
+  run: onGpuTarget((f) => verifySingleHpa(f.hpa, f.ctx.cluster.hpas(f.namespace))),
 };
 
 const managedModeCodes = {} as const;
@@ -68,5 +68,5 @@ export const managedMode: Coded<HpaRule, typeof managedModeCodes> = {
   name: 'managed-mode',
   description: 'a team HPA on a Deployment whose HPA the webhook manages is allowed, with a warning (no reason code)',
   codes: managedModeCodes,
-  run: (f) => ({ violations: [], warnings: f.target?.settings ? managedModeNotice(f.subject, f.hpa, f.target.settings) : [] }),
+  run: (f) => ({ violations: [], warnings: f.target?.settings ? managedModeNotice(f.hpa, f.target.settings) : [] }),
 };

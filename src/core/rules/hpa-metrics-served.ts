@@ -16,7 +16,7 @@ export const hpaMetricsServed: Coded<HpaRule, typeof hpaMetricsServedCodes> = {
   source: 'SPEC "Validation" 1; kubernetes-sigs/prometheus-adapter pkg/naming, pkg/custom-provider',
   codes: hpaMetricsServedCodes,
   run(f) {
-    const served = verifyMetricsServed(f.subject, f.hpa.spec?.metrics, f.ctx.rules, f.namespace, f.pods);
+    const served = verifyMetricsServed(f.hpa.spec?.metrics, f.ctx.rules, f.namespace, f.pods);
     return { violations: served.violations, warnings: served.warnings };
   },
 };

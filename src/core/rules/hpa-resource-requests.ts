@@ -16,9 +16,9 @@ export const hpaResourceRequests: Coded<HpaRule, typeof hpaResourceRequestsCodes
   source: 'SPEC "Validation" 5; kubernetes pkg/controller/podautoscaler/replica_calculator.go (calculatePodRequests)',
   codes: hpaResourceRequestsCodes,
   run(f) {
-    if (f.target) return { violations: verifyResourceRequests(f.subject, f.hpa.spec?.metrics, f.target.dep) };
+    if (f.target) return { violations: verifyResourceRequests(f.hpa.spec?.metrics, f.target.dep) };
     if (f.ctx.cluster.complete || !needsRequests(f.hpa.spec?.metrics)) return { violations: [] };
     const ref = f.hpa.spec?.scaleTargetRef;
-    return { violations: [], warnings: [`${f.subject}: ${excerpt(String(ref?.kind ?? 'target'))} ${excerpt(String(ref?.name ?? ''))} unknown here; its cpu/memory requests were not checked`] };
+    return { violations: [], warnings: [`${excerpt(String(ref?.kind ?? 'target'))} ${excerpt(String(ref?.name ?? ''))} unknown here; its cpu/memory requests were not checked`] };
   },
 };

@@ -12,5 +12,5 @@ export const profileNamespace: Coded<DeploymentRule, typeof profileNamespaceCode
   kinds: ['Deployment'],
   endpoints: ['mutate', 'validate'],
   codes: profileNamespaceCodes,
-  run: (f) => verifyProfileAllowed(f.subject, f.settings, f.namespace, f.ctx.cluster.namespaceLabels?.(f.namespace), f.ctx.cluster.complete),
+  run: (f) => verifyProfileAllowed(f.settings, f.namespace, f.ctx.cluster.namespaceLabels?.(f.namespace), f.ctx.cluster.complete),
 };

@@ -64,9 +64,11 @@ export interface RequestFacts extends Facts {
   object: unknown;
 }
 
-/** Stages `shape` and `settings`: an opted-in Deployment, named by `subject` ("Deployment ns/name"). */
+/**
+ * Stages `shape` and `settings`: an opted-in Deployment. Rules write their messages without the object's
+ * name: the engine puts "Deployment ns/name: " in front of each violation, once (engine.ts enforce).
+ */
 export interface DeploymentFacts extends Facts {
-  subject: string;
   namespace: string;
   dep: Deployment;
 }
@@ -76,9 +78,8 @@ export interface OptedInFacts extends DeploymentFacts {
   settings: GpuSettings;
 }
 
-/** Stage `judge` of a HorizontalPodAutoscaler. */
+/** Stage `judge` of a HorizontalPodAutoscaler (messages without its name, as for a Deployment). */
 export interface HpaFacts extends Facts {
-  subject: string;
   namespace: string;
   hpa: HorizontalPodAutoscaler;
   /** on UPDATE, the stored object (the API server relaxes some checks for unchanged fields) */

@@ -15,13 +15,13 @@ import { verdictToFindings } from './hpa-metrics.js';
 import type { TargetPods } from './target-pods.js';
 
 /** `pods`: whether the Deployment's own pods run (the managed HPA's metric comes from them; issue 18). */
-export function verifyManagedMetric(subject: string, s: GpuSettings, rules: AdapterRuleSet, pods?: TargetPods): { violations: Violation[]; warnings: string[] } {
+export function verifyManagedMetric(s: GpuSettings, rules: AdapterRuleSet, pods?: TargetPods): { violations: Violation[]; warnings: string[] } {
   if (s.hpaMode !== 'managed') return { violations: [], warnings: [] };
   const req = { kind: 'Pods' as const, name: s.metric, resource: { group: '', resource: 'pods' }, namespaced: true };
-  return verdictToFindings(subject, `metadata.annotations["${A.metric}"]`, req, rules.lookup(req), rules, pods);
+  return verdictToFindings(`metadata.annotations["${A.metric}"]`, req, rules.lookup(req), rules, pods);
 }
 
-export function verifyGpuInjected(subject: string, dep: Deployment, s: GpuSettings, policy: Policy): Violation[] {
+export function verifyGpuInjected(dep: Deployment, s: GpuSettings, policy: Policy): Violation[] {
   const out: Violation[] = [];
   const pod = dep.spec?.template?.spec;
   const containers = Array.isArray(pod?.containers) ? pod.containers : [];
@@ -34,7 +34,7 @@ export function verifyGpuInjected(subject: string, dep: Deployment, s: GpuSettin
       out.push({
         reason: 'gpu-limit-missing',
         field: `spec.template.spec.containers[${i}].resources.limits["${s.gpuResource}"]`,
-        message: `${subject}: container "${excerpt(c.name)}" must have resources.limits["${s.gpuResource}"]: "${s.gpus}" (found ${have === undefined ? 'none' : JSON.stringify(typeof have === 'string' ? excerpt(have) : have)}); the mutating webhook may have been skipped — re-apply, or set it yourself`,
+        message: `container "${excerpt(c.name)}" must have resources.limits["${s.gpuResource}"]: "${s.gpus}" (found ${have === undefined ? 'none' : JSON.stringify(typeof have === 'string' ? excerpt(have) : have)}); the mutating webhook may have been skipped — re-apply, or set it yourself`,
       });
     }
   });
@@ -43,7 +43,7 @@ export function verifyGpuInjected(subject: string, dep: Deployment, s: GpuSettin
       out.push({
         reason: 'gpu-toleration-missing',
         field: 'spec.template.spec.tolerations',
-        message: `${subject}: spec.template.spec.tolerations lacks ${describeToleration(t)}, which GPU nodes require; the mutating webhook may have been skipped — re-apply, or add it yourself`,
+        message: `spec.template.spec.tolerations lacks ${describeToleration(t)}, which GPU nodes require; the mutating webhook may have been skipped — re-apply, or add it yourself`,
       });
     }
   }
@@ -93,7 +93,7 @@ const gpuText = (milli: bigint) => (milli % 1000n === 0n ? String(milli / 1000n)
  * app containers plus the restartable (sidecar) init containers, or an ordinary init container plus the
  * sidecars, whichever is larger.
  */
-export function verifyGpuBudget(subject: string, dep: Deployment, policy: Policy): Violation[] {
+export function verifyGpuBudget(dep: Deployment, policy: Policy): Violation[] {
   const pod = dep.spec?.template?.spec;
   const out: Violation[] = [];
   const app = (Array.isArray(pod?.containers) ? pod.containers : []).slice(0, MAX_CONTAINERS);
@@ -114,7 +114,7 @@ export function verifyGpuBudget(subject: string, dep: Deployment, policy: Policy
     out.push({
       reason: 'gpu-resource-not-allowed',
       field: 'spec.template.spec',
-      message: `${subject}: container ${excerptList(notAllowed, MAX_LISTED, false)}, which the policy does not allow (allowed: ${policy.allowedGpuResources.join(', ')})`,
+      message: `container ${excerptList(notAllowed, MAX_LISTED, false)}, which the policy does not allow (allowed: ${policy.allowedGpuResources.join(', ')})`,
     });
   }
   const running = sumMilli(appAsks) + sumMilli(sidecarAsks);
@@ -128,7 +128,7 @@ export function verifyGpuBudget(subject: string, dep: Deployment, policy: Policy
     out.push({
       reason: 'gpus-over-max',
       field: 'spec.template.spec',
-      message: `${subject}: the pod asks for ${gpuText(total)} GPUs (${excerptList(parts, 5, false)}), over the policy's maxGpusPerPod ${policy.maxGpusPerPod}; every container counts, sidecars and init containers too — lower the requests`,
+      message: `the pod asks for ${gpuText(total)} GPUs (${excerptList(parts, 5, false)}), over the policy's maxGpusPerPod ${policy.maxGpusPerPod}; every container counts, sidecars and init containers too — lower the requests`,
     });
   }
   return out;
@@ -139,13 +139,7 @@ export function verifyGpuBudget(subject: string, dep: Deployment, policy: Policy
  * `labels` undefined: not known. Then a review with a cluster behind it is denied (the limit fails closed),
  * and an offline one (`check`, `serve` without a cluster) is allowed with a warning saying it was not verified.
  */
-export function verifyProfileAllowed(
-  subject: string,
-  s: GpuSettings,
-  namespace: string,
-  labels: Readonly<Record<string, string>> | undefined,
-  clusterKnown: boolean,
-): { violations: Violation[]; warnings: string[] } {
+export function verifyProfileAllowed(s: GpuSettings, namespace: string, labels: Readonly<Record<string, string>> | undefined, clusterKnown: boolean): { violations: Violation[]; warnings: string[] } {
   const sel = s.profile.namespaceSelector;
   if (!sel) return { violations: [], warnings: [] };
   const field = `metadata.annotations["${A.profile}"]`;
@@ -153,7 +147,7 @@ export function verifyProfileAllowed(
     if (!clusterKnown) {
       return {
         violations: [],
-        warnings: [`${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}; namespace ${namespace}'s labels are unknown here, so this was not verified`],
+        warnings: [`profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}; namespace ${namespace}'s labels are unknown here, so this was not verified`],
       };
     }
     return {
@@ -161,7 +155,7 @@ export function verifyProfileAllowed(
         {
           reason: 'profile-not-allowed',
           field,
-          message: `${subject}: profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}, and namespace ${namespace}'s labels are not known to the webhook yet; retry in a moment`,
+          message: `profile "${s.profileName}" is limited to namespaces matching ${describeSelector(sel)}, and namespace ${namespace}'s labels are not known to the webhook yet; retry in a moment`,
         },
       ],
       warnings: [],
@@ -173,7 +167,7 @@ export function verifyProfileAllowed(
       {
         reason: 'profile-not-allowed',
         field,
-        message: `${subject}: profile "${s.profileName}" is not allowed in namespace ${namespace}: the policy limits it to namespaces matching ${describeSelector(sel)}; pick another profile (${A.profile}) or ask the platform team`,
+        message: `profile "${s.profileName}" is not allowed in namespace ${namespace}: the policy limits it to namespaces matching ${describeSelector(sel)}; pick another profile (${A.profile}) or ask the platform team`,
       },
     ],
     warnings: [],
@@ -189,14 +183,13 @@ export function judgeExistingHpas(depName: string, s: GpuSettings, namespaceHpas
   const targeting = namespaceHpas.filter((h) => h?.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === depName && h.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGER_NAME);
   for (const h of targeting.slice(0, MAX_LISTED)) {
     const name = excerpt(h.metadata?.name ?? '?');
-    const subject = `HorizontalPodAutoscaler ${name}`;
-    const found = gpuSafetyRules(subject, h, s, namespaceHpas as HorizontalPodAutoscaler[]);
-    const notice = managedModeNotice(subject, h, s);
+    // a warning on the Deployment: each names the HPA it is about
+    const hpa = `HorizontalPodAutoscaler ${name}`;
+    const found = gpuSafetyRules(h, s, namespaceHpas as HorizontalPodAutoscaler[]);
     if (found.length > 0) {
-      const first = found[0]!.message.startsWith(`${subject}: `) ? found[0]!.message.slice(subject.length + 2) : found[0]!.message;
-      out.push(`existing ${subject} on this Deployment breaks profile "${s.profileName}": ${found.map((v) => v.reason).join(', ')}: ${first}`);
+      out.push(`existing ${hpa} on this Deployment breaks profile "${s.profileName}": ${found.map((v) => v.reason).join(', ')}: ${found[0]!.message}`);
     }
-    out.push(...notice);
+    out.push(...managedModeNotice(h, s).map((n) => `${hpa}: ${n}`));
   }
   if (targeting.length > MAX_LISTED) out.push(`${targeting.length - MAX_LISTED} more HorizontalPodAutoscalers target this Deployment and were not judged`);
   return out;

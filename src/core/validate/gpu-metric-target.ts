@@ -34,7 +34,7 @@ export function requestsGpu(dep: Deployment, policy: Policy): boolean {
   return all.slice(0, 2 * MAX_CONTAINERS).some((c) => c !== null && typeof c === 'object' && holdsGpu(c, policy));
 }
 
-export function verifyGpuMetricTargetHasGpu(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace: string, target: Deployment, policy: Policy): Violation[] {
+export function verifyGpuMetricTargetHasGpu(metrics: unknown, rules: AdapterRuleSet, namespace: string, target: Deployment, policy: Policy): Violation[] {
   // over its bound the list is one violation already (hpa-metrics.ts)
   if (!Array.isArray(metrics) || metrics.length > MAX_METRICS || requestsGpu(target, policy)) return [];
   const out: Violation[] = [];
@@ -47,7 +47,7 @@ export function verifyGpuMetricTargetHasGpu(subject: string, metrics: unknown, r
       reason: 'gpu-metric-without-gpu',
       field: `spec.metrics[${i}].pods.metric.name`,
       short: `metric "${brief(name, 40)}" needs GPU pods: add limits["${policy.gpuResource}"] to ${brief(target.metadata?.name ?? '', 30)}`,
-      message: `${subject}: spec.metrics[${i}].pods.metric.name "${excerpt(name)}" comes from ${series}, which dcgm-exporter writes only for pods holding a GPU, but Deployment ${excerpt(target.metadata?.name ?? '')} requests none, so the HPA would show <unknown> forever; give its GPU container resources.limits["${policy.gpuResource}"] (or opt it in with the label gpu-hpa.io/enabled: "true")`,
+      message: `spec.metrics[${i}].pods.metric.name "${excerpt(name)}" comes from ${series}, which dcgm-exporter writes only for pods holding a GPU, but Deployment ${excerpt(target.metadata?.name ?? '')} requests none, so the HPA would show <unknown> forever; give its GPU container resources.limits["${policy.gpuResource}"] (or opt it in with the label gpu-hpa.io/enabled: "true")`,
     });
   });
   return out;

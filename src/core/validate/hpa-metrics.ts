@@ -37,25 +37,25 @@ export function metricRequest(m: MetricSpec): { request: MetricRequest; field: s
 }
 
 /**
- * Turn one verdict into a violation or a warning; `subject` names the object ("HorizontalPodAutoscaler default/x").
+ * Turn one verdict into a violation or a warning, without the object's name (the engine puts it in front of a violation).
  * `pods`: whether the pods the metric comes from run (the HPA's target, or the opted-in Deployment itself).
  */
-export function verdictToFindings(subject: string, field: string, req: MetricRequest, verdict: MetricVerdict, rules: AdapterRuleSet, pods?: TargetPods): MetricCheck {
+export function verdictToFindings(field: string, req: MetricRequest, verdict: MetricVerdict, rules: AdapterRuleSet, pods?: TargetPods): MetricCheck {
   const what = `${req.kind} metric "${req.name}"${req.kind === 'Object' && req.resource ? ` on ${req.resource.resource}` : ''}`;
   const before = verdict.status === 'not-served' ? verdict.live?.beforePods : undefined;
-  if (before && pods && pods.state !== 'unknown') return beforePodsRun(subject, field, what, req, verdict, before, rules, pods);
+  if (before && pods && pods.state !== 'unknown') return beforePodsRun(field, what, req, verdict, before, rules, pods);
   switch (verdict.status) {
     case 'served':
-      return { violations: [], warnings: verdict.notes.map((n) => `${subject}: ${n}`) };
+      return { violations: [], warnings: [...verdict.notes] };
     case 'unverifiable':
       return {
         violations: [],
-        warnings: [`${subject}: ${field}: ${what} could not be verified offline: ${verdict.reason}`, ...(verdict.notes ?? []).map((n) => `${subject}: ${n}`)],
+        warnings: [`${field}: ${what} could not be verified offline: ${verdict.reason}`, ...(verdict.notes ?? [])],
       };
     case 'not-served': {
-      const notes = (verdict.notes ?? []).map((n) => `${subject}: ${n}`);
+      const notes = [...(verdict.notes ?? [])];
       // live discovery (adapter/live.ts) writes its own sentence: the rule exists, Prometheus has no usable series
-      if (verdict.live) return { violations: [{ reason: verdict.live.reason, field, message: `${subject}: ${field}: ${what}: ${verdict.live.message}` }], warnings: notes };
+      if (verdict.live) return { violations: [{ reason: verdict.live.reason, field, message: `${field}: ${what}: ${verdict.live.message}` }], warnings: notes };
       const list = req.kind === 'External' ? 'externalRules' : 'rules';
       // the registry's explanation names each rule it considered and why it does not serve this ask
       const why = verdict.explanation ? ` Considered: ${verdict.explanation}.` : '';
@@ -65,7 +65,7 @@ export function verdictToFindings(subject: string, field: string, req: MetricReq
           {
             reason: 'metric-not-served',
             field,
-            message: `${subject}: ${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
+            message: `${field}: no prometheus-adapter ${list} entry in ${rules.source} serves ${what}, so the HPA would show <unknown> forever.${why}${hint}`,
             short: `${req.kind} metric "${brief(req.name, 60)}" is served by no adapter ${list} entry; ${verdict.nearest.length > 0 ? `did you mean ${verdict.nearest[0]}?` : `add a ${list} entry for it`}`,
           },
         ],
@@ -84,7 +84,6 @@ type BeforePods = NonNullable<NonNullable<Extract<MetricVerdict, { status: 'not-
  * decides, with a warning saying what was checked and what could not be yet.
  */
 function beforePodsRun(
-  subject: string,
   field: string,
   what: string,
   req: MetricRequest,
@@ -93,17 +92,17 @@ function beforePodsRun(
   rules: AdapterRuleSet,
   pods: Exclude<TargetPods, { state: 'unknown' }>,
 ): MetricCheck {
-  const notes = (verdict.status === 'not-served' ? (verdict.notes ?? []) : []).map((n) => `${subject}: ${n}`);
+  const notes = verdict.status === 'not-served' ? [...(verdict.notes ?? [])] : [];
   if (pods.state === 'running' && pods.since !== undefined && pods.since <= before.windowStart) {
-    const message = `${subject}: ${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; ${before.conclusion ?? 'so prometheus-adapter registers no such metric'} and the HPA would show <unknown> forever`;
+    const message = `${field}: ${what}: ${pods.why}, before the last series discovery pass's window began (${new Date(before.windowStart).toISOString()}), and still ${before.detail}; ${before.conclusion ?? 'so prometheus-adapter registers no such metric'} and the HPA would show <unknown> forever`;
     return { violations: [{ reason: 'metric-no-series', field, message }], warnings: notes };
   }
-  const offline = verdictToFindings(subject, field, req, before.offline, rules);
+  const offline = verdictToFindings(field, req, before.offline, rules);
   if (offline.violations.length > 0) return { violations: offline.violations, warnings: [...offline.warnings, ...notes] };
   const served = before.offline.status === 'not-served' ? [] : before.offline.rules.map((r) => `${r.list}[${r.index}]`);
   const until = pods.state === 'none' ? 'until its pods run' : 'until its pods have run for a discovery interval';
   // the point first: AdmissionResponse warnings are clipped at 120 characters (decision.ts clipWarning)
-  const warning = `${subject}: ${what}: no series yet, allowed ${until}; checked: ${served.length > 0 ? `${served.join(', ')} would serve it for the pods` : 'the adapter config'} (${field}); not yet: ${before.detail}, as ${pods.why}; judged again on its next write`;
+  const warning = `${what}: no series yet, allowed ${until}; checked: ${served.length > 0 ? `${served.join(', ')} would serve it for the pods` : 'the adapter config'} (${field}); not yet: ${before.detail}, as ${pods.why}; judged again on its next write`;
   return { violations: [], warnings: [warning, ...offline.warnings, ...notes] };
 }
 
@@ -111,15 +110,12 @@ function beforePodsRun(
  * `namespace`: the HPA's own, for the one Object metric the HPA controller reads there whatever it names.
  * `pods`: whether the HPA's target has running pods (issue 18: "no series" for a Pods metric is final only then).
  */
-export function verifyMetricsServed(subject: string, metrics: unknown, rules: AdapterRuleSet, namespace?: string, pods?: TargetPods): MetricCheck {
+export function verifyMetricsServed(metrics: unknown, rules: AdapterRuleSet, namespace?: string, pods?: TargetPods): MetricCheck {
   const out: MetricCheck = { violations: [], warnings: [] };
   if (!Array.isArray(metrics)) return out;
   // bounds first (issue 17): no lookup for a list or a name over its bound
   if (metrics.length > MAX_METRICS) {
-    out.violations.push({
-      ...tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS),
-      message: `${subject}: ${tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS).message}`,
-    });
+    out.violations.push(tooMany('spec.metrics', 'spec.metrics', metrics.length, MAX_METRICS));
     return out;
   }
   metrics.forEach((m: MetricSpec, i) => {
@@ -128,8 +124,7 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
     if (!r) return;
     if (r.request.name.length > MAX_NAME_LENGTH) {
       const field = `spec.metrics[${i}].${r.field}`;
-      const v = tooLong(field, `${field} (the metric name)`, r.request.name, MAX_NAME_LENGTH);
-      out.violations.push({ ...v, message: `${subject}: ${v.message}` });
+      out.violations.push(tooLong(field, `${field} (the metric name)`, r.request.name, MAX_NAME_LENGTH));
       return;
     }
     // the one Object metric metricRequest asks cluster-scoped is a Namespace's
@@ -137,14 +132,14 @@ export function verifyMetricsServed(subject: string, metrics: unknown, rules: Ad
     if (namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
       // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
-      out.warnings.push(`${subject}: the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
+      out.warnings.push(`the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
     }
     // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
     // a Pods metric is asked for the target's pods by name, when they are known (live.ts valueFor); a target
     // without pods yet has none to ask for
     const names = r.request.kind !== 'Pods' ? undefined : pods?.state === 'running' ? pods.names : pods?.state === 'none' ? [] : undefined;
     const request = namespace === undefined ? r.request : { ...r.request, namespace, ...(names ? { pods: names } : {}) };
-    const f = verdictToFindings(subject, `spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
+    const f = verdictToFindings(`spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });

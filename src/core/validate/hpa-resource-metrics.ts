@@ -20,7 +20,7 @@ export function needsRequests(metrics: unknown): boolean {
   );
 }
 
-export function verifyResourceRequests(subject: string, metrics: unknown, target: Deployment): Violation[] {
+export function verifyResourceRequests(metrics: unknown, target: Deployment): Violation[] {
   // over its bound the list is one violation already (hpa-metrics.ts); nothing is looked at here
   if (!Array.isArray(metrics) || metrics.length > MAX_METRICS) return [];
   const all = target.spec?.template?.spec?.containers;
@@ -36,7 +36,7 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].resource`,
-          message: `${subject}: spec.metrics[${i}] scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
+          message: `spec.metrics[${i}] scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
           short: `${brief(name, 20)} Utilization needs requests: set resources.requests.${brief(name, 20)} in ${missing
             .slice(0, 2)
             .map((c) => brief(c, 20))
@@ -51,7 +51,7 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].containerResource.container`,
-          message: `${subject}: spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(
+          message: `spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(
             containers.map((x) => x.name ?? '?'),
             5,
             false,
@@ -61,7 +61,7 @@ export function verifyResourceRequests(subject: string, metrics: unknown, target
         out.push({
           reason: 'resource-metric-without-requests',
           field: `spec.metrics[${i}].containerResource`,
-          message: `${subject}: spec.metrics[${i}] scales on ${excerpt(name)} utilization of container "${excerpt(String(container))}", which has no ${excerpt(name)} request in ${depName}; set resources.requests.${excerpt(name)}`,
+          message: `spec.metrics[${i}] scales on ${excerpt(name)} utilization of container "${excerpt(String(container))}", which has no ${excerpt(name)} request in ${depName}; set resources.requests.${excerpt(name)}`,
         });
       }
     }

@@ -9,7 +9,7 @@ import { brief } from '../bounds.js';
 
 type Bounds = { maxPercentPerMinute?: number; maxPodsPerMinute?: number };
 
-export function verifyScaleDownStabilization(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
+export function verifyScaleDownStabilization(hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
   const down = effectiveBehavior(hpa.spec?.behavior).scaleDown;
   if (down.selectPolicy === 'Disabled') return []; // never scales down: nothing to flap
   const got = down.stabilizationWindowSeconds ?? 300;
@@ -20,7 +20,7 @@ export function verifyScaleDownStabilization(subject: string, hpa: HorizontalPod
     {
       reason: 'unsafe-scale-down-stabilization',
       field: 'spec.behavior.scaleDown.stabilizationWindowSeconds',
-      message: `${subject}: spec.behavior.scaleDown.stabilizationWindowSeconds is ${got}${stated ? '' : ' (the default)'}; profile "${s.profileName}" needs at least ${min} so GPU pods are not removed on a short dip`,
+      message: `spec.behavior.scaleDown.stabilizationWindowSeconds is ${got}${stated ? '' : ' (the default)'}; profile "${s.profileName}" needs at least ${min} so GPU pods are not removed on a short dip`,
       short: `scaleDown.stabilizationWindowSeconds ${got}: set at least ${min} (profile ${brief(s.profileName, 30)})`,
     },
   ];
@@ -49,7 +49,7 @@ function rateViolations(rules: Required<Pick<HPAScalingRules, 'policies'>> & HPA
   return over;
 }
 
-export function verifyScaleRates(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
+export function verifyScaleRates(hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
   const eff = effectiveBehavior(hpa.spec?.behavior);
   const out: Violation[] = [];
   for (const [dir, bounds] of [
@@ -62,28 +62,28 @@ export function verifyScaleRates(subject: string, hpa: HorizontalPodAutoscaler, 
     out.push({
       reason: `unbounded-${dir === 'scaleUp' ? 'scale-up' : 'scale-down'}`,
       field: `spec.behavior.${dir}.policies`,
-      message: `${subject}: spec.behavior.${dir}${stated ? '' : ' (API server default)'} scales too fast for profile "${s.profileName}": ${over.join(', ')}; lower the value or lengthen periodSeconds`,
+      message: `spec.behavior.${dir}${stated ? '' : ' (API server default)'} scales too fast for profile "${s.profileName}": ${over.join(', ')}; lower the value or lengthen periodSeconds`,
       short: `${dir} ${over[0]!.replace(/ \(= .*, limit (\S+)\)$/, ' over $1/min')}: lower value or lengthen periodSeconds`,
     });
   }
   return out;
 }
 
-export function verifyReplicaCap(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
+export function verifyReplicaCap(hpa: HorizontalPodAutoscaler, s: GpuSettings): Violation[] {
   const max = hpa.spec?.maxReplicas;
   if (typeof max !== 'number' || max <= s.profile.maxReplicasCap) return [];
   return [
     {
       reason: 'max-replicas-over-cap',
       field: 'spec.maxReplicas',
-      message: `${subject}: spec.maxReplicas ${max} is over ${s.profile.maxReplicasCap}, the cap of profile "${s.profileName}" (each replica holds ${s.gpus} ${s.gpuResource})`,
+      message: `spec.maxReplicas ${max} is over ${s.profile.maxReplicasCap}, the cap of profile "${s.profileName}" (each replica holds ${s.gpus} ${s.gpuResource})`,
       short: `spec.maxReplicas ${max}: set at most ${s.profile.maxReplicasCap} (profile ${brief(s.profileName, 30)})`,
     },
   ];
 }
 
 /** At most one HPA per scaleTargetRef: two HPAs fight over the replica count. */
-export function verifySingleHpa(subject: string, hpa: HorizontalPodAutoscaler, others: HorizontalPodAutoscaler[]): Violation[] {
+export function verifySingleHpa(hpa: HorizontalPodAutoscaler, others: HorizontalPodAutoscaler[]): Violation[] {
   const ref = hpa.spec?.scaleTargetRef;
   const rival = others.find((o) => o.metadata?.name !== hpa.metadata?.name && o.spec?.scaleTargetRef?.kind === ref?.kind && o.spec?.scaleTargetRef?.name === ref?.name);
   if (!rival) return [];
@@ -91,18 +91,18 @@ export function verifySingleHpa(subject: string, hpa: HorizontalPodAutoscaler, o
     {
       reason: 'duplicate-hpa',
       field: 'spec.scaleTargetRef',
-      message: `${subject}: ${ref?.kind} ${ref?.name} is already scaled by HorizontalPodAutoscaler ${rival.metadata?.name}; two HPAs on one target fight over its replicas — edit or delete ${rival.metadata?.name} instead`,
+      message: `${ref?.kind} ${ref?.name} is already scaled by HorizontalPodAutoscaler ${rival.metadata?.name}; two HPAs on one target fight over its replicas — edit or delete ${rival.metadata?.name} instead`,
       short: `HPA ${brief(String(rival.metadata?.name), 40)} already scales ${brief(String(ref?.name), 25)}; edit or delete it`,
     },
   ];
 }
 
 /** A team's own HPA on a Deployment whose HPA the webhook manages: allowed, but the managed one will not be written. */
-export function managedModeNotice(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings): string[] {
+export function managedModeNotice(hpa: HorizontalPodAutoscaler, s: GpuSettings): string[] {
   if (s.hpaMode !== 'managed' || hpa.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGER_NAME) return [];
-  return [`${subject}: its target is ${A.hpa}: managed; set ${A.hpa}: external on the Deployment to own this HPA`];
+  return [`its target is ${A.hpa}: managed; set ${A.hpa}: external on the Deployment to own this HPA`];
 }
 
-export function gpuSafetyRules(subject: string, hpa: HorizontalPodAutoscaler, s: GpuSettings, others: HorizontalPodAutoscaler[]): Violation[] {
-  return [...verifyScaleDownStabilization(subject, hpa, s), ...verifyScaleRates(subject, hpa, s), ...verifyReplicaCap(subject, hpa, s), ...verifySingleHpa(subject, hpa, others)];
+export function gpuSafetyRules(hpa: HorizontalPodAutoscaler, s: GpuSettings, others: HorizontalPodAutoscaler[]): Violation[] {
+  return [...verifyScaleDownStabilization(hpa, s), ...verifyScaleRates(hpa, s), ...verifyReplicaCap(hpa, s), ...verifySingleHpa(hpa, others)];
 }

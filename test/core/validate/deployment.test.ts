@@ -10,22 +10,21 @@ import { defaultPolicy, plainDeployment } from '../../helpers/fixtures.js';
 import { SHIPPED_RULES } from '../../helpers/webhook.js';
 
 const policy = defaultPolicy();
-const S = 'Deployment ml/llm';
 
 test('a Deployment as /mutate leaves it has its GPU limit and toleration; its managed metric is served', () => {
   const dep = plainDeployment();
   const settings = readSettings(dep, policy).settings!;
   const mutated = fjp.applyPatch(structuredClone(dep), mutateDeployment(dep, settings, policy).patch).newDocument;
-  assert.deepEqual(verifyGpuInjected(S, mutated, settings, policy), []);
+  assert.deepEqual(verifyGpuInjected(mutated, settings, policy), []);
   const rules = compileAdapterConfig(SHIPPED_RULES, 'shipped');
-  assert.deepEqual(verifyManagedMetric(S, { ...settings, hpaMode: 'managed' }, rules), { violations: [], warnings: [] });
+  assert.deepEqual(verifyManagedMetric({ ...settings, hpaMode: 'managed' }, rules), { violations: [], warnings: [] });
 });
 
 test('a Deployment that skipped /mutate is denied for the missing limit and toleration', () => {
   const dep = plainDeployment();
   const settings = readSettings(dep, policy).settings!;
   assert.deepEqual(
-    verifyGpuInjected(S, dep, settings, policy).map((v) => [v.reason, v.field]),
+    verifyGpuInjected(dep, settings, policy).map((v) => [v.reason, v.field]),
     [
       ['gpu-limit-missing', 'spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]'],
       ['gpu-toleration-missing', 'spec.template.spec.tolerations'],

@@ -5,28 +5,15 @@
 // a 254-character one refused. A fixed verdict stands in for the adapter, so each branch is reached on purpose.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../../../src/core/adapter/types.js';
+import type { MetricVerdict } from '../../../src/core/adapter/types.js';
 import { MAX_METRICS, MAX_NAME_LENGTH } from '../../../src/core/bounds.js';
 import { metricRequest, verdictToFindings, verifyMetricsServed } from '../../../src/core/validate/hpa-metrics.js';
+import { rulesAnswering } from '../../helpers/rules-answering.js';
 import type { TargetPods } from '../../../src/core/validate/target-pods.js';
 
-const S = 'HorizontalPodAutoscaler ml/llm';
 const F = 'spec.metrics[0].pods.metric.name';
 const RULE = { list: 'rules' as const, index: 2, seriesQuery: 'DCGM_FI_DEV_GPU_UTIL{pod!=""}' };
 const WINDOW_START = Date.parse('2026-11-29T12:00:00Z');
-
-function rulesAnswering(verdict: MetricVerdict): AdapterRuleSet & { asked: MetricRequest[] } {
-  const asked: MetricRequest[] = [];
-  return {
-    source: 'adapter-config.yaml',
-    asked,
-    lookup(req) {
-      asked.push(req);
-      return verdict;
-    },
-    servedNames: () => [],
-  };
-}
 
 const podsMetric = (name: string) => ({ type: 'Pods', pods: { metric: { name }, target: { type: 'AverageValue', averageValue: '30' } } });
 const req = metricRequest(podsMetric('gpu'))!.request;
@@ -53,31 +40,31 @@ const running = (since?: number): TargetPods => ({ state: 'running', why: 'Deplo
 test('pods running since the window began (or before): no series is final, a denial naming when and what', () => {
   for (const since of [WINDOW_START, WINDOW_START - 1]) {
     const v = noSeriesYet(servedOffline, { notes: ['stale'] });
-    const f = verdictToFindings(S, F, req, v, rulesAnswering(v), running(since));
-    assert.deepEqual(f.warnings, [`${S}: stale`]);
+    const f = verdictToFindings(F, req, v, rulesAnswering(v), running(since));
+    assert.deepEqual(f.warnings, ['stale']);
     assert.equal(f.violations.length, 1);
     assert.equal(f.violations[0]!.reason, 'metric-no-series');
     assert.equal(f.violations[0]!.field, F);
     assert.equal(
       f.violations[0]!.message,
-      `${S}: ${F}: Pods metric "gpu": Deployment ml/llm has 2 available pods, before the last series discovery pass's window began (2026-11-29T12:00:00.000Z), and still rules[2]'s seriesQuery matches no series; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`,
+      `${F}: Pods metric "gpu": Deployment ml/llm has 2 available pods, before the last series discovery pass's window began (2026-11-29T12:00:00.000Z), and still rules[2]'s seriesQuery matches no series; so prometheus-adapter registers no such metric and the HPA would show <unknown> forever`,
     );
   }
   // the live verdict may end the sentence its own way
   const v = noSeriesYet(servedOffline, { conclusion: 'so the adapter serves nothing for it' });
-  const f = verdictToFindings(S, F, req, v, rulesAnswering(v), running(WINDOW_START));
+  const f = verdictToFindings(F, req, v, rulesAnswering(v), running(WINDOW_START));
   assert.match(f.violations[0]!.message, /matches no series; so the adapter serves nothing for it and the HPA would show <unknown> forever$/);
 });
 
 test('pods running for less than a window, or since an unknown time: allowed with a warning naming the rules that would serve it', () => {
   for (const pods of [running(WINDOW_START + 1), running(undefined)]) {
     const v = noSeriesYet(servedOffline, { notes: ['stale'] });
-    const f = verdictToFindings(S, F, req, v, rulesAnswering(v), pods);
+    const f = verdictToFindings(F, req, v, rulesAnswering(v), pods);
     assert.deepEqual(f.violations, []);
     assert.deepEqual(f.warnings, [
-      `${S}: Pods metric "gpu": no series yet, allowed until its pods have run for a discovery interval; checked: rules[2], rules[5] would serve it for the pods (${F}); not yet: rules[2]'s seriesQuery matches no series, as Deployment ml/llm has 2 available pods; judged again on its next write`,
-      `${S}: offline note`,
-      `${S}: stale`,
+      `Pods metric "gpu": no series yet, allowed until its pods have run for a discovery interval; checked: rules[2], rules[5] would serve it for the pods (${F}); not yet: rules[2]'s seriesQuery matches no series, as Deployment ml/llm has 2 available pods; judged again on its next write`,
+      `offline note`,
+      `stale`,
     ]);
   }
 });
@@ -85,12 +72,12 @@ test('pods running for less than a window, or since an unknown time: allowed wit
 test('no pod runs yet: allowed until they run; an unverifiable offline verdict says the adapter config was checked', () => {
   const none: TargetPods = { state: 'none', why: 'Deployment ml/llm is new, so no pod of it runs yet' };
   const v = noSeriesYet(servedOffline);
-  const f = verdictToFindings(S, F, req, v, rulesAnswering(v), none);
+  const f = verdictToFindings(F, req, v, rulesAnswering(v), none);
   assert.deepEqual(f.violations, []);
   assert.match(f.warnings[0]!, /: no series yet, allowed until its pods run; checked: rules\[2\], rules\[5\] would serve it for the pods/);
   assert.match(f.warnings[0]!, /as Deployment ml\/llm is new, so no pod of it runs yet; judged again/);
   const unverifiable: MetricVerdict = { status: 'unverifiable', rules: [RULE], reason: 'rules[2] selects __name__ by regex' };
-  const u = verdictToFindings(S, F, req, noSeriesYet(unverifiable), rulesAnswering(v), none);
+  const u = verdictToFindings(F, req, noSeriesYet(unverifiable), rulesAnswering(v), none);
   assert.deepEqual(u.violations, []);
   assert.match(u.warnings[0]!, /; checked: rules\[2\] would serve it for the pods \(/);
   assert.match(u.warnings[1]!, /could not be verified offline: rules\[2\] selects __name__ by regex$/);
@@ -99,30 +86,30 @@ test('no pod runs yet: allowed until they run; an unverifiable offline verdict s
 test('no pod runs yet, and the adapter config alone does not serve it either: that denial, with the notes', () => {
   const offline: MetricVerdict = { status: 'not-served', considered: [], explanation: '', nearest: ['gpu_util'], notes: ['offline note'] };
   const v = noSeriesYet(offline, { notes: ['stale'] });
-  const f = verdictToFindings(S, F, req, v, rulesAnswering(v), { state: 'none', why: 'new' });
+  const f = verdictToFindings(F, req, v, rulesAnswering(v), { state: 'none', why: 'new' });
   assert.equal(f.violations.length, 1);
   assert.equal(f.violations[0]!.reason, 'metric-not-served');
   assert.match(f.violations[0]!.message, /no prometheus-adapter rules entry in adapter-config\.yaml serves Pods metric "gpu", so the HPA would show <unknown> forever\. Did you mean gpu_util\?$/);
-  assert.deepEqual(f.warnings, [`${S}: offline note`, `${S}: stale`]);
+  assert.deepEqual(f.warnings, ['offline note', 'stale']);
 });
 
 test('pods unknown, or no pods passed: the live verdict stands (a denial in its own words)', () => {
   const v = noSeriesYet(servedOffline);
   for (const pods of [{ state: 'unknown' } as TargetPods, undefined]) {
-    const f = verdictToFindings(S, F, req, v, rulesAnswering(v), pods);
-    assert.deepEqual(f.violations, [{ reason: 'metric-no-series', field: F, message: `${S}: ${F}: Pods metric "gpu": rules[2] matches no series` }]);
+    const f = verdictToFindings(F, req, v, rulesAnswering(v), pods);
+    assert.deepEqual(f.violations, [{ reason: 'metric-no-series', field: F, message: `${F}: Pods metric "gpu": rules[2] matches no series` }]);
   }
   // a live verdict without beforePods is judged the same whatever the pods
   const plain: MetricVerdict = { status: 'not-served', considered: [], explanation: '', nearest: [], live: { reason: 'metric-no-series', message: 'm' } };
-  assert.equal(verdictToFindings(S, F, req, plain, rulesAnswering(plain), running(0)).violations.length, 1);
+  assert.equal(verdictToFindings(F, req, plain, rulesAnswering(plain), running(0)).violations.length, 1);
 });
 
 test('verifyMetricsServed passes the pods on to each verdict', () => {
   const v = noSeriesYet(servedOffline);
-  const allowed = verifyMetricsServed(S, [podsMetric('gpu')], rulesAnswering(v), 'ml', running(WINDOW_START + 1));
+  const allowed = verifyMetricsServed([podsMetric('gpu')], rulesAnswering(v), 'ml', running(WINDOW_START + 1));
   assert.deepEqual(allowed.violations, []);
   assert.match(allowed.warnings[0]!, /no series yet/);
-  const denied = verifyMetricsServed(S, [podsMetric('gpu')], rulesAnswering(v), 'ml', running(WINDOW_START));
+  const denied = verifyMetricsServed([podsMetric('gpu')], rulesAnswering(v), 'ml', running(WINDOW_START));
   assert.deepEqual(
     denied.violations.map((x) => x.reason),
     ['metric-no-series'],
@@ -133,7 +120,6 @@ test('bounds: 64 metrics are each looked up, 65 are refused as one violation wit
   const served: MetricVerdict = { status: 'served', rules: [RULE], notes: [] };
   const atRules = rulesAnswering(served);
   const at = verifyMetricsServed(
-    S,
     Array.from({ length: MAX_METRICS }, () => podsMetric('gpu')),
     atRules,
     'ml',
@@ -142,7 +128,6 @@ test('bounds: 64 metrics are each looked up, 65 are refused as one violation wit
   assert.equal(atRules.asked.length, MAX_METRICS);
   const overRules = rulesAnswering(served);
   const over = verifyMetricsServed(
-    S,
     Array.from({ length: MAX_METRICS + 1 }, () => podsMetric('gpu')),
     overRules,
     'ml',
@@ -150,24 +135,24 @@ test('bounds: 64 metrics are each looked up, 65 are refused as one violation wit
   assert.equal(overRules.asked.length, 0);
   assert.deepEqual(over.warnings, []);
   assert.deepEqual(over.violations, [
-    { reason: 'input-too-large', field: 'spec.metrics', message: `${S}: spec.metrics has 65 entries; gpu-hpa-webhook judges at most 64: split the object or remove entries` },
+    { reason: 'input-too-large', field: 'spec.metrics', message: `spec.metrics has 65 entries; gpu-hpa-webhook judges at most 64: split the object or remove entries` },
   ]);
 });
 
 test('bounds: a 253-character metric name is looked up, a 254-character one is refused at its field, and the others still are', () => {
   const rules = rulesAnswering({ status: 'served', rules: [RULE], notes: [] });
   const at = 'g'.repeat(MAX_NAME_LENGTH);
-  assert.deepEqual(verifyMetricsServed(S, [podsMetric(at)], rules, 'ml'), { violations: [], warnings: [] });
+  assert.deepEqual(verifyMetricsServed([podsMetric(at)], rules, 'ml'), { violations: [], warnings: [] });
   assert.deepEqual(
     rules.asked.map((r) => r.name),
     [at],
   );
   const long = 'g'.repeat(MAX_NAME_LENGTH + 1);
-  const out = verifyMetricsServed(S, [podsMetric(long), podsMetric('gpu')], rules, 'ml');
+  const out = verifyMetricsServed([podsMetric(long), podsMetric('gpu')], rules, 'ml');
   assert.equal(out.violations.length, 1);
   assert.equal(out.violations[0]!.reason, 'input-too-large');
   assert.equal(out.violations[0]!.field, 'spec.metrics[0].pods.metric.name');
-  assert.match(out.violations[0]!.message, /^HorizontalPodAutoscaler ml\/llm: spec\.metrics\[0\]\.pods\.metric\.name \(the metric name\) is 254 characters long .*at most 253/);
+  assert.match(out.violations[0]!.message, /^spec\.metrics\[0\]\.pods\.metric\.name \(the metric name\) is 254 characters long .*at most 253/);
   assert.deepEqual(
     rules.asked.map((r) => r.name),
     [at, 'gpu'],
@@ -177,15 +162,14 @@ test('bounds: a 253-character metric name is looked up, a 254-character one is r
 
 test('the HPA namespace is added to each request; without one the request is as metricRequest made it', () => {
   const rules = rulesAnswering({ status: 'served', rules: [RULE], notes: [] });
-  verifyMetricsServed(S, [podsMetric('gpu')], rules, 'ml');
-  verifyMetricsServed(S, [podsMetric('gpu')], rules);
+  verifyMetricsServed([podsMetric('gpu')], rules, 'ml');
+  verifyMetricsServed([podsMetric('gpu')], rules);
   assert.deepEqual(rules.asked, [{ ...req, namespace: 'ml' }, req]);
   // the Namespace-metric warning quotes an excerpt of the name, and only for the Namespace kind
   const w = verifyMetricsServed(
-    S,
     [{ type: 'Object', object: { metric: { name: 'load' }, describedObject: { apiVersion: 'v1', kind: 'Namespace', name: 'prod' }, target: { type: 'Value', value: '1' } } }],
     rules,
     'ml',
   );
-  assert.deepEqual(w.warnings, [`${S}: the HPA reads namespace ml's metric; spec.metrics[0].object.describedObject.name "prod" is ignored`]);
+  assert.deepEqual(w.warnings, [`the HPA reads namespace ml's metric; spec.metrics[0].object.describedObject.name "prod" is ignored`]);
 });

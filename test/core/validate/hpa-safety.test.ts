@@ -7,7 +7,6 @@ import { gpuSafetyRules, managedModeNotice } from '../../../src/core/validate/hp
 import { defaultPolicy, plainDeployment } from '../../helpers/fixtures.js';
 
 const settings = readSettings(plainDeployment(), defaultPolicy()).settings!;
-const S = 'HorizontalPodAutoscaler ml/llm';
 
 function hpa(spec: Record<string, unknown> = {}, name = 'llm'): HorizontalPodAutoscaler {
   return {
@@ -25,11 +24,11 @@ function hpa(spec: Record<string, unknown> = {}, name = 'llm'): HorizontalPodAut
 }
 
 test('a bounded HPA, alone on its target, within the cap: no violations', () => {
-  assert.deepEqual(gpuSafetyRules(S, hpa(), settings, [hpa()]), []);
+  assert.deepEqual(gpuSafetyRules(hpa(), settings, [hpa()]), []);
 });
 
 test('each rule denies with its reason and field', () => {
-  const reasons = (h: HorizontalPodAutoscaler, others: HorizontalPodAutoscaler[] = []) => gpuSafetyRules(S, h, settings, others).map((v) => [v.reason, v.field]);
+  const reasons = (h: HorizontalPodAutoscaler, others: HorizontalPodAutoscaler[] = []) => gpuSafetyRules(h, settings, others).map((v) => [v.reason, v.field]);
   // no behavior at all: the API server's defaults scale down after 300 s and up by 100 %/4 pods per 15 s
   assert.deepEqual(reasons(hpa({ behavior: undefined })), [
     ['unbounded-scale-up', 'spec.behavior.scaleUp.policies'],
@@ -43,6 +42,6 @@ test('each rule denies with its reason and field', () => {
 });
 
 test('the managed-mode notice: only for a team HPA on a Deployment whose HPA the webhook manages', () => {
-  assert.deepEqual(managedModeNotice(S, hpa(), { ...settings, hpaMode: 'external' }), []);
-  assert.equal(managedModeNotice(S, hpa(), { ...settings, hpaMode: 'managed' }).length, 1);
+  assert.deepEqual(managedModeNotice(hpa(), { ...settings, hpaMode: 'external' }), []);
+  assert.equal(managedModeNotice(hpa(), { ...settings, hpaMode: 'managed' }).length, 1);
 });
