@@ -57,7 +57,12 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   // Stryker's own thresholds apply to the overall score; scripts/mutation-score.ts checks every file.
   thresholds: { high: 90, low: 85, break: 85 },
-  timeoutMS: 20000,
+  // A mutant that times out counts as killed. At `nice -n 19` on the shared 2-core machine a test
+  // process can wait a minute and more for CPU, so a short timeout would count starved survivors as
+  // killed and inflate the score. Real endless loops do not need it: the tap runner stops a mutant
+  // whose hit count passes Stryker's hit limit (from the dry run) and reports it as a timeout. One
+  // value for every run (full, CI, per file), so a timeout means the same everywhere.
+  timeoutMS: 120000,
   dryRunTimeoutMinutes: 20,
   tempDirName: '.stryker-tmp',
 };

@@ -6,9 +6,7 @@
 # Incremental: each file keeps its own cache (reports/mutation/files/<name>.incremental.json), so a
 # re-run after adding a test re-tests only the survivors that test reaches. Report:
 # reports/mutation/files/<name>.json, scored by scripts/mutation-score.ts (exit 1 below 85 %).
-# --timeoutMS 120000: at nice 19 on the shared machine a test process can wait a minute for CPU, and a
-# mutant that merely waited would count as a timeout, i.e. killed; real endless loops are still cut
-# short by Stryker's hit limit (the tap runner's hitCount), so only starved runs wait that long.
+# Timeout: stryker.config.mjs's timeoutMS (120000, the same for every run; the reason is there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src="${1:?usage: scripts/mutation-file.sh src/core/<file>.ts [extra test globs...]}"
@@ -31,7 +29,7 @@ mkdir -p reports/mutation/files
 echo "mutation-file: mutating $src with ${tests//,/ }"
 MUTATION_EXCLUDE="$exclude" MUTATION_FILES="$src" MUTATION_TESTS="$tests" MUTATION_REPORT="reports/mutation/files/$name.json" nice -n 19 node_modules/.bin/stryker run \
   --incrementalFile "reports/mutation/files/$name.incremental.json" \
-  --reporters clear-text,json,progress --timeoutMS 120000 || status=$?
+  --reporters clear-text,json,progress || status=$?
 # Stryker exits 1 under its overall break threshold; the per-file table is still wanted then
 node --import tsx scripts/mutation-score.ts "reports/mutation/files/$name.json" || status=$?
 exit "${status:-0}"

@@ -10,7 +10,7 @@ import type { Deployment, Toleration } from '../k8s-types.js';
 import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
-import { isObject } from '../field.js';
+import { childPath, indexPath, isObject, keyPath } from '../field.js';
 import { cloneJson } from '../json.js';
 import { add, escapeToken, unset } from '../patch.js';
 
@@ -33,6 +33,7 @@ export interface DeploymentMutation {
 function sameQuantity(a: unknown, gpus: number): boolean {
   // Stryker disable next-line all: a fast path — without it the parse below gives the same answer
   if (a === gpus || a === String(gpus)) return true; // the common spellings, without parsing
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: parseQuantity refuses a non-scalar itself (quantity.ts); this only narrows the type
   if (typeof a !== 'string' && typeof a !== 'number') return false;
   const q = parseQuantity(a);
   const w = parseQuantity(gpus);
@@ -56,6 +57,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   // 1. tolerations the policy requires, unless one the team wrote (or one added just now) covers it
   const tolerations = pod.tolerations as unknown;
   if (unset(tolerations) || Array.isArray(tolerations)) {
+    // Stryker disable next-line ArrayDeclaration: with no list, `have` is only read by isCovered, which no string element satisfies (tolerations.ts)
     const have = Array.isArray(tolerations) ? (tolerations as Toleration[]) : [];
     const added: Toleration[] = [];
     for (const t of policy.tolerations) {
@@ -71,12 +73,16 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
 
   // 2. GPU limits (and requests where the container sets requests for the resource)
   const want = String(settings.gpus);
+  // Stryker disable next-line ArrayDeclaration: a made-up element is not an object, so the loop skips it as it skips malformed containers
   const containers: unknown[] = Array.isArray(pod.containers) ? pod.containers : [];
   const resourceToken = escapeToken(settings.gpuResource);
   for (let i = 0; i < containers.length; i++) {
     const c = containers[i];
-    if (!isObject(c) || typeof c.name !== 'string' || !settings.containers.includes(c.name)) continue;
-    const field = `spec.template.spec.containers[${i}].resources`;
+    if (!isObject(c)) continue;
+    // Stryker disable next-line ConditionalExpression: settings.containers holds strings only, so includes() below refuses a non-string name too; this narrows the type
+    if (typeof c.name !== 'string') continue;
+    if (!settings.containers.includes(c.name)) continue;
+    const field = childPath(indexPath('spec.template.spec.containers', i), 'resources');
     const resources = c.resources;
     if (!unset(resources) && !isObject(resources)) continue;
     const limits = resources?.limits;
@@ -86,7 +92,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       if (key !== settings.gpuResource && (key.startsWith('nvidia.com/') || key === policy.gpuResource)) {
         conflicts.push({
           reason: 'gpu-resource-conflict',
-          field: `${field}.limits["${key}"]`,
+          field: keyPath(childPath(field, 'limits'), key),
           message: `container "${c.name}" already asks for ${key}, but ${A.gpuResource} is ${settings.gpuResource}; set ${A.gpuResource}: ${key} or remove the limit`,
         });
       }
@@ -95,7 +101,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (have !== undefined && !sameQuantity(have, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${field}.limits["${settings.gpuResource}"]`,
+        field: keyPath(childPath(field, 'limits'), settings.gpuResource),
         message: `container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
       });
     }
@@ -103,7 +109,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (haveReq !== undefined && !sameQuantity(haveReq, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${field}.requests["${settings.gpuResource}"]`,
+        field: keyPath(childPath(field, 'requests'), settings.gpuResource),
         message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }

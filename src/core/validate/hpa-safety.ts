@@ -45,7 +45,8 @@ function rateViolations(rules: Required<Pick<HPAScalingRules, 'policies'>> & HPA
       anyWithin = true;
     }
   }
-  if ((rules.selectPolicy ?? 'Max') === 'Min' && anyWithin) return [];
+  // effectiveBehavior fills selectPolicy (Max when unset), so only Min bounds by one policy
+  if (rules.selectPolicy === 'Min' && anyWithin) return [];
   return over;
 }
 
