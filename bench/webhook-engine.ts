@@ -19,5 +19,6 @@ export function webhookEngine(w: WorkloadConfig): Engine {
     policy: parsePolicyText(w.policyText, 'policies/default.yaml'),
     rules: compileAdapterConfig(w.rulesText, 'policies/prometheus-adapter-rules.yaml'),
     cluster: staticClusterView({ deployments: w.deployments as Deployment[], hpas: [] }),
+    admitted: true, // as serve builds it (src/loaders/config-store.ts)
   });
 }

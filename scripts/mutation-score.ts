@@ -5,8 +5,9 @@
 //
 // String-literal mutants count for the files that build denial or warning messages (a message that
 // loses its metric, value or fix is a defect users see). They are left out for files whose strings
-// are upstream's verbatim texts or internal keys (quantity.ts's Go error texts, the Go regexp port,
-// the adapter config/series parsers), as the issue's own baseline did.
+// are upstream's verbatim texts or internal keys (the Go regexp port, the adapter config loader and
+// label-template parser, the verdict memo's keys). quantity.ts (its hints), adapter/naming.ts,
+// series-query.ts, live.ts and listed.ts build what denials and warnings say, so their strings count.
 //
 // Usage: node --import tsx scripts/mutation-score.ts [reports/mutation/mutation.json] [--output json]
 import { readFileSync } from 'node:fs';
@@ -14,17 +15,7 @@ import { readFileSync } from 'node:fs';
 export const TARGET = 85;
 
 const TARGETED = [/^src\/core\/validate\//, /^src\/core\/mutate\//, /^src\/core\/adapter\//, /^src\/core\/annotations\.ts$/, /^src\/core\/quantity\.ts$/];
-export const STRINGS_EXCLUDED = [
-  'src/core/quantity.ts',
-  'src/core/adapter/go-regexp.ts',
-  'src/core/adapter/config.ts',
-  'src/core/adapter/series-query.ts',
-  'src/core/adapter/naming.ts',
-  'src/core/adapter/resources.ts',
-  'src/core/adapter/live.ts',
-  'src/core/adapter/listed.ts',
-  'src/core/adapter/verdict-memo.ts',
-];
+export const STRINGS_EXCLUDED = ['src/core/adapter/go-regexp.ts', 'src/core/adapter/config.ts', 'src/core/adapter/resources.ts', 'src/core/adapter/verdict-memo.ts'];
 
 interface Mutant {
   mutatorName: string;

@@ -72,7 +72,7 @@ export async function runAudit(o: AuditOptions): Promise<AuditResult> {
   });
   try {
     await Promise.race([cache.start().then(() => cache.namespacesReady()), timeout]);
-    const engine = createEngine({ policy: enforcedPolicy(o.policy), rules, cluster: cache.view() });
+    const engine = createEngine({ policy: enforcedPolicy(o.policy), rules, cluster: cache.view(), admitted: true });
     const report = auditCluster(engine, o.policy, {
       deployments: cache.deployments.list() as unknown as Deployment[],
       hpas: cache.hpas.list() as unknown as HorizontalPodAutoscaler[],

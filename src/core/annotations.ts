@@ -5,6 +5,7 @@ import type { Violation } from './admission/decision.js';
 import type { Deployment } from './k8s-types.js';
 import { parseQuantity } from './quantity.js';
 import { gpuResourceAllowed, type Policy, type Profile } from './policy/schema.js';
+import { childPath, keyPath } from './field.js';
 import { nearest } from './suggest.js';
 import { brief, excerpt, excerptList, MAX_CONTAINERS, MAX_CONTAINERS_ANNOTATION_LENGTH, MAX_LISTED, MAX_NAME_LENGTH, tooLong, tooMany, type WorkMeter } from './bounds.js';
 
@@ -85,7 +86,7 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   const bad = (key: string, value: string, allowed: string, fix?: string) =>
     violations.push({
       reason: 'invalid-annotation',
-      field: `metadata.annotations["${key}"]`,
+      field: keyPath('metadata.annotations', key),
       message: `annotation ${key}: "${excerpt(value)}" is not valid: ${allowed}`,
       short: `${key} "${brief(value, 30)}": ${fix ?? allowed}`,
     });
@@ -93,13 +94,14 @@ export function readSettings(dep: Deployment, policy: Policy, work?: WorkMeter):
   // 1. sizes first: nothing below sees a value over its bound
   for (const key of Object.values(A)) {
     const v = ann[key];
-    if (typeof v === 'string' && v.length > maxLength(key)) violations.push(tooLong(`metadata.annotations["${key}"]`, `annotation ${key}`, v, maxLength(key)));
+    if (typeof v === 'string' && v.length > maxLength(key)) violations.push(tooLong(keyPath('metadata.annotations', key), `annotation ${key}`, v, maxLength(key)));
   }
   const pod = dep.spec?.template?.spec;
   for (const list of ['containers', 'initContainers'] as const) {
     const items = pod?.[list];
     if (Array.isArray(items) && items.length > MAX_CONTAINERS) {
-      violations.push(tooMany(`spec.template.spec.${list}`, `spec.template.spec.${list}`, items.length, MAX_CONTAINERS));
+      const path = childPath('spec.template.spec', list);
+      violations.push(tooMany(path, path, items.length, MAX_CONTAINERS));
     }
   }
   if (violations.length > 0) return { violations, warnings };

@@ -74,7 +74,18 @@ interface Plan {
   hpa: HpaRule[];
 }
 
-function planFor(endpoint: Endpoint): Plan {
+/**
+ * What the engine runs for one endpoint. `admitted`: the objects come from the API server's admission
+ * chain, where a validating webhook is called only after the API server has validated the object —
+ * the generic store's Create and Update run the strategy's Validate (rest.BeforeCreate/BeforeUpdate)
+ * before createValidation/updateValidation, the validating admission (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go). At /validate the judge-stage
+ * rules of origin api-server then cannot find anything, and are not run. The request and shape stages
+ * are kept: they guard the rules after them against a forged review, which no API server validated.
+ */
+function planFor(endpoint: Endpoint, admitted: boolean): Plan {
+  const skipsApiServer = admitted && endpoint === 'validate';
+  const judged = <R extends Rule>(rules: R[]) => (skipsApiServer ? rules.filter((r) => r.origin !== 'api-server') : rules);
   const settings = select<SettingsRule>('Deployment', endpoint, 'settings');
   if (settings.length !== 1 || !settings[0]) throw new Error(`rules registry: ${endpoint} needs exactly one settings rule, found ${settings.length}`);
   return {
@@ -82,12 +93,15 @@ function planFor(endpoint: Endpoint): Plan {
     shape: select('Deployment', endpoint, 'shape'),
     settings: settings[0],
     gate: select('Deployment', endpoint, 'gate'),
-    deployment: select('Deployment', endpoint, 'judge'),
-    hpa: select('HorizontalPodAutoscaler', endpoint, 'judge'),
+    deployment: judged(select('Deployment', endpoint, 'judge')),
+    hpa: judged(select('HorizontalPodAutoscaler', endpoint, 'judge')),
   };
 }
 
-const PLANS: Record<Endpoint, Plan> = { mutate: planFor('mutate'), validate: planFor('validate') };
+const PLANS: Record<'files' | 'admitted', Record<Endpoint, Plan>> = {
+  files: { mutate: planFor('mutate', false), validate: planFor('validate', false) },
+  admitted: { mutate: planFor('mutate', true), validate: planFor('validate', true) },
+};
 
 interface Found {
   violations: Violation[];
@@ -114,6 +128,7 @@ export function createEngine(given: EngineContext): Engine {
   // the rules as judged: a metric whose API another server (or none) serves is not looked up (admission/metric-apis.ts)
   const ours = policy.prometheusAdapter.service;
   const ctx: EngineContext = { ...given, rules: judgedRules(given.rules, () => metricApiServers(cluster.metricApis?.(), ours, cluster.complete), ours) };
+  const plans = PLANS[given.admitted === true ? 'admitted' : 'files'];
 
   /** The kind to judge, or the decision for a request out of scope (scope.ts) or in an ignored namespace. */
   function judged(req: AdmissionRequest): ScopedKind | Decision {
@@ -187,7 +202,7 @@ export function createEngine(given: EngineContext): Engine {
   function decide(endpoint: Endpoint, req: AdmissionRequest): Decision {
     const kind = judged(req);
     if (typeof kind !== 'string') return kind;
-    const plan = PLANS[endpoint];
+    const plan = plans[endpoint];
     // the review itself: there is no object to name yet, so its findings deny as they are
     const request = walk(plan.request[kind], { ctx, req, endpoint, kind, object: req.object });
     if (request.violations.length > 0) return deny(request.violations);

@@ -12,11 +12,28 @@ export function isObject(v: unknown): v is Obj {
 /** field.Path.String(): keys joined with dots, indexes in brackets; "" for the root. */
 export function fieldPath(segments: readonly PropertyKey[]): string {
   let out = '';
-  for (const seg of segments) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
+  for (const seg of segments) out = typeof seg === 'number' ? indexPath(out, seg) : childPath(out, String(seg));
   return out;
+}
+
+/** field.Path.Child: `path` and then each name, dot-joined; `path` "" is the root. */
+export function childPath(path: string, ...names: string[]): string {
+  let out = path;
+  for (const n of names) out = out === '' ? n : `${out}.${n}`;
+  return out;
+}
+
+/** field.Path.Index: the i-th item of the list at `path`. */
+export function indexPath(path: string, i: number): string {
+  return `${path}[${i}]`;
+}
+
+/**
+ * field.Path.Key: the entry `key` of the map at `path`. Quoted, unlike apimachinery's path[key]: the
+ * webhook's keys (annotations, resource names) hold dots and slashes, which would read as more path.
+ */
+export function keyPath(path: string, key: string): string {
+  return `${path}["${key}"]`;
 }
 
 /** field.Error BadValue rendering: strings quoted (%q), numbers/bools plain, others as JSON. */

@@ -157,6 +157,7 @@ function parseQuantityUncached(input: string | number): ParseQuantityResult {
  */
 export function parseQuantityExact(str: string): { ok: true; quantity: Quantity } | { ok: false; error: string } {
   if (str.length === 0) return { ok: false, error: ERR_FORMAT_WRONG };
+  // Stryker disable next-line ConditionalExpression: Go's fast path for "0" — the general path gives the same value, format and String() ("0"); only the unread `cached` field differs
   if (str === '0') return { ok: true, quantity: new Quantity(0n, 'DecimalSI', '0') };
 
   const parts = scanQuantity(str);
@@ -173,6 +174,7 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
   let magnitudeNanos: bigint;
   if (base === 10) {
     const shift = exponent - denom.length + 9; // nanos = digits * 10^shift
+    // Stryker disable next-line EqualityOperator: at shift 0 both branches give digits (× 10^0, or ceilDiv by 10^0)
     if (shift >= 0) {
       // zero at any exponent is zero (Go scales an inf.Dec and never evaluates 10^exponent);
       // 10n ** 999999999n would throw RangeError out of the engine
@@ -191,6 +193,7 @@ export function parseQuantityExact(str: string): { ok: true; quantity: Quantity 
     magnitudeNanos = ceilDiv(digits * (1n << BigInt(exponent)) * NANO, 10n ** BigInt(denom.length));
   }
 
+  // Stryker disable next-line EqualityOperator: at the cap, capping sets the same value
   if (format === 'BinarySI' && magnitudeNanos > MAX_ALLOWED_NANOS) magnitudeNanos = MAX_ALLOWED_NANOS;
   if (format === 'BinarySI' && magnitudeNanos > 0n && magnitudeNanos < NANO) format = 'DecimalSI';
 
@@ -280,11 +283,15 @@ function interpretSuffix(s: string): Interpreted | undefined {
 function cachedString(str: string, p: Scanned, it: Interpreted): string | undefined {
   const { num, denom } = p;
   if (it.format === 'BinarySI') {
-    if (denom.length !== 0 || it.exponent < 0) return undefined;
+    // Go: the fast path only for `exponent >= 0 && len(denom) == 0`
+    if (denom.length !== 0) return undefined;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: unreachable — binary suffixes (Ki…Ei) have exponents 10…60
+    if (it.exponent < 0) return undefined;
     const precision = 15 - num.length - Math.trunc((it.exponent * 3) / 10) - 1;
     if (precision < 0) return undefined;
     const value = BigInt(num);
     const result = value << BigInt(it.exponent);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: unreachable — within the precision above the largest value is 99Ti (about 1.1e14), far below 2^63 (Go's int64Multiply check)
     if (result > INT64_MAX) return undefined;
     return it.exponent % 10 === 0 && (value & 7n) !== 0n ? str : undefined;
   }

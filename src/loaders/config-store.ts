@@ -164,7 +164,7 @@ export class ConfigStore {
     if (!this.audited || !this.compiled) {
       this.engine(); // rebuilds `compiled` after a change, so `audited` is rebuilt with it
       const rules = this.rulesOverlay ? this.rulesOverlay(this.rules.value) : this.rules.value;
-      this.audited = createEngine({ policy: enforcedPolicy(this.policy.value), rules, cluster: this.cluster });
+      this.audited = createEngine({ policy: enforcedPolicy(this.policy.value), rules, cluster: this.cluster, admitted: true });
     }
     return this.audited;
   }
@@ -174,7 +174,7 @@ export class ConfigStore {
     if (!this.policy.value || !this.rules.value) throw new Error('configuration not loaded');
     if (!this.compiled) {
       const rules = this.rulesOverlay ? this.rulesOverlay(this.rules.value) : this.rules.value;
-      this.compiled = createEngine({ policy: this.policy.value, rules, cluster: this.cluster });
+      this.compiled = createEngine({ policy: this.policy.value, rules, cluster: this.cluster, admitted: true });
       this.audited = undefined;
     }
     return this.compiled;

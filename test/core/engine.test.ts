@@ -79,3 +79,40 @@ test('ignored namespaces are never judged; enforcement: warn turns policy denial
   assert.equal(warn.allowed, true);
   assert.equal(warn.warnings.filter((w) => w.startsWith('unbounded-scale-')).length, 2);
 });
+
+test('objects the API server sends (admitted): /validate leaves the API server its own checks; check, which reads files, keeps them', () => {
+  const deployment = fixture('seed-000/deployment.yaml');
+  const engine = (admitted: boolean) => createEngine({ policy: defaultPolicy(), rules, cluster: staticClusterView({ deployments: [deployment], hpas: [] }), admitted });
+  // minReplicas 0 is refused by kube-apiserver (validation.go validateHorizontalPodAutoscalerSpec, without
+  // HPAScaleToZero); to /validate it never comes, but a file passed to `check` may say it
+  const hpa = fixture('seed-000/hpa.yaml');
+  hpa.spec.minReplicas = 0;
+  const filled = fjp.applyPatch(structuredClone(hpa), engine(false).mutate(request(hpa)).patch ?? []).newDocument;
+  // validation.go says both: minReplicas below 1, and no Object or External metric to scale to zero on
+  assert.deepEqual(
+    engine(false)
+      .validate(request(filled))
+      .violations.map((v) => v.reason),
+    ['api-replica-bounds', 'api-metric-spec'],
+  );
+  const admitted = engine(true).validate(request(filled));
+  assert.equal(admitted.allowed, true);
+  assert.deepEqual(admitted.violations, []);
+  // the policy's own rules still run on admitted objects
+  const unbounded = fixture('seed-000/hpa.yaml');
+  assert.deepEqual(
+    engine(true)
+      .validate(request(unbounded))
+      .violations.map((v) => v.reason),
+    ['unbounded-scale-up', 'unbounded-scale-down'],
+  );
+  // and the review-level checks stay, for a forged review no API server validated
+  const forged = request(filled);
+  forged.namespace = 'other';
+  assert.deepEqual(
+    engine(true)
+      .validate(forged)
+      .violations.map((v) => v.reason),
+    ['api-namespace-mismatch'],
+  );
+});

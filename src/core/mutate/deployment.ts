@@ -10,7 +10,7 @@ import type { Deployment, Toleration } from '../k8s-types.js';
 import type { Policy } from '../policy/schema.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
-import { isObject } from '../field.js';
+import { childPath, indexPath, isObject, keyPath } from '../field.js';
 import { cloneJson } from '../json.js';
 import { add, escapeToken, unset } from '../patch.js';
 
@@ -81,7 +81,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     // Stryker disable next-line ConditionalExpression: settings.containers holds strings only, so includes() below refuses a non-string name too; this narrows the type
     if (typeof c.name !== 'string') continue;
     if (!settings.containers.includes(c.name)) continue;
-    const field = `spec.template.spec.containers[${i}].resources`;
+    const field = childPath(indexPath('spec.template.spec.containers', i), 'resources');
     const resources = c.resources;
     if (!unset(resources) && !isObject(resources)) continue;
     const limits = resources?.limits;
@@ -91,7 +91,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
       if (key !== settings.gpuResource && (key.startsWith('nvidia.com/') || key === policy.gpuResource)) {
         conflicts.push({
           reason: 'gpu-resource-conflict',
-          field: `${field}.limits["${key}"]`,
+          field: keyPath(childPath(field, 'limits'), key),
           message: `container "${c.name}" already asks for ${key}, but ${A.gpuResource} is ${settings.gpuResource}; set ${A.gpuResource}: ${key} or remove the limit`,
         });
       }
@@ -100,7 +100,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (have !== undefined && !sameQuantity(have, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${field}.limits["${settings.gpuResource}"]`,
+        field: keyPath(childPath(field, 'limits'), settings.gpuResource),
         message: `container "${c.name}" asks for ${String(have)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; make them agree (the webhook never overwrites an explicit value)`,
       });
     }
@@ -108,7 +108,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
     if (haveReq !== undefined && !sameQuantity(haveReq, settings.gpus)) {
       conflicts.push({
         reason: 'gpu-count-conflict',
-        field: `${field}.requests["${settings.gpuResource}"]`,
+        field: keyPath(childPath(field, 'requests'), settings.gpuResource),
         message: `container "${c.name}" requests ${String(haveReq)} ${settings.gpuResource} but ${A.gpus} says ${settings.gpus}; extended resources need requests equal to limits`,
       });
     }

@@ -42,6 +42,12 @@ export interface EngineContext {
    * kubectl would send; the webhook gets objects the API server has already decoded.
    */
   strictDecoding?: boolean;
+  /**
+   * The objects are the API server's, sent by its admission chain (`serve`, and `audit` of stored
+   * objects): at /validate the API server has already validated them, so the rules that predict its
+   * verdict are not run (engine.ts planFor). `check` reads files no API server has seen: unset.
+   */
+  admitted?: boolean;
 }
 
 /** What a rule returns: violations (denials, or warnings under enforcement: warn), warnings, and for a mutation its patch. */

@@ -9,6 +9,7 @@ import type { Container, Deployment, HorizontalPodAutoscaler } from '../k8s-type
 import { gpuResourceAllowed, isGpuResource, type Policy } from '../policy/schema.js';
 import { describeSelector, selectorMatches } from '../selector.js';
 import { gpuSafetyRules, managedModeNotice } from './hpa-safety.js';
+import { childPath, indexPath, keyPath } from '../field.js';
 import { parseQuantity } from '../quantity.js';
 import { describeToleration, isCovered } from '../tolerations.js';
 import { verdictToFindings } from './hpa-metrics.js';
@@ -18,7 +19,7 @@ import type { TargetPods } from './target-pods.js';
 export function verifyManagedMetric(s: GpuSettings, rules: AdapterRuleSet, pods?: TargetPods): { violations: Violation[]; warnings: string[] } {
   if (s.hpaMode !== 'managed') return { violations: [], warnings: [] };
   const req = { kind: 'Pods' as const, name: s.metric, resource: { group: '', resource: 'pods' }, namespaced: true };
-  return verdictToFindings(`metadata.annotations["${A.metric}"]`, req, rules.lookup(req), rules, pods);
+  return verdictToFindings(keyPath('metadata.annotations', A.metric), req, rules.lookup(req), rules, pods);
 }
 
 export function verifyGpuInjected(dep: Deployment, s: GpuSettings, policy: Policy): Violation[] {
@@ -33,7 +34,7 @@ export function verifyGpuInjected(dep: Deployment, s: GpuSettings, policy: Polic
     if (!q?.ok || q.quantity.cmp(parseQuantityOrThrow(s.gpus)) !== 0) {
       out.push({
         reason: 'gpu-limit-missing',
-        field: `spec.template.spec.containers[${i}].resources.limits["${s.gpuResource}"]`,
+        field: keyPath(childPath(indexPath('spec.template.spec.containers', i), 'resources', 'limits'), s.gpuResource),
         message: `container "${excerpt(c.name)}" must have resources.limits["${s.gpuResource}"]: "${s.gpus}" (found ${have === undefined ? 'none' : JSON.stringify(typeof have === 'string' ? excerpt(have) : have)}); the mutating webhook may have been skipped — re-apply, or set it yourself`,
       });
     }
@@ -144,7 +145,7 @@ export function verifyGpuBudget(dep: Deployment, policy: Policy): Violation[] {
 export function verifyProfileAllowed(s: GpuSettings, namespace: string, labels: Readonly<Record<string, string>> | undefined, clusterKnown: boolean): { violations: Violation[]; warnings: string[] } {
   const sel = s.profile.namespaceSelector;
   if (!sel) return { violations: [], warnings: [] };
-  const field = `metadata.annotations["${A.profile}"]`;
+  const field = keyPath('metadata.annotations', A.profile);
   if (labels === undefined) {
     if (!clusterKnown) {
       return {

@@ -8,6 +8,7 @@
 import type { Violation } from '../admission/decision.js';
 import type { AdapterRuleSet, RuleRef } from '../adapter/types.js';
 import { brief, excerpt, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
+import { childPath, indexPath } from '../field.js';
 import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
 import { isGpuResource, type Policy } from '../policy/schema.js';
 
@@ -43,11 +44,12 @@ export function verifyGpuMetricTargetHasGpu(metrics: unknown, rules: AdapterRule
     if (typeof name !== 'string' || name === '') return;
     const series = dcgmSeries(rules, name, namespace);
     if (!series) return;
+    const field = childPath(indexPath('spec.metrics', i), 'pods', 'metric', 'name');
     out.push({
       reason: 'gpu-metric-without-gpu',
-      field: `spec.metrics[${i}].pods.metric.name`,
+      field,
       short: `metric "${brief(name, 40)}" needs GPU pods: add limits["${policy.gpuResource}"] to ${brief(target.metadata?.name ?? '', 30)}`,
-      message: `spec.metrics[${i}].pods.metric.name "${excerpt(name)}" comes from ${series}, which dcgm-exporter writes only for pods holding a GPU, but Deployment ${excerpt(target.metadata?.name ?? '')} requests none, so the HPA would show <unknown> forever; give its GPU container resources.limits["${policy.gpuResource}"] (or opt it in with the label gpu-hpa.io/enabled: "true")`,
+      message: `${field} "${excerpt(name)}" comes from ${series}, which dcgm-exporter writes only for pods holding a GPU, but Deployment ${excerpt(target.metadata?.name ?? '')} requests none, so the HPA would show <unknown> forever; give its GPU container resources.limits["${policy.gpuResource}"] (or opt it in with the label gpu-hpa.io/enabled: "true")`,
     });
   });
   return out;

@@ -15,7 +15,7 @@
 // type is reported (the API server would fail to decode it), never thrown.
 import type { ReasonCode, Violation } from '../admission/decision.js';
 import type { HPABehavior, HPAScalingPolicy, HorizontalPodAutoscaler, Quantityish } from '../k8s-types.js';
-import { fieldError, isObject as isObj, typeError, type Obj } from '../field.js';
+import { childPath, fieldError, indexPath, isObject as isObj, typeError, type Obj } from '../field.js';
 import { METRIC_SOURCE_TYPES, SOURCE_KEYS as PRESENCE_ORDER, sourceKeyOf, type SourceKey } from '../metric-source.js';
 import { apiTargetViolations, readInt32, readQuantity, readString } from './hpa-targets.js';
 import { decodeViolations } from './hpa-decode.js';
@@ -119,13 +119,13 @@ export function verifyScaleTargetRef(hpa: HorizontalPodAutoscaler, opts: ApiRule
 function crossVersionObjectReference(ref: Obj, path: string, reason: ReasonCode): Violation[] {
   const out: Violation[] = [];
   for (const f of ['kind', 'name'] as const) {
-    const s = readString(ref[f], `${path}.${f}`);
+    const s = readString(ref[f], childPath(path, f));
     if (s.error) {
-      out.push({ reason, field: `${path}.${f}`, message: s.error });
+      out.push({ reason, field: childPath(path, f), message: s.error });
     } else if (s.value.length === 0) {
-      out.push({ reason, field: `${path}.${f}`, message: fieldError.required(`${path}.${f}`) });
+      out.push({ reason, field: childPath(path, f), message: fieldError.required(childPath(path, f)) });
     } else {
-      for (const msg of isPathSegmentName(s.value)) out.push({ reason, field: `${path}.${f}`, message: fieldError.invalid(`${path}.${f}`, s.value, msg) });
+      for (const msg of isPathSegmentName(s.value)) out.push({ reason, field: childPath(path, f), message: fieldError.invalid(childPath(path, f), s.value, msg) });
     }
   }
   return out;
@@ -149,11 +149,11 @@ function scaleTargetApiVersionOptions(ref: Obj, opts: ApiRuleOptions): ApiVersio
 // empty group; "apps/" parses (group apps, empty version) and is accepted; two slashes do not parse.
 function apiVersionViolations(ref: Obj, path: string, reason: ReasonCode, o: ApiVersionOptions): Violation[] {
   if (o.allowInvalid) return [];
-  const s = readString(ref['apiVersion'], `${path}.apiVersion`);
-  if (s.error) return [{ reason, field: `${path}.apiVersion`, message: s.error }];
+  const s = readString(ref['apiVersion'], childPath(path, 'apiVersion'));
+  if (s.error) return [{ reason, field: childPath(path, 'apiVersion'), message: s.error }];
   const gv = parseGroupVersion(s.value);
   if ('error' in gv) {
-    return [{ reason, field: `${path}.apiVersion`, message: fieldError.invalid(`${path}.apiVersion`, s.value, gv.error) + ' (write group/version, e.g. apps/v1)' }];
+    return [{ reason, field: childPath(path, 'apiVersion'), message: fieldError.invalid(childPath(path, 'apiVersion'), s.value, gv.error) + ' (write group/version, e.g. apps/v1)' }];
   }
   if (gv.group === '' && !o.allowEmptyGroup) {
     const kind = typeof ref['kind'] === 'string' ? ref['kind'] : '';
@@ -161,8 +161,8 @@ function apiVersionViolations(ref: Obj, path: string, reason: ReasonCode, o: Api
     return [
       {
         reason,
-        field: `${path}.apiVersion`,
-        message: `${fieldError.invalid(`${path}.apiVersion`, s.value, 'apiVersion must specify API group')} (e.g. ${example}); without it the HPA controller cannot find the scale subresource`,
+        field: childPath(path, 'apiVersion'),
+        message: `${fieldError.invalid(childPath(path, 'apiVersion'), s.value, 'apiVersion must specify API group')} (e.g. ${example}); without it the HPA controller cannot find the scale subresource`,
       },
     ];
   }
@@ -183,7 +183,7 @@ export function verifyMetricSpecs(hpa: HorizontalPodAutoscaler, opts: ApiRuleOpt
   const out: Violation[] = [];
   const types: unknown[] = [];
   metrics.forEach((raw: unknown, i: number) => {
-    const path = `spec.metrics[${i}]`;
+    const path = indexPath('spec.metrics', i);
     // a null entry decodes to an empty MetricSpec (and is refused for what it lacks)
     const m = raw === null || raw === undefined ? {} : raw;
     if (!isObj(m)) {
@@ -209,16 +209,16 @@ function minReplicasZeroCheck(spec: Obj, types: unknown[], _opts: ApiRuleOptions
 function metricSpec(m: Obj, path: string): Violation[] {
   const out: Violation[] = [];
   const push = (field: string, message: string) => out.push({ reason: R.metric, field, message });
-  const t = readString(m['type'], `${path}.type`);
+  const t = readString(m['type'], childPath(path, 'type'));
   if (t.error) {
-    push(`${path}.type`, t.error);
+    push(childPath(path, 'type'), t.error);
     return out;
   }
   const type = t.value;
-  if (type.length === 0) push(`${path}.type`, fieldError.required(`${path}.type`, 'must specify a metric source type'));
+  if (type.length === 0) push(childPath(path, 'type'), fieldError.required(childPath(path, 'type'), 'must specify a metric source type'));
   if (!(METRIC_SOURCE_TYPES as readonly string[]).includes(type)) {
     // Go reports this twice (here and in the switch default); dedupeMessages keeps one.
-    push(`${path}.type`, fieldError.notSupported(`${path}.type`, type, METRIC_SOURCE_TYPES) + caseHint(type, METRIC_SOURCE_TYPES));
+    push(childPath(path, 'type'), fieldError.notSupported(childPath(path, 'type'), type, METRIC_SOURCE_TYPES) + caseHint(type, METRIC_SOURCE_TYPES));
   }
 
   const present: SourceKey[] = [];
@@ -228,22 +228,22 @@ function metricSpec(m: Obj, path: string): Violation[] {
     present.push(key);
     if (present.length !== 1) continue;
     if (!isObj(src)) {
-      push(`${path}.${key}`, typeError(`${path}.${key}`, src, 'an object'));
+      push(childPath(path, key), typeError(childPath(path, key), src, 'an object'));
       continue;
     }
-    out.push(...sourceViolations(key, src, `${path}.${key}`));
+    out.push(...sourceViolations(key, src, childPath(path, key)));
   }
 
   const expected = sourceKeyOf(type);
   if (expected !== undefined && !present.includes(expected)) {
     push(
-      `${path}.${expected}`,
-      fieldError.required(`${path}.${expected}`, 'must populate information for the given metric source') + (present.length ? ` (type is ${type} but ${present.join(', ')} is set)` : ''),
+      childPath(path, expected),
+      fieldError.required(childPath(path, expected), 'must populate information for the given metric source') + (present.length ? ` (type is ${type} but ${present.join(', ')} is set)` : ''),
     );
   }
   if (present.length !== 1) {
     for (const key of [...present].filter((k) => k !== expected).sort()) {
-      push(`${path}.${key}`, fieldError.forbidden(`${path}.${key}`, 'must populate the given metric source only'));
+      push(childPath(path, key), fieldError.forbidden(childPath(path, key), 'must populate the given metric source only'));
     }
   }
   return out;
@@ -262,34 +262,34 @@ function sourceViolations(key: SourceKey, src: Obj, path: string): Violation[] {
       // validateObjectSource: describedObject, metric, target, then the value/averageValue requirement
       const d = src['describedObject'];
       if (d !== undefined && d !== null && !isObj(d)) {
-        push(`${path}.describedObject`, typeError(`${path}.describedObject`, d, 'an object'));
+        push(childPath(path, 'describedObject'), typeError(childPath(path, 'describedObject'), d, 'an object'));
       } else {
         const ref: Obj = isObj(d) ? d : {};
-        out.push(...crossVersionObjectReference(ref, `${path}.describedObject`, R.metric));
-        out.push(...apiVersionViolations(ref, `${path}.describedObject`, R.metric, { allowEmptyGroup: true, allowInvalid: false }));
+        out.push(...crossVersionObjectReference(ref, childPath(path, 'describedObject'), R.metric));
+        out.push(...apiVersionViolations(ref, childPath(path, 'describedObject'), R.metric, { allowEmptyGroup: true, allowInvalid: false }));
       }
-      out.push(...metricIdentifier(src['metric'], `${path}.metric`));
+      out.push(...metricIdentifier(src['metric'], childPath(path, 'metric')));
       break;
     }
     case 'external':
     case 'pods':
-      out.push(...metricIdentifier(src['metric'], `${path}.metric`));
+      out.push(...metricIdentifier(src['metric'], childPath(path, 'metric')));
       break;
     case 'resource': {
-      const n = readString(src['name'], `${path}.name`);
-      if (n.error) push(`${path}.name`, n.error);
-      else if (n.value.length === 0) push(`${path}.name`, fieldError.required(`${path}.name`, 'must specify a resource name') + ' (e.g. cpu or memory)');
+      const n = readString(src['name'], childPath(path, 'name'));
+      if (n.error) push(childPath(path, 'name'), n.error);
+      else if (n.value.length === 0) push(childPath(path, 'name'), fieldError.required(childPath(path, 'name'), 'must specify a resource name') + ' (e.g. cpu or memory)');
       break;
     }
     case 'containerResource': {
-      const n = readString(src['name'], `${path}.name`);
-      if (n.error) push(`${path}.name`, n.error);
-      else if (n.value.length === 0) push(`${path}.name`, fieldError.required(`${path}.name`, 'must specify a resource name') + ' (e.g. cpu or memory)');
-      else for (const msg of containerResourceNameErrors(n.value)) push(`${path}.name`, fieldError.invalid(`${path}.name`, n.value, msg));
-      const c = readString(src['container'], `${path}.container`);
-      if (c.error) push(`${path}.container`, c.error);
-      else if (c.value.length === 0) push(`${path}.container`, fieldError.required(`${path}.container`, 'must specify a container'));
-      else for (const msg of dns1123LabelErrors(c.value)) push(`${path}.container`, fieldError.invalid(`${path}.container`, c.value, msg));
+      const n = readString(src['name'], childPath(path, 'name'));
+      if (n.error) push(childPath(path, 'name'), n.error);
+      else if (n.value.length === 0) push(childPath(path, 'name'), fieldError.required(childPath(path, 'name'), 'must specify a resource name') + ' (e.g. cpu or memory)');
+      else for (const msg of containerResourceNameErrors(n.value)) push(childPath(path, 'name'), fieldError.invalid(childPath(path, 'name'), n.value, msg));
+      const c = readString(src['container'], childPath(path, 'container'));
+      if (c.error) push(childPath(path, 'container'), c.error);
+      else if (c.value.length === 0) push(childPath(path, 'container'), fieldError.required(childPath(path, 'container'), 'must specify a container'));
+      else for (const msg of dns1123LabelErrors(c.value)) push(childPath(path, 'container'), fieldError.invalid(childPath(path, 'container'), c.value, msg));
       break;
     }
   }
@@ -301,10 +301,10 @@ function sourceViolations(key: SourceKey, src: Obj, path: string): Violation[] {
 function metricIdentifier(metric: unknown, path: string): Violation[] {
   if (metric !== undefined && metric !== null && !isObj(metric)) return [{ reason: R.metric, field: path, message: typeError(path, metric, 'an object (MetricIdentifier)') }];
   const m: Obj = isObj(metric) ? metric : {};
-  const n = readString(m['name'], `${path}.name`);
-  if (n.error) return [{ reason: R.metric, field: `${path}.name`, message: n.error }];
-  if (n.value.length === 0) return [{ reason: R.metric, field: `${path}.name`, message: fieldError.required(`${path}.name`, 'must specify a metric name') }];
-  return isPathSegmentName(n.value).map((msg) => ({ reason: R.metric, field: `${path}.name`, message: fieldError.invalid(`${path}.name`, n.value, msg) }));
+  const n = readString(m['name'], childPath(path, 'name'));
+  if (n.error) return [{ reason: R.metric, field: childPath(path, 'name'), message: n.error }];
+  if (n.value.length === 0) return [{ reason: R.metric, field: childPath(path, 'name'), message: fieldError.required(childPath(path, 'name'), 'must specify a metric name') }];
+  return isPathSegmentName(n.value).map((msg) => ({ reason: R.metric, field: childPath(path, 'name'), message: fieldError.invalid(childPath(path, 'name'), n.value, msg) }));
 }
 
 // k8s.io/kubernetes pkg/apis/core/v1/validation/validation.go ValidateContainerResourceName and
@@ -381,34 +381,38 @@ function scalingRules(rules: unknown, path: string): Violation[] {
     push(path, typeError(path, rules, 'an object (HPAScalingRules)'));
     return out;
   }
-  const w = readInt32(rules['stabilizationWindowSeconds'], `${path}.stabilizationWindowSeconds`);
-  if (w.error) push(`${path}.stabilizationWindowSeconds`, w.error);
+  const w = readInt32(rules['stabilizationWindowSeconds'], childPath(path, 'stabilizationWindowSeconds'));
+  if (w.error) push(childPath(path, 'stabilizationWindowSeconds'), w.error);
   else if (w.value !== undefined) {
-    if (w.value < 0) push(`${path}.stabilizationWindowSeconds`, fieldError.invalid(`${path}.stabilizationWindowSeconds`, w.value, 'must be greater than or equal to zero'));
+    if (w.value < 0) push(childPath(path, 'stabilizationWindowSeconds'), fieldError.invalid(childPath(path, 'stabilizationWindowSeconds'), w.value, 'must be greater than or equal to zero'));
     if (w.value > MAX_STABILIZATION_WINDOW_SECONDS) {
-      push(`${path}.stabilizationWindowSeconds`, fieldError.invalid(`${path}.stabilizationWindowSeconds`, w.value, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`));
+      push(
+        childPath(path, 'stabilizationWindowSeconds'),
+        fieldError.invalid(childPath(path, 'stabilizationWindowSeconds'), w.value, `must be less than or equal to ${MAX_STABILIZATION_WINDOW_SECONDS}`),
+      );
     }
   }
   const sp = rules['selectPolicy'];
   if (sp !== undefined && sp !== null) {
-    if (typeof sp !== 'string') push(`${path}.selectPolicy`, typeError(`${path}.selectPolicy`, sp, 'a string'));
-    else if (!(SELECT_POLICIES as readonly string[]).includes(sp)) push(`${path}.selectPolicy`, fieldError.notSupported(`${path}.selectPolicy`, sp, SELECT_POLICIES) + caseHint(sp, SELECT_POLICIES));
+    if (typeof sp !== 'string') push(childPath(path, 'selectPolicy'), typeError(childPath(path, 'selectPolicy'), sp, 'a string'));
+    else if (!(SELECT_POLICIES as readonly string[]).includes(sp))
+      push(childPath(path, 'selectPolicy'), fieldError.notSupported(childPath(path, 'selectPolicy'), sp, SELECT_POLICIES) + caseHint(sp, SELECT_POLICIES));
   }
   // copyHPAScalingRules copies policies only when non-nil: a missing list is defaulted, an
   // explicit empty list stays empty and is rejected.
   const policies = rules['policies'];
   if (policies !== undefined && policies !== null) {
-    if (!Array.isArray(policies)) push(`${path}.policies`, typeError(`${path}.policies`, policies, 'a list'));
-    else if (policies.length === 0) push(`${path}.policies`, fieldError.required(`${path}.policies`, 'must specify at least one Policy') + ' (or omit policies to get the defaults)');
+    if (!Array.isArray(policies)) push(childPath(path, 'policies'), typeError(childPath(path, 'policies'), policies, 'a list'));
+    else if (policies.length === 0) push(childPath(path, 'policies'), fieldError.required(childPath(path, 'policies'), 'must specify at least one Policy') + ' (or omit policies to get the defaults)');
     // a null entry decodes to a zero HPAScalingPolicy
-    else policies.forEach((p: unknown, i: number) => out.push(...scalingPolicy(p === null || p === undefined ? {} : p, `${path}.policies[${i}]`)));
+    else policies.forEach((p: unknown, i: number) => out.push(...scalingPolicy(p === null || p === undefined ? {} : p, indexPath(childPath(path, 'policies'), i))));
   }
   // tolerance (HPAConfigurableTolerance): a Quantity that must not be negative. With the gate
   // off the API server drops the field instead; checking it is harmless either way.
-  const tol = readQuantity(rules['tolerance'], `${path}.tolerance`);
-  if (tol.error) push(`${path}.tolerance`, tol.error);
+  const tol = readQuantity(rules['tolerance'], childPath(path, 'tolerance'));
+  if (tol.error) push(childPath(path, 'tolerance'), tol.error);
   else if (tol.quantity && tol.quantity.sign() < 0) {
-    push(`${path}.tolerance`, fieldError.invalid(`${path}.tolerance`, tol.quantity.toString(), 'must be greater than or equal to zero') + ' (e.g. 0.05 for 5%)');
+    push(childPath(path, 'tolerance'), fieldError.invalid(childPath(path, 'tolerance'), tol.quantity.toString(), 'must be greater than or equal to zero') + ' (e.g. 0.05 for 5%)');
   }
   return out;
 }
@@ -420,18 +424,19 @@ function scalingPolicy(p: unknown, path: string): Violation[] {
     push(path, typeError(path, p, 'an object (HPAScalingPolicy)'));
     return out;
   }
-  const t = readString(p['type'], `${path}.type`);
-  if (t.error) push(`${path}.type`, t.error);
-  else if (!(POLICY_TYPES as readonly string[]).includes(t.value)) push(`${path}.type`, fieldError.notSupported(`${path}.type`, t.value, POLICY_TYPES) + caseHint(t.value, POLICY_TYPES));
-  const value = readInt32(p['value'], `${path}.value`);
-  if (value.error) push(`${path}.value`, value.error);
-  else if ((value.value ?? 0) <= 0) push(`${path}.value`, fieldError.invalid(`${path}.value`, value.value ?? 0, 'must be greater than zero'));
-  const period = readInt32(p['periodSeconds'], `${path}.periodSeconds`);
-  if (period.error) push(`${path}.periodSeconds`, period.error);
+  const t = readString(p['type'], childPath(path, 'type'));
+  if (t.error) push(childPath(path, 'type'), t.error);
+  else if (!(POLICY_TYPES as readonly string[]).includes(t.value))
+    push(childPath(path, 'type'), fieldError.notSupported(childPath(path, 'type'), t.value, POLICY_TYPES) + caseHint(t.value, POLICY_TYPES));
+  const value = readInt32(p['value'], childPath(path, 'value'));
+  if (value.error) push(childPath(path, 'value'), value.error);
+  else if ((value.value ?? 0) <= 0) push(childPath(path, 'value'), fieldError.invalid(childPath(path, 'value'), value.value ?? 0, 'must be greater than zero'));
+  const period = readInt32(p['periodSeconds'], childPath(path, 'periodSeconds'));
+  if (period.error) push(childPath(path, 'periodSeconds'), period.error);
   else {
     const ps = period.value ?? 0;
-    if (ps <= 0) push(`${path}.periodSeconds`, fieldError.invalid(`${path}.periodSeconds`, ps, 'must be greater than zero'));
-    if (ps > MAX_PERIOD_SECONDS) push(`${path}.periodSeconds`, fieldError.invalid(`${path}.periodSeconds`, ps, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
+    if (ps <= 0) push(childPath(path, 'periodSeconds'), fieldError.invalid(childPath(path, 'periodSeconds'), ps, 'must be greater than zero'));
+    if (ps > MAX_PERIOD_SECONDS) push(childPath(path, 'periodSeconds'), fieldError.invalid(childPath(path, 'periodSeconds'), ps, `must be less than or equal to ${MAX_PERIOD_SECONDS}`));
   }
   return out;
 }

@@ -16,7 +16,7 @@
 //   a newer API server may know fields this table does not.
 import type { Violation } from '../admission/decision.js';
 import { parseJsonQuantity } from '../quantity.js';
-import { goValue, isObject as isObj } from '../field.js';
+import { childPath, goValue, indexPath, isObject as isObj } from '../field.js';
 
 type Field = 'string' | 'int32' | 'int64' | 'bool' | 'quantity' | 'time' | 'raw' | { struct: string; fields: () => Record<string, Field> } | { list: Field } | { map: Field };
 
@@ -120,10 +120,6 @@ const INT32 = [-(2 ** 31), 2 ** 31 - 1] as const;
 // JSON numbers beyond 2^53 are not exact in JavaScript; the int64 range is checked on what we have
 const INT64 = [-(2 ** 63), 2 ** 63 - 1] as const;
 
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
-}
-
 function jsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
@@ -177,7 +173,7 @@ function walk(v: unknown, f: Field, path: string, out: Violation[], strict: bool
       wrong('a list', `a Go slice`);
       return;
     }
-    v.forEach((item, i) => walk(item, f.list, `${path}[${i}]`, out, strict));
+    v.forEach((item, i) => walk(item, f.list, indexPath(path, i), out, strict));
     return;
   }
   if ('map' in f) {
@@ -196,10 +192,10 @@ function walk(v: unknown, f: Field, path: string, out: Violation[], strict: bool
   for (const [k, item] of Object.entries(v)) {
     const sub = Object.hasOwn(fields, k) ? fields[k] : undefined;
     if (sub === undefined) {
-      if (strict) out.push({ reason: UNKNOWN_REASON, field: join(path, k), message: unknownField(join(path, k), k, Object.keys(fields)) });
+      if (strict) out.push({ reason: UNKNOWN_REASON, field: childPath(path, k), message: unknownField(childPath(path, k), k, Object.keys(fields)) });
       continue;
     }
-    walk(item, sub, join(path, k), out, strict);
+    walk(item, sub, childPath(path, k), out, strict);
   }
 }
 

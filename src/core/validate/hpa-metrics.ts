@@ -5,6 +5,7 @@
 import type { Violation } from '../admission/decision.js';
 import { resourceForKind } from '../adapter/resources.js';
 import type { AdapterRuleSet, MetricRequest, MetricVerdict } from '../adapter/types.js';
+import { childPath, indexPath } from '../field.js';
 import type { MetricSpec } from '../k8s-types.js';
 import { brief, excerpt, MAX_METRICS, MAX_NAME_LENGTH, tooLong, tooMany } from '../bounds.js';
 import type { TargetPods } from './target-pods.js';
@@ -122,8 +123,8 @@ export function verifyMetricsServed(metrics: unknown, rules: AdapterRuleSet, nam
     if (m === null || typeof m !== 'object') return;
     const r = metricRequest(m);
     if (!r) return;
+    const field = childPath(indexPath('spec.metrics', i), r.field);
     if (r.request.name.length > MAX_NAME_LENGTH) {
-      const field = `spec.metrics[${i}].${r.field}`;
       out.violations.push(tooLong(field, `${field} (the metric name)`, r.request.name, MAX_NAME_LENGTH));
       return;
     }
@@ -132,14 +133,14 @@ export function verifyMetricsServed(metrics: unknown, rules: AdapterRuleSet, nam
     if (namespace !== undefined && d?.name !== undefined && d.name !== namespace) {
       // GetObjectMetric: "we ignore namespace name here" — the HPA's own namespace is asked
       // the point first: warnings are clipped at 120 characters (decision.ts clipWarning)
-      out.warnings.push(`the HPA reads namespace ${namespace}'s metric; spec.metrics[${i}].object.describedObject.name "${excerpt(String(d.name))}" is ignored`);
+      out.warnings.push(`the HPA reads namespace ${namespace}'s metric; ${childPath(indexPath('spec.metrics', i), 'object', 'describedObject', 'name')} "${excerpt(String(d.name))}" is ignored`);
     }
     // the HPA's namespace: live discovery checks the adapter would find series there (live.ts valueFor)
     // a Pods metric is asked for the target's pods by name, when they are known (live.ts valueFor); a target
     // without pods yet has none to ask for
     const names = r.request.kind !== 'Pods' ? undefined : pods?.state === 'running' ? pods.names : pods?.state === 'none' ? [] : undefined;
     const request = namespace === undefined ? r.request : { ...r.request, namespace, ...(names ? { pods: names } : {}) };
-    const f = verdictToFindings(`spec.metrics[${i}].${r.field}`, request, rules.lookup(request), rules, pods);
+    const f = verdictToFindings(field, request, rules.lookup(request), rules, pods);
     out.violations.push(...f.violations);
     out.warnings.push(...f.warnings);
   });

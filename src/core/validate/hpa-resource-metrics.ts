@@ -4,6 +4,7 @@
 // replica_calculator.go calculatePodRequests). AverageValue targets do not use requests.
 // The API server defaults requests to limits (pkg/apis/core/v1/defaults.go), so a limit counts.
 import type { Violation } from '../admission/decision.js';
+import { childPath, indexPath } from '../field.js';
 import type { Container, Deployment, MetricSpec } from '../k8s-types.js';
 import { brief, excerpt, excerptList, MAX_CONTAINERS, MAX_METRICS } from '../bounds.js';
 
@@ -29,14 +30,15 @@ export function verifyResourceRequests(metrics: unknown, target: Deployment): Vi
   const depName = `Deployment ${excerpt(target.metadata?.name ?? '')}`;
   const out: Violation[] = [];
   metrics.forEach((m: MetricSpec, i) => {
+    const metric = indexPath('spec.metrics', i);
     if (m?.type === 'Resource' && m.resource?.target?.type === 'Utilization' && typeof m.resource.name === 'string') {
       const name = m.resource.name;
       const missing = containers.filter((c) => !hasRequest(c, name)).map((c) => c.name ?? '?');
       if (missing.length > 0) {
         out.push({
           reason: 'resource-metric-without-requests',
-          field: `spec.metrics[${i}].resource`,
-          message: `spec.metrics[${i}] scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
+          field: childPath(metric, 'resource'),
+          message: `${metric} scales on ${excerpt(name)} utilization, but ${depName} has no ${excerpt(name)} request in container${missing.length > 1 ? 's' : ''} ${excerptList(missing)}; the HPA would show <unknown> — set resources.requests.${excerpt(name)} on every container`,
           short: `${brief(name, 20)} Utilization needs requests: set resources.requests.${brief(name, 20)} in ${missing
             .slice(0, 2)
             .map((c) => brief(c, 20))
@@ -50,8 +52,8 @@ export function verifyResourceRequests(metrics: unknown, target: Deployment): Vi
       if (!c) {
         out.push({
           reason: 'resource-metric-without-requests',
-          field: `spec.metrics[${i}].containerResource.container`,
-          message: `spec.metrics[${i}].containerResource.container "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(
+          field: childPath(metric, 'containerResource', 'container'),
+          message: `${childPath(metric, 'containerResource', 'container')} "${excerpt(String(container))}" is not a container of ${depName} (${excerptList(
             containers.map((x) => x.name ?? '?'),
             5,
             false,
@@ -60,8 +62,8 @@ export function verifyResourceRequests(metrics: unknown, target: Deployment): Vi
       } else if (!hasRequest(c, name)) {
         out.push({
           reason: 'resource-metric-without-requests',
-          field: `spec.metrics[${i}].containerResource`,
-          message: `spec.metrics[${i}] scales on ${excerpt(name)} utilization of container "${excerpt(String(container))}", which has no ${excerpt(name)} request in ${depName}; set resources.requests.${excerpt(name)}`,
+          field: childPath(metric, 'containerResource'),
+          message: `${metric} scales on ${excerpt(name)} utilization of container "${excerpt(String(container))}", which has no ${excerpt(name)} request in ${depName}; set resources.requests.${excerpt(name)}`,
         });
       }
     }

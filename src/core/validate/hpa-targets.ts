@@ -18,7 +18,7 @@
 // both files live here (hpa-api-rules imports them), keeping the import graph one-way.
 import type { ReasonCode, Violation } from '../admission/decision.js';
 import type { HorizontalPodAutoscaler } from '../k8s-types.js';
-import { fieldError, goValue, isObject, typeError, type Obj } from '../field.js';
+import { childPath, fieldError, goValue, indexPath, isObject, typeError, type Obj } from '../field.js';
 import { sourceKeyOf, sourceTypeOf, type SourceKey } from '../metric-source.js';
 import { parseJsonQuantity, type Quantity } from '../quantity.js';
 
@@ -77,7 +77,7 @@ interface ReadTarget {
  * ContainerResource}Source from pkg/apis/autoscaling/validation/validation.go, in Go's order.
  */
 export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: string): Violation[] {
-  const path = `${sourcePath}.target`;
+  const path = childPath(sourcePath, 'target');
   const out: Violation[] = [];
   const push = (field: string, message: string) => out.push({ reason: API_TARGET_REASON, field, message });
 
@@ -91,53 +91,56 @@ export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: str
   if (!t) return out;
 
   // validateMetricTarget
-  if (t.type.length === 0) push(`${path}.type`, fieldError.required(`${path}.type`, 'must specify a metric target type') + typeHint(key, t, path));
+  if (t.type.length === 0) push(childPath(path, 'type'), fieldError.required(childPath(path, 'type'), 'must specify a metric target type') + typeHint(key, t, path));
   if (t.type !== 'Utilization' && t.type !== 'Value' && t.type !== 'AverageValue') {
-    push(`${path}.type`, fieldError.invalid(`${path}.type`, t.type, 'must be either Utilization, Value, or AverageValue') + typeHint(key, t, path));
+    push(childPath(path, 'type'), fieldError.invalid(childPath(path, 'type'), t.type, 'must be either Utilization, Value, or AverageValue') + typeHint(key, t, path));
   }
   if (t.value && t.value.sign() !== 1) {
-    push(`${path}.value`, fieldError.invalid(`${path}.value`, t.value.toString(), 'must be positive') + positiveHint(key));
+    push(childPath(path, 'value'), fieldError.invalid(childPath(path, 'value'), t.value.toString(), 'must be positive') + positiveHint(key));
   }
   if (t.averageValue && t.averageValue.sign() !== 1) {
-    push(`${path}.averageValue`, fieldError.invalid(`${path}.averageValue`, t.averageValue.toString(), 'must be positive') + positiveHint(key));
+    push(childPath(path, 'averageValue'), fieldError.invalid(childPath(path, 'averageValue'), t.averageValue.toString(), 'must be positive') + positiveHint(key));
   }
   if (t.averageUtilization !== undefined && t.averageUtilization < 1) {
-    push(`${path}.averageUtilization`, fieldError.invalid(`${path}.averageUtilization`, t.averageUtilization, 'must be greater than 0') + " (a percentage of the pods' requests, e.g. 70)");
+    push(
+      childPath(path, 'averageUtilization'),
+      fieldError.invalid(childPath(path, 'averageUtilization'), t.averageUtilization, 'must be greater than 0') + " (a percentage of the pods' requests, e.g. 70)",
+    );
   }
 
   // the per-source requirements
   switch (key) {
     case 'object':
       if (!t.value && !t.averageValue) {
-        push(`${path}.averageValue`, fieldError.required(`${path}.averageValue`, 'must set either a target value or averageValue') + valueHint(key, t, path));
+        push(childPath(path, 'averageValue'), fieldError.required(childPath(path, 'averageValue'), 'must set either a target value or averageValue') + valueHint(key, t, path));
       }
       break;
     case 'external':
       if (!t.value && !t.averageValue) {
-        push(`${path}.averageValue`, fieldError.required(`${path}.averageValue`, 'must set either a target value for metric or a per-pod target') + valueHint(key, t, path));
+        push(childPath(path, 'averageValue'), fieldError.required(childPath(path, 'averageValue'), 'must set either a target value for metric or a per-pod target') + valueHint(key, t, path));
       }
       if (t.value && t.averageValue) {
         push(
-          `${path}.value`,
-          fieldError.forbidden(`${path}.value`, 'may not set both a target value for metric and a per-pod target') +
+          childPath(path, 'value'),
+          fieldError.forbidden(childPath(path, 'value'), 'may not set both a target value for metric and a per-pod target') +
             ` (keep value with type: Value for the metric's total, or averageValue with type: AverageValue for a per-pod target)`,
         );
       }
       break;
     case 'pods':
       if (!t.averageValue) {
-        push(`${path}.averageValue`, fieldError.required(`${path}.averageValue`, 'must specify a positive target averageValue') + ` (${podsNeedAverageValue(t, path)})`);
+        push(childPath(path, 'averageValue'), fieldError.required(childPath(path, 'averageValue'), 'must specify a positive target averageValue') + ` (${podsNeedAverageValue(t, path)})`);
       }
       break;
     case 'resource':
     case 'containerResource':
       if (t.averageUtilization === undefined && !t.averageValue) {
-        push(`${path}.averageUtilization`, fieldError.required(`${path}.averageUtilization`, 'must set either a target raw value or a target utilization') + valueHint(key, t, path));
+        push(childPath(path, 'averageUtilization'), fieldError.required(childPath(path, 'averageUtilization'), 'must set either a target raw value or a target utilization') + valueHint(key, t, path));
       }
       if (t.averageUtilization !== undefined && t.averageValue) {
         push(
-          `${path}.averageValue`,
-          fieldError.forbidden(`${path}.averageValue`, 'may not set both a target raw value and a target utilization') +
+          childPath(path, 'averageValue'),
+          fieldError.forbidden(childPath(path, 'averageValue'), 'may not set both a target raw value and a target utilization') +
             ' (keep averageUtilization with type: Utilization, or averageValue with type: AverageValue)',
         );
       }
@@ -149,24 +152,24 @@ export function apiTargetViolations(key: SourceKey, source: Obj, sourcePath: str
 /** Decode the target's fields; decode errors are pushed and stop the checks (Go never gets that far). */
 function readTarget(raw: Obj, path: string, push: (field: string, message: string) => void): ReadTarget | undefined {
   let failed = false;
-  const type = readString(raw['type'], `${path}.type`);
+  const type = readString(raw['type'], childPath(path, 'type'));
   if (type.error) {
-    push(`${path}.type`, type.error);
+    push(childPath(path, 'type'), type.error);
     failed = true;
   }
   const t: ReadTarget = { type: type.value, raw };
   for (const f of ['value', 'averageValue'] as const) {
-    const q = readQuantity(raw[f], `${path}.${f}`);
+    const q = readQuantity(raw[f], childPath(path, f));
     if (q.error) {
-      push(`${path}.${f}`, q.error);
+      push(childPath(path, f), q.error);
       failed = true;
     } else if (q.quantity) {
       t[f] = q.quantity;
     }
   }
-  const u = readInt32(raw['averageUtilization'], `${path}.averageUtilization`);
+  const u = readInt32(raw['averageUtilization'], childPath(path, 'averageUtilization'));
   if (u.error) {
-    push(`${path}.averageUtilization`, u.error);
+    push(childPath(path, 'averageUtilization'), u.error);
     failed = true;
   } else if (u.value !== undefined) {
     t.averageUtilization = u.value;
@@ -240,15 +243,15 @@ export function verifyTargets(hpa: HorizontalPodAutoscaler): Violation[] {
     if (!key) return; // an unknown type is hpa-api-rules' finding
     const source = metric[key];
     if (!isObject(source)) return; // missing source: hpa-api-rules' finding
-    const sourcePath = `spec.metrics[${i}].${key}`;
+    const sourcePath = childPath(indexPath('spec.metrics', i), key);
     if (apiTargetViolations(key, source, sourcePath).length > 0) return; // already reported as api-metric-target
     const raw = source['target'];
     // Stryker disable next-line ConditionalExpression: unreachable — a target that is absent or not an object is an API-level finding, returned above
     if (!isObject(raw)) return;
-    const t = readTarget(raw, `${sourcePath}.target`, () => undefined);
+    const t = readTarget(raw, childPath(sourcePath, 'target'), () => undefined);
     // Stryker disable next-line ConditionalExpression: unreachable — a decode error is an API-level finding, returned above
     if (!t) return;
-    out.push(...fitViolations(key, t, `${sourcePath}.target`));
+    out.push(...fitViolations(key, t, childPath(sourcePath, 'target')));
   });
   return out;
 }
@@ -261,7 +264,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
   if (key === 'pods') {
     // The controller always reads averageValue for Pods metrics, whatever the type says.
     if (t.type !== 'AverageValue') {
-      return [v('target-pods-average-value', `${path}.type`, `${path}.type: ${t.type}: ${podsNeedAverageValue(t, path)}`)];
+      return [v('target-pods-average-value', childPath(path, 'type'), `${path}.type: ${t.type}: ${podsNeedAverageValue(t, path)}`)];
     }
     const extra = set.filter((f) => f !== 'averageValue');
     return extra.length ? [v('target-ignored-field', `${path}.${extra[0]}`, ignored(path, extra, 'AverageValue', show))] : [];
@@ -273,7 +276,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
       return [
         v(
           'target-utilization-source',
-          `${path}.type`,
+          childPath(path, 'type'),
           `${path}.type: Utilization: Utilization is only for Resource and ContainerResource metrics (a percentage of the pods' requests); for this ${sourceTypeOf(key)} metric use ${use}`,
         ),
       ];
@@ -285,7 +288,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
       return [
         v(
           'target-field-mismatch',
-          `${path}.${other}`,
+          childPath(path, other),
           `${path}.type is ${t.type} but only ${other} is set (${show(other)}): rename ${path}.${other} to ${wanted}, or set type: ${other === 'value' ? 'Value' : 'AverageValue'}`,
         ),
       ];
@@ -297,7 +300,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
   // resource / containerResource: the controller uses averageValue when set, else averageUtilization.
   if (t.type === 'Value') {
     const fix = t.averageValue ? 'type: AverageValue' : 'type: Utilization';
-    return [v('target-type-for-source', `${path}.type`, `${path}.type: Value: ${sourceTypeOf(key)} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`)];
+    return [v('target-type-for-source', childPath(path, 'type'), `${path}.type: Value: ${sourceTypeOf(key)} metrics are averaged over the pods and take Utilization or AverageValue; set ${fix}`)];
   }
   const wanted = t.type === 'Utilization' ? 'averageUtilization' : 'averageValue';
   if (!set.includes(wanted)) {
@@ -305,7 +308,7 @@ function fitViolations(key: SourceKey, t: ReadTarget, path: string): Violation[]
     return [
       v(
         'target-field-mismatch',
-        `${path}.${other}`,
+        childPath(path, other),
         `${path}.type is ${t.type} but ${wanted} is not set (${show(other)} is): set type: ${other === 'averageValue' ? 'AverageValue' : 'Utilization'}, or replace ${other} with ${wanted}`,
       ),
     ];

@@ -13,7 +13,7 @@
 //   bytes plus 5 random lowercase alphanumerics, validated like any name
 // Input is decoded JSON (hpa-decode.ts has refused wrong types); anything else is skipped here.
 import type { Violation } from '../admission/decision.js';
-import { fieldError, isObject as isObj, type Obj } from '../field.js';
+import { fieldError, indexPath, isObject as isObj, type Obj } from '../field.js';
 import { byteLength, isDNS1123Label, isDNS1123Subdomain, isLabelValue, isQualifiedName, parseGroupVersion } from './k8s-names.js';
 
 const REASON = 'api-object-meta';
@@ -134,10 +134,11 @@ function finalizerViolations(finalizers: string[], path: string): Violation[] {
   finalizers.forEach((f, i) => {
     for (const msg of isQualifiedName(f)) out.push({ reason: REASON, field: path, message: fieldError.invalid(path, f, msg) });
     if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
+      const at = indexPath(path, i);
       out.push({
         reason: REASON,
-        field: `${path}[${i}]`,
-        message: fieldError.invalid(`${path}[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified') + ' (use a domain-prefixed name such as example.com/cleanup)',
+        field: at,
+        message: fieldError.invalid(at, f, 'name is neither a standard finalizer name nor is it fully qualified') + ' (use a domain-prefixed name such as example.com/cleanup)',
       });
     }
   });
