@@ -76,8 +76,7 @@ export function mutateDeployment(received: Deployment, settings: GpuSettings, po
   // Stryker disable next-line ArrayDeclaration: a made-up element is not an object, so the loop skips it as it skips malformed containers
   const containers: unknown[] = Array.isArray(pod.containers) ? pod.containers : [];
   const resourceToken = escapeToken(settings.gpuResource);
-  for (let i = 0; i < containers.length; i++) {
-    const c = containers[i];
+  for (const [i, c] of containers.entries()) {
     if (!isObject(c)) continue;
     // Stryker disable next-line ConditionalExpression: settings.containers holds strings only, so includes() below refuses a non-string name too; this narrows the type
     if (typeof c.name !== 'string') continue;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MetricVerdict, RuleRef } from '../../../src/core/adapter/types.js';
-import { MAX_METRICS } from '../../../src/core/bounds.js';
+import { MAX_CONTAINERS, MAX_METRICS } from '../../../src/core/bounds.js';
 import { requestsGpu, verifyGpuMetricTargetHasGpu } from '../../../src/core/validate/gpu-metric-target.js';
 import { defaultPolicy } from '../../helpers/fixtures.js';
 import { rulesAnswering } from '../../helpers/rules-answering.js';
@@ -121,4 +121,11 @@ test('names are cut: an excerpt in the message, a brief one in the short form; a
   assert.equal(v[0]!.short, `metric "${'g'.repeat(39)}…" needs GPU pods: add limits["nvidia.com/gpu"] to `);
   assert.ok(v[0]!.message.startsWith(`spec.metrics[0].pods.metric.name "${'g'.repeat(64)}…(236 more characters)" comes from`), v[0]!.message.slice(0, 300));
   assert.match(v[0]!.message, /but Deployment {2}requests none/);
+});
+
+test('bounds: the containers and init containers read are at most twice the container bound (the target comes from the cache)', () => {
+  const plain = Array.from({ length: MAX_CONTAINERS }, (_, i) => ({ name: `c${i}`, image: 'x' }));
+  const gpuAt = (containers: unknown[], initContainers: unknown[]) => requestsGpu({ spec: { template: { spec: { containers, initContainers } } } } as never, policy);
+  assert.equal(gpuAt(plain, [...plain.slice(1), { name: 'last', resources: { limits: { 'nvidia.com/gpu': 1 } } }]), true, 'the 512th is read');
+  assert.equal(gpuAt(plain, [...plain, { name: 'late', resources: { limits: { 'nvidia.com/gpu': 1 } } }]), false, 'the 513th is not');
 });
